@@ -1,0 +1,101 @@
+"""The symmetry-function descriptor engine: a set of functions bound to compiled kernels."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from ase.data import atomic_numbers, chemical_symbols
+
+from mlpot.descriptors import kernels
+from mlpot.descriptors.symmetry_functions import SymmetryFunctionSet
+from mlpot.descriptors.tables import build_tables
+from mlpot.errors import MlpotError
+from mlpot.neighbours.pairs import Pairs
+
+
+class Workspace(NamedTuple):
+    """Per-pair radial factors kept between `ACSF.compute` and `ACSF.pair_gradients`."""
+
+    combo: np.ndarray  # (P, n_combo)
+    combo_derivative: np.ndarray  # (P, n_combo)
+    radial_derivative: np.ndarray  # (P, rad_width)
+
+
+class ACSF:
+    """Atom-centred symmetry functions of `sfset` for structures given as neighbour pairs.
+
+    Descriptors are (N, F) with F = sfset.max_features; atom i of element e uses the first
+    sfset.n_features(e) columns, the rest are zero.
+    """
+
+    def __init__(self, sfset: SymmetryFunctionSet):
+        self.sfset = sfset
+        self.tables = build_tables(sfset)
+        self._index = np.full(len(chemical_symbols), -1, dtype=np.int64)
+        for n, element in enumerate(sfset.elements):
+            self._index[atomic_numbers[element]] = n
+
+    @property
+    def cutoff(self) -> float:
+        return self.sfset.cutoff
+
+    @property
+    def n_features(self) -> int:
+        return self.sfset.max_features
+
+    def species(self, numbers: np.ndarray) -> np.ndarray:
+        """(N,) element index into sfset.elements for atomic numbers (N,)."""
+        species = self._index[np.asarray(numbers)]
+        if (species < 0).any():
+            unknown = sorted({chemical_symbols[z] for z in np.asarray(numbers)[species < 0]})
+            raise MlpotError(
+                f"element(s) {', '.join(unknown)} not described by this model "
+                f"(elements: {', '.join(self.sfset.elements)})"
+            )
+        return species
+
+    def compute(self, species: np.ndarray, pairs: Pairs) -> tuple[np.ndarray, Workspace]:
+        """Descriptors (N, F) and the workspace for `pair_gradients`."""
+        t = self.tables
+        n_pairs = len(pairs.first)
+        out = np.zeros((len(species), self.n_features))
+        ws = Workspace(
+            np.empty((n_pairs, len(t.combo_eta))),
+            np.empty((n_pairs, len(t.combo_eta))),
+            np.empty((n_pairs, t.rad_width)),
+        )
+        kernels.values(t, species, *_pair_args(pairs), out, *ws)
+        return out, ws
+
+    def pair_gradients(
+        self, species: np.ndarray, pairs: Pairs, dedg: np.ndarray, workspace: Workspace
+    ) -> np.ndarray:
+        """dE/dr_ij (P, 3), eV/Å, from dE/dG (N, F) (the chain rule through the descriptors)."""
+        out = np.zeros((len(pairs.first), 3))
+        dedg = np.ascontiguousarray(dedg, dtype=np.float64)
+        kernels.pair_gradients(self.tables, species, *_pair_args(pairs), dedg, *workspace, out)
+        return out
+
+    def compute_with_derivatives(
+        self, species: np.ndarray, pairs: Pairs
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Descriptors (N, F) and dG_i/dr_ij (P, F, 3), 1/Å, for each pair (i, j) of the list."""
+        t = self.tables
+        n_pairs = len(pairs.first)
+        out = np.zeros((len(species), self.n_features))
+        deriv = np.zeros((n_pairs, self.n_features, 3))
+        ws_r = np.empty((n_pairs, len(t.combo_eta)))
+        kernels.values_and_derivatives(
+            t, species, *_pair_args(pairs), out, deriv, ws_r, np.empty_like(ws_r)
+        )
+        return out, deriv
+
+
+def _pair_args(pairs: Pairs) -> tuple[np.ndarray, ...]:
+    return (
+        pairs.offsets,
+        pairs.second,
+        np.ascontiguousarray(pairs.vectors, dtype=np.float64),
+        np.ascontiguousarray(pairs.distances, dtype=np.float64),
+    )
