@@ -58,17 +58,6 @@ def _cutoff(r, rc, code, alpha):
 
 
 @njit(inline="always", **_OPTS)
-def _gauss_cut(r, eta, rs, rc, code, alpha):
-    """(R, dR/dr) with R(r) = exp(-eta (r - rs)^2) f_c(r)."""
-    fc, dfc = _cutoff(r, rc, code, alpha)
-    if fc == 0.0:
-        return 0.0, 0.0
-    d = r - rs
-    g = math.exp(-eta * d * d)
-    return g * fc, g * (dfc - 2.0 * eta * d * fc)
-
-
-@njit(inline="always", **_OPTS)
 def _angular_terms(t, cos, a_val, a_der):
     """a_val[k] = 2^(1-zeta) (1 + lambda cos)^zeta and a_der[k] its derivative in cos."""
     for k in range(a_val.shape[0]):
@@ -95,13 +84,21 @@ def _angular_terms(t, cos, a_val, a_der):
 
 
 @njit(inline="always", **_OPTS)
-def _pair_workspace(t, a, r, ws_r, ws_dr):
-    """Radial factors of every angular combo for pair a."""
+def _pair_workspace(t, a, r, fc, dfc, ws_r, ws_dr):
+    """Radial factors of every angular combo for pair a; fc, dfc from `_jk_cutoffs` at r."""
     for u in range(t.combo_eta.shape[0]):
-        rc = t.cut_rc[t.combo_cut[u]]
-        ws_r[a, u], ws_dr[a, u] = _gauss_cut(
-            r, t.combo_eta[u], t.combo_rs[u], rc, t.cutoff_code, t.cutoff_alpha
-        )
+        ws_r[a, u], ws_dr[a, u] = _combo_factor(t, u, r, fc, dfc)
+
+
+@njit(inline="always", **_OPTS)
+def _radial(t, s, r, fc, dfc):
+    """(G2 term, its r-derivative) of radial function s at r, cutoffs from `_jk_cutoffs`."""
+    f, df = fc[t.rad_cut[s]], dfc[t.rad_cut[s]]
+    if f == 0.0:
+        return 0.0, 0.0
+    d = r - t.rad_rs[s]
+    g = math.exp(-t.rad_eta[s] * d * d)
+    return g * f, g * (df - 2.0 * t.rad_eta[s] * d * f)
 
 
 @njit(parallel=True, **_OPTS)
@@ -115,17 +112,17 @@ def values(t, species, offsets, second, vectors, distances, out, ws_r, ws_dr, ws
     for i in prange(n_atoms):
         a_val = np.empty(n_terms)
         a_der = np.empty(n_terms)
+        fc_jk = np.empty(t.cut_rc.shape[0])
+        dfc_jk = np.empty(t.cut_rc.shape[0])
         c = species[i]
         lo, hi = offsets[i], offsets[i + 1]
         for a in range(lo, hi):
             r = distances[a]
-            _pair_workspace(t, a, r, ws_r, ws_dr)
+            _jk_cutoffs(t, r, fc_jk, dfc_jk)
+            _pair_workspace(t, a, r, fc_jk, dfc_jk, ws_r, ws_dr)
             key = c * t.n_elements + species[second[a]]
             for s in range(t.rad_ptr[key], t.rad_ptr[key + 1]):
-                v, dv = _gauss_cut(
-                    r, t.rad_eta[s], t.rad_rs[s], t.cut_rc[t.rad_cut[s]],
-                    t.cutoff_code, t.cutoff_alpha,
-                )
+                v, dv = _radial(t, s, r, fc_jk, dfc_jk)
                 out[i, t.rad_col[s]] += v
                 ws_rad[a, s - t.rad_ptr[key]] = dv
         for a in range(lo, hi):
@@ -139,6 +136,8 @@ def values(t, species, offsets, second, vectors, distances, out, ws_r, ws_dr, ws
                 if g0 == g1:
                     continue
                 rjk, cos = _triangle(vectors, distances, a, b)
+                if not _jk_cutoffs(t, rjk, fc_jk, dfc_jk) and t.key_all_narrow[key]:
+                    continue
                 _angular_terms(t, cos, a_val, a_der)
                 for g in range(g0, g1):
                     u = t.grp_combo[g]
@@ -146,7 +145,7 @@ def values(t, species, offsets, second, vectors, distances, out, ws_r, ws_dr, ws
                     if base == 0.0:
                         continue
                     if t.grp_narrow[g]:
-                        rjk_f, _ = _combo_factor(t, u, rjk)
+                        rjk_f, _ = _combo_factor(t, u, rjk, fc_jk, dfc_jk)
                         base *= rjk_f
                     for s in range(t.grp_sf_ptr[g], t.grp_sf_ptr[g + 1]):
                         out[i, t.sf_col[s]] += a_val[t.sf_term[s]] * base
@@ -159,9 +158,25 @@ def _angular_key(t, c, ej, ek):
 
 
 @njit(inline="always", **_OPTS)
-def _combo_factor(t, u, r):
-    rc = t.cut_rc[t.combo_cut[u]]
-    return _gauss_cut(r, t.combo_eta[u], t.combo_rs[u], rc, t.cutoff_code, t.cutoff_alpha)
+def _jk_cutoffs(t, rjk, fc, dfc):
+    """fc[u], dfc[u]: every distinct cutoff function at r_jk; False when all are zero."""
+    nonzero = False
+    for u in range(t.cut_rc.shape[0]):
+        fc[u], dfc[u] = _cutoff(rjk, t.cut_rc[u], t.cutoff_code, t.cutoff_alpha)
+        nonzero = nonzero or fc[u] != 0.0
+    return nonzero
+
+
+@njit(inline="always", **_OPTS)
+def _combo_factor(t, u, r, fc, dfc):
+    """(R, dR/dr) of combo u at r_jk, with the cutoff values from `_jk_cutoffs`."""
+    f, df = fc[t.combo_cut[u]], dfc[t.combo_cut[u]]
+    if f == 0.0:
+        return 0.0, 0.0
+    d = r - t.combo_rs[u]
+    eta = t.combo_eta[u]
+    g = math.exp(-eta * d * d)
+    return g * f, g * (df - 2.0 * eta * d * f)
 
 
 @njit(inline="always", **_OPTS)
@@ -196,6 +211,8 @@ def pair_gradients(t, species, offsets, second, vectors, distances, dedg, ws_r, 
     for i in prange(n_atoms):
         a_val = np.empty(n_terms)
         a_der = np.empty(n_terms)
+        fc_jk = np.empty(t.cut_rc.shape[0])
+        dfc_jk = np.empty(t.cut_rc.shape[0])
         c = species[i]
         lo, hi = offsets[i], offsets[i + 1]
         for a in range(lo, hi):
@@ -217,6 +234,8 @@ def pair_gradients(t, species, offsets, second, vectors, distances, dedg, ws_r, 
                 if g0 == g1:
                     continue
                 rjk, cos = _triangle(vectors, distances, a, b)
+                if not _jk_cutoffs(t, rjk, fc_jk, dfc_jk) and t.key_all_narrow[key]:
+                    continue
                 _angular_terms(t, cos, a_val, a_der)
                 d_cos = d_rij = d_rik = d_rjk = 0.0
                 for g in range(g0, g1):
@@ -226,7 +245,7 @@ def pair_gradients(t, species, offsets, second, vectors, distances, dedg, ws_r, 
                         continue
                     rjk_f, rjk_d = 1.0, 0.0
                     if t.grp_narrow[g]:
-                        rjk_f, rjk_d = _combo_factor(t, u, rjk)
+                        rjk_f, rjk_d = _combo_factor(t, u, rjk, fc_jk, dfc_jk)
                         if rjk_f == 0.0:
                             continue
                     sum_a = 0.0
@@ -252,17 +271,17 @@ def values_and_derivatives(t, species, offsets, second, vectors, distances, out,
     for i in prange(n_atoms):
         a_val = np.empty(n_terms)
         a_der = np.empty(n_terms)
+        fc_jk = np.empty(t.cut_rc.shape[0])
+        dfc_jk = np.empty(t.cut_rc.shape[0])
         c = species[i]
         lo, hi = offsets[i], offsets[i + 1]
         for a in range(lo, hi):
             r = distances[a]
-            _pair_workspace(t, a, r, ws_r, ws_dr)
+            _jk_cutoffs(t, r, fc_jk, dfc_jk)
+            _pair_workspace(t, a, r, fc_jk, dfc_jk, ws_r, ws_dr)
             key = c * t.n_elements + species[second[a]]
             for s in range(t.rad_ptr[key], t.rad_ptr[key + 1]):
-                v, dv = _gauss_cut(
-                    r, t.rad_eta[s], t.rad_rs[s], t.cut_rc[t.rad_cut[s]],
-                    t.cutoff_code, t.cutoff_alpha,
-                )
+                v, dv = _radial(t, s, r, fc_jk, dfc_jk)
                 col = t.rad_col[s]
                 out[i, col] += v
                 for x in range(3):
@@ -278,6 +297,8 @@ def values_and_derivatives(t, species, offsets, second, vectors, distances, out,
                 if g0 == g1:
                     continue
                 rjk, cos = _triangle(vectors, distances, a, b)
+                if not _jk_cutoffs(t, rjk, fc_jk, dfc_jk) and t.key_all_narrow[key]:
+                    continue
                 _angular_terms(t, cos, a_val, a_der)
                 for g in range(g0, g1):
                     u = t.grp_combo[g]
@@ -286,7 +307,7 @@ def values_and_derivatives(t, species, offsets, second, vectors, distances, out,
                         continue
                     rjk_f, rjk_d = 1.0, 0.0
                     if t.grp_narrow[g]:
-                        rjk_f, rjk_d = _combo_factor(t, u, rjk)
+                        rjk_f, rjk_d = _combo_factor(t, u, rjk, fc_jk, dfc_jk)
                         if rjk_f == 0.0:
                             continue
                     base = rij_f * rik_f * rjk_f

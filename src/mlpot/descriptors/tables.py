@@ -44,6 +44,7 @@ class KernelTables(NamedTuple):
     agrp_ptr: np.ndarray
     grp_combo: np.ndarray
     grp_narrow: np.ndarray  # 1 for G4 (with the r_jk factor), 0 for G5
+    key_all_narrow: np.ndarray  # 1 where every group of an angular key has the r_jk factor
     grp_sf_ptr: np.ndarray  # functions of group g are grp_sf_ptr[g] : grp_sf_ptr[g + 1]
     sf_col: np.ndarray
     sf_term: np.ndarray
@@ -123,7 +124,13 @@ def build_tables(sfset: SymmetryFunctionSet) -> KernelTables:
         grp_combo=np.array([g[1] for g in groups], dtype=np.int64),
         grp_narrow=np.array([g[2] for g in groups], dtype=np.int64),
         grp_sf_ptr=grp_sf_ptr,
+        key_all_narrow=_all_narrow(agrp_ptr, [g[2] for g in groups]),
         sf_col=np.array([e[3] for e in entries], dtype=np.int64),
         sf_term=np.array([e[4] for e in entries], dtype=np.int64),
     )
 
+
+
+def _all_narrow(agrp_ptr: np.ndarray, narrow: list[int]) -> np.ndarray:
+    flags = [all(narrow[agrp_ptr[k] : agrp_ptr[k + 1]]) for k in range(len(agrp_ptr) - 1)]
+    return np.array(flags, dtype=np.int64)

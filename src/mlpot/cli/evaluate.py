@@ -1,0 +1,56 @@
+"""`mlpot evaluate MODEL DATA...`: errors of a model on labelled data, with a parity plot."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+DESCRIPTION = """Predict energy, forces and stress of every frame in DATA with MODEL; print
+MAE/RMSE overall and per group, and write errors.json and parity.png into --out.
+DATA entries are files, optionally with a frame slice: "OUTCAR 10:100:5"."""
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "evaluate", help="errors of a model on labelled data", description=DESCRIPTION
+    )
+    parser.add_argument("model", metavar="MODEL", help="trained model file")
+    parser.add_argument("data", metavar="DATA", nargs="+", help="data entries to evaluate on")
+    parser.add_argument("--out", default=".", metavar="DIR",
+                        help="directory for errors.json and parity.png (default: .)")
+    parser.add_argument("--no-plot", action="store_true", help="do not draw parity.png")
+    return parser
+
+
+def run(args: argparse.Namespace) -> None:
+    import json
+    from pathlib import Path
+
+    from mlpot.analysis.errors import error_report, predict_frames
+    from mlpot.calculators import load_calculator
+    from mlpot.data import read_frames
+    from mlpot.errors import MlpotError
+
+    if not args.no_plot:
+        from mlpot.analysis.parity import plot_parity, require_matplotlib
+
+        try:
+            require_matplotlib()
+        except MlpotError as exc:
+            raise MlpotError(f"{exc}, or pass --no-plot") from exc
+    calc = load_calculator(args.model)
+    # energy-only frames are evaluated too (their forces are left out of the force errors)
+    frames = [frame for entry in args.data for frame in read_frames(entry, require_forces=False)]
+    if not frames:
+        raise MlpotError(f"no frames in {' '.join(args.data)}: check the paths and slices")
+    predictions = predict_frames(calc, frames, progress=True)
+    report = error_report(frames, predictions)
+    print(report.table())
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "errors.json").write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+    written = [out / "errors.json"]
+    if not args.no_plot:
+        plot_parity(frames, predictions, out / "parity.png", title=Path(args.model).name)
+        written.append(out / "parity.png")
+    print("wrote " + ", ".join(str(path) for path in written))

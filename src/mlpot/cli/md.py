@@ -1,0 +1,73 @@
+"""`mlpot md MODEL STRUCTURE`: molecular dynamics with a trained model."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+DESCRIPTION = """Run NVE (velocity Verlet), NVT (Langevin) or NPT (MTK, isotropic) molecular
+dynamics from STRUCTURE (any file ASE reads; the last frame if it holds several)."""
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "md", help="molecular dynamics with a model", description=DESCRIPTION
+    )
+    parser.add_argument("model", metavar="MODEL", help="trained model file")
+    parser.add_argument("structure", metavar="STRUCTURE", help="starting structure file")
+    parser.add_argument("--ensemble", choices=("nve", "nvt", "npt"), default="nvt",
+                        help="default: nvt")
+    parser.add_argument("--temperature", type=float, default=300.0, metavar="K",
+                        help="target and initial temperature, K (default: 300)")
+    parser.add_argument("--timestep", type=float, default=1.0, metavar="FS",
+                        help="fs (default: 1)")
+    parser.add_argument("--steps", type=int, default=1000, help="default: 1000")
+    parser.add_argument("--pressure", type=float, default=0.0, metavar="GPA",
+                        help="NPT pressure, GPa (default: 0)")
+    parser.add_argument("--friction", type=float, default=0.01, metavar="PER_FS",
+                        help="Langevin friction for NVT, 1/fs (default: 0.01)")
+    parser.add_argument("--taut", type=float, default=100.0, metavar="FS",
+                        help="NPT thermostat time constant, fs (default: 100)")
+    parser.add_argument("--taup", type=float, default=1000.0, metavar="FS",
+                        help="NPT barostat time constant, fs (default: 1000)")
+    parser.add_argument("--trajectory", metavar="PATH", help="write frames to .traj or .xyz")
+    parser.add_argument("--log", metavar="PATH", help="write a CSV log")
+    parser.add_argument("--interval", type=int, default=10,
+                        help="steps between log and trajectory entries (default: 10)")
+    parser.add_argument("--seed", type=int, help="random seed for velocities and thermostat")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def run(args: argparse.Namespace) -> None:
+    from mlpot.calculators import load_calculator
+    from mlpot.simulation.md import run_md
+
+    atoms = _read_structure(args.structure)
+    calc = load_calculator(args.model)
+    result = run_md(
+        atoms, calc, ensemble=args.ensemble, temperature_K=args.temperature,
+        timestep_fs=args.timestep, steps=args.steps, pressure_GPa=args.pressure,
+        friction_per_fs=args.friction, taut_fs=args.taut, taup_fs=args.taup,
+        trajectory=args.trajectory, log=args.log, interval=args.interval, seed=args.seed,
+        progress=not args.no_progress,
+    )
+    last = {name: values[-1] for name, values in result.log.items()}
+    print(f"step {last['step']}: epot {last['epot_eV']:.6g} eV, "
+          f"T {last['temperature_K']:.1f} K, V {last['volume_A3']:.6g} Å^3, "
+          f"p {last['pressure_GPa']:.4g} GPa")
+
+
+def _read_structure(path: str) -> Any:
+    from pathlib import Path
+
+    import ase.io
+
+    from mlpot.errors import MlpotError
+
+    if not Path(path).is_file():
+        raise MlpotError(f"{path}: no such file: give the starting structure")
+    try:
+        return ase.io.read(path)
+    except Exception as exc:  # ASE's readers raise many kinds
+        raise MlpotError(f"{path}: cannot read a structure: {exc}") from exc
