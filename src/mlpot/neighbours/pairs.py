@@ -68,3 +68,19 @@ def update_vectors(pairs: Pairs, positions: np.ndarray, cell: np.ndarray) -> Pai
     vectors = positions[pairs.second] - positions[pairs.first] + pairs.shifts @ cell
     distances = np.sqrt(np.einsum("pa,pa->p", vectors, vectors))
     return pairs._replace(vectors=vectors, distances=distances)
+
+
+def within(pairs: Pairs, cutoff: float) -> Pairs:
+    """The pairs closer than cutoff (from a list built with a skin)."""
+    keep = pairs.distances < cutoff
+    if keep.all():
+        return pairs
+    first = pairs.first[keep]
+    return _as_pairs(
+        first,
+        pairs.second[keep],
+        pairs.shifts[keep],
+        pairs.vectors[keep],
+        pairs.distances[keep],
+        len(pairs.offsets) - 1,
+    )

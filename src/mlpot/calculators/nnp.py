@@ -1,0 +1,46 @@
+"""ASE calculator for mlpot neural network potentials."""
+
+from __future__ import annotations
+
+from ase.calculators.calculator import Calculator, all_changes
+from ase.stress import full_3x3_to_voigt_6_stress
+
+from mlpot.descriptors.acsf import ACSF
+from mlpot.errors import MlpotError
+from mlpot.models.evaluate import evaluate_structure
+from mlpot.models.nnp import NeuralNetworkPotential
+from mlpot.neighbours.verlet import VerletList
+
+
+class MlpotCalculator(Calculator):
+    """energy, free_energy, energies (per atom), forces and stress of a NeuralNetworkPotential.
+
+    skin (Å): the neighbour list is built at cutoff + skin and reused until an atom has moved
+    more than skin / 2, which is what makes MD steps cheap.
+    """
+
+    implemented_properties = ["energy", "free_energy", "energies", "forces", "stress"]
+
+    def __init__(self, model: NeuralNetworkPotential, skin: float = 1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.model = model.eval()
+        self.acsf = ACSF(model.sfset)
+        self.neighbours = VerletList(self.acsf.cutoff, skin)
+
+    def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
+        super().calculate(atoms, properties, system_changes)
+        atoms = self.atoms
+        species = self.acsf.species(atoms.numbers)
+        pairs = self.neighbours.pairs(atoms.positions, atoms.cell.array, atoms.pbc)
+        need_forces = "forces" in properties or "stress" in properties
+        result = evaluate_structure(self.model, self.acsf, species, pairs, forces=need_forces)
+        self.results["energy"] = self.results["free_energy"] = result.energy
+        self.results["energies"] = result.energies
+        if result.forces is None:
+            return
+        self.results["forces"] = result.forces
+        if atoms.pbc.all():
+            volume = atoms.get_volume()
+            self.results["stress"] = full_3x3_to_voigt_6_stress(result.virial / volume)
+        elif "stress" in properties:
+            raise MlpotError("stress needs a cell periodic in all three directions")

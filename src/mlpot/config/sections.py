@@ -1,0 +1,173 @@
+"""The data and descriptor sections of the training configuration."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
+
+from mlpot.config.errors import KeyProblems
+from mlpot.config.fields import (
+    ConfigPath,
+    FileFormat,
+    FrameSelection,
+    NonNegative,
+    PositiveInt,
+)
+from mlpot.config.symmetry_lines import SymmetryLine, parse_symmetry_line
+
+GROUPS = "list of groups"
+
+
+class Section(BaseModel):
+    """Base of every configuration section: unknown keys are errors, types are not coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def groups_or(other: str) -> Discriminator:
+    """Discriminator: a list is a list of groups, anything else is the `other` alternative."""
+
+    def choose(value: Any) -> str:
+        return GROUPS if isinstance(value, list) else other
+
+    return Discriminator(choose)
+
+
+class FileSpec(Section):
+    """Frames to read from files, written "path [selection]" in the configuration.
+
+    path:      a file, or a glob / {a,b} brace pattern, resolved against the config directory
+    selection: the frames of each file: an index ("-1") or a slice ("100:2000:20", ":" = all)
+    """
+
+    path: ConfigPath
+    selection: FrameSelection = ":"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        from mlpot.data.selection import split_entry
+
+        if not isinstance(value, str):
+            return value
+        if not value.strip():
+            raise ValueError("empty file entry; write 'path' or 'path start:stop:step'")
+        path, selection = split_entry(value)
+        return {"path": path, "selection": selection}
+
+    @property
+    def entry(self) -> str:
+        """The "path selection" text that mlpot.data.read_frames and load_group read."""
+        return f"{self.path} {self.selection}"
+
+
+class GroupConfig(Section):
+    """A named group of training structures with one training weight."""
+
+    name: str = Field(min_length=1)
+    weight: NonNegative = 1.0
+    files: list[FileSpec] = Field(min_length=1)
+    format: FileFormat | None = None
+
+
+def _unique_names(groups: list[GroupConfig]) -> list[GroupConfig]:
+    first: dict[str, int] = {}
+    problems = []
+    for index, group in enumerate(groups):
+        if group.name in first:
+            message = f"group name '{group.name}' is already used by group {first[group.name]}"
+            problems.append(((index, "name"), message))
+        first.setdefault(group.name, index)
+    if problems:
+        raise KeyProblems(problems)
+    return groups
+
+
+Groups = Annotated[list[GroupConfig], AfterValidator(_unique_names)]
+
+TrainData = Annotated[
+    Annotated[ConfigPath, Tag("path to a structure_list file")]
+    | Annotated[Groups, Field(min_length=1), Tag(GROUPS)],
+    groups_or("path to a structure_list file"),
+]
+Holdout = Annotated[
+    Annotated[float, Field(ge=0, lt=1), Tag("fraction")] | Annotated[Groups, Tag(GROUPS)],
+    groups_or("fraction"),
+]
+
+
+class DataConfig(Section):
+    """Where the reference structures come from.
+
+    train:      groups of files, or a path to a SIMPLE-NN structure_list file
+    validation: fraction in [0, 1) of the training frames held out at random (training.seed),
+                or groups of separate files
+    test:       groups evaluated once training has finished
+    """
+
+    train: TrainData
+    validation: Holdout = 0.1
+    test: Groups = Field(default_factory=list)
+    require_forces: bool = True
+
+
+CutoffFunction = Literal["cos", "poly1", "poly2", "poly3", "poly4", "tanhu", "tanh", "exp"]
+
+
+class DescriptorsConfig(Section):
+    """Atom-centred symmetry functions: a generated preset or explicit n2p2 lines.
+
+    cutoff (Å) applies to every function; cutoff_alpha is the inner cutoff as a fraction
+    of it. The generator keys (n_radial ... lambdas) apply to preset "default" only;
+    angular_eta in 1/Å^2 (None: the generator's choice).
+    """
+
+    cutoff: float = Field(6.0, gt=0)
+    cutoff_function: CutoffFunction = "cos"
+    cutoff_alpha: float = Field(0.0, ge=0, lt=1)
+    preset: Literal["default"] | None = "default"
+    n_radial: PositiveInt = 12
+    radial_mode: Literal["shifted", "centred"] = "shifted"
+    angular: Literal["narrow", "wide"] = "narrow"
+    angular_eta: Annotated[list[NonNegative], Field(min_length=1)] | None = None
+    zeta: list[Annotated[float, Field(ge=1)]] = Field([1.0, 2.0, 4.0, 16.0], min_length=1)
+    lambdas: list[Literal[-1, 1]] = Field([-1, 1], min_length=1)
+    symmetry_functions: Annotated[list[SymmetryLine], Field(min_length=1)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_preset_with_explicit_lines(cls, value: Any) -> Any:
+        """Explicit symmetry_functions without a preset key mean preset: null."""
+        if isinstance(value, dict) and value.get("symmetry_functions") is not None:
+            return {"preset": None, **value}
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DescriptorsConfig:
+        if self.preset is not None and self.symmetry_functions is not None:
+            message = "give either a preset or symmetry_functions, not both; set preset: null"
+            raise KeyProblems([(("preset",), message)])
+        if self.preset is None and self.symmetry_functions is None:
+            message = "preset is null, so symmetry_functions must list the functions"
+            raise KeyProblems([(("preset",), f"{message}; or set preset: default")])
+        self._check_line_cutoffs()
+        return self
+
+    def _check_line_cutoffs(self) -> None:
+        problems = []
+        for index, line in enumerate(self.symmetry_functions or []):
+            rc = parse_symmetry_line(line).rc
+            if rc > self.cutoff:
+                message = f"'{line}' has rc {rc} beyond descriptors.cutoff {self.cutoff}"
+                problems.append((("symmetry_functions", index), message))
+        if problems:
+            raise KeyProblems(problems)

@@ -1,0 +1,81 @@
+"""Model files: self-describing, versioned, written atomically.
+
+A model file is a torch archive of plain data (loadable with weights_only=True):
+    format, format_version, mlpot_version, units, kind, spec (descriptors, networks, dtype),
+    state (tensors), metadata (free-form: training data, errors, ...).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+
+import mlpot
+from mlpot.errors import MlpotError
+from mlpot.models.nnp import NeuralNetworkPotential
+
+FORMAT = "mlpot-model"
+FORMAT_VERSION = 1
+UNITS = {"length": "angstrom", "energy": "eV", "force": "eV/angstrom", "stress": "eV/angstrom^3"}
+# format_version -> function upgrading a file dict of that version to the next one
+UPGRADES: dict[int, object] = {}
+
+
+def model_to_dict(model: NeuralNetworkPotential, metadata: dict | None = None) -> dict:
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "mlpot_version": mlpot.__version__,
+        "units": dict(UNITS),
+        "kind": "nnp",
+        "spec": model.spec(),
+        "state": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "metadata": metadata or {},
+    }
+
+
+def save_model(model: NeuralNetworkPotential, path: str | Path, metadata: dict | None = None):
+    atomic_torch_save(model_to_dict(model, metadata), path)
+
+
+def atomic_torch_save(obj: dict, path: str | Path) -> None:
+    """torch.save to a temporary file beside `path`, then rename: never a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    with open(tmp, "wb") as handle:
+        torch.save(obj, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def model_from_dict(data: dict, source: str = "<memory>") -> NeuralNetworkPotential:
+    if data.get("format") != FORMAT:
+        raise MlpotError(f"{source}: not an mlpot model file (format {data.get('format')!r})")
+    version = data.get("format_version", 0)
+    if version > FORMAT_VERSION:
+        raise MlpotError(
+            f"{source}: model format version {version} is newer than this mlpot understands "
+            f"({FORMAT_VERSION}); upgrade mlpot"
+        )
+    while version < FORMAT_VERSION:
+        data = UPGRADES[version](data)
+        version = data["format_version"]
+    model = NeuralNetworkPotential.from_spec(data["spec"])
+    model.load_state_dict(data["state"])
+    model.metadata = data.get("metadata", {})
+    return model
+
+
+def load_model(path: str | Path) -> NeuralNetworkPotential:
+    path = Path(path)
+    if not path.is_file():
+        raise MlpotError(f"model file {path} does not exist")
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # torch raises several unrelated types for corrupt files
+        raise MlpotError(f"{path}: cannot read model file ({err}); is it an mlpot model?") from err
+    return model_from_dict(data, str(path))

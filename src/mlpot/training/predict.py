@@ -1,0 +1,46 @@
+"""Differentiable predictions on a batch: energies, forces and stress through the network."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+
+from mlpot.models.forces import (
+    forces_from_pair_gradients,
+    stress_from_virials,
+    virials_from_pair_gradients,
+)
+from mlpot.models.nnp import NeuralNetworkPotential
+from mlpot.training.dataset import Batch
+
+
+class BatchPrediction(NamedTuple):
+    energy: torch.Tensor  # (S,) eV
+    forces: torch.Tensor | None  # (A, 3) eV/Å
+    stress: torch.Tensor | None  # (S, 6) eV/Å^3 (zero rows for non-periodic structures)
+
+
+def predict_batch(
+    model: NeuralNetworkPotential, batch: Batch, forces: bool, stress: bool, create_graph: bool
+) -> BatchPrediction:
+    """Predictions for a batch; create_graph keeps forces differentiable for training."""
+    g = batch.descriptors.detach().requires_grad_(forces or stress)
+    atomic = model.atomic_energies(g, batch.species)
+    n_structures = len(batch.n_atoms)
+    energy = atomic.new_zeros(n_structures).index_add(0, batch.atom_structure, atomic)
+    if not (forces or stress):
+        return BatchPrediction(energy, None, None)
+    (dedg,) = torch.autograd.grad(energy.sum(), g, create_graph=create_graph)
+    pair_grad = torch.einsum("pfx,pf->px", batch.pair_derivatives, dedg[batch.pair_first])
+    f = forces_from_pair_gradients(
+        pair_grad, batch.pair_first, batch.pair_second, len(batch.species)
+    )
+    s = None
+    if stress:
+        virials = virials_from_pair_gradients(
+            pair_grad, batch.pair_vectors, batch.pair_structure, n_structures
+        )
+        volume = torch.where(batch.volume > 0, batch.volume, torch.ones_like(batch.volume))
+        s = stress_from_virials(virials, volume)
+    return BatchPrediction(energy, f, s)
