@@ -23,34 +23,17 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> None:
-    import json
     from pathlib import Path
 
-    from mlpot.analysis.errors import error_report, predict_frames
+    from mlpot.analysis.evaluate import evaluate_model
     from mlpot.calculators import load_calculator
     from mlpot.data import read_frames
-    from mlpot.errors import MlpotError
 
-    if not args.no_plot:
-        from mlpot.analysis.parity import plot_parity, require_matplotlib
-
-        try:
-            require_matplotlib()
-        except MlpotError as exc:
-            raise MlpotError(f"{exc}, or pass --no-plot") from exc
     calc = load_calculator(args.model)
     # energy-only frames are evaluated too (their forces are left out of the force errors)
     frames = [frame for entry in args.data for frame in read_frames(entry, require_forces=False)]
-    if not frames:
-        raise MlpotError(f"no frames in {' '.join(args.data)}: check the paths and slices")
-    predictions = predict_frames(calc, frames, progress=True)
-    report = error_report(frames, predictions)
+    report, written = evaluate_model(
+        calc, frames, Path(args.out), plot=not args.no_plot, title=Path(args.model).name
+    )
     print(report.table())
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "errors.json").write_text(json.dumps(report.to_dict(), indent=2) + "\n")
-    written = [out / "errors.json"]
-    if not args.no_plot:
-        plot_parity(frames, predictions, out / "parity.png", title=Path(args.model).name)
-        written.append(out / "parity.png")
     print("wrote " + ", ".join(str(path) for path in written))

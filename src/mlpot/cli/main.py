@@ -18,6 +18,7 @@ from mlpot.errors import MlpotError
 
 # (command name, module): the order is the order of `mlpot --help`.
 COMMANDS: list[tuple[str, str]] = [
+    ("train", "mlpot.cli.train"),
     ("evaluate", "mlpot.cli.evaluate"),
     ("md", "mlpot.cli.md"),
 ]

@@ -140,3 +140,8 @@ def collate(frames: list[PreparedFrame]) -> Batch:
 
 def _or_zeros(x: torch.Tensor | None, shape: tuple, dtype: torch.dtype) -> torch.Tensor:
     return torch.zeros(shape, dtype=dtype) if x is None else x
+
+
+def batch_to(batch: Batch, device: torch.device | str) -> Batch:
+    """The batch with every tensor on `device`."""
+    return Batch(**{k: v.to(device) for k, v in vars(batch).items()})

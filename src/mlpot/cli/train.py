@@ -1,0 +1,46 @@
+"""mlpot train CONFIG: train a potential as the YAML configuration says."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser("train", help="train a potential from a YAML configuration")
+    parser.add_argument("config", help="YAML configuration file")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue the interrupted run in the output directory"
+    )
+    parser.add_argument(
+        "--init-model", metavar="MODEL", help="continue training this model (on new data)"
+    )
+    parser.add_argument(
+        "--no-plot", dest="plot", action="store_false", help="no parity plot of the test set"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mlpot.config import load_config
+    from mlpot.training.from_config import train_from_config
+    from mlpot.analysis.evaluate import evaluate_model
+    from mlpot.calculators import load_calculator
+
+    config = load_config(args.config)
+    outcome = train_from_config(
+        config,
+        resume=args.resume,
+        initial_model=Path(args.init_model) if args.init_model else None,
+        progress=not args.no_progress,
+    )
+    print(f"model written to {outcome.model_path}")
+    if outcome.test_frames:
+        calc = load_calculator(outcome.model_path)
+        out = outcome.model_path.parent / "test"
+        report, written = evaluate_model(calc, outcome.test_frames, out, plot=args.plot)
+        print(report.table())
+        print("wrote " + ", ".join(str(path) for path in written))
+    return 0

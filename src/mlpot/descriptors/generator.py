@@ -1,0 +1,74 @@
+"""Default symmetry-function sets generated from the element list and the cutoff.
+
+Radial G2 on a grid between r_min and the cutoff:
+    shifted: r_s on an even grid, eta = 1 / (2 dr^2) with dr the grid spacing
+    centred: r_s = 0, widths sigma_k on an even grid, eta = 1 / (2 sigma_k^2)
+Angular (G4 narrow or G5 wide) with r_s = 0, eta from centred widths, every zeta and lambda.
+Every element pair gets the same grids (n2p2's sfparamgen does the same).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from mlpot.descriptors.cutoffs import CutoffFunction
+from mlpot.descriptors.symmetry_functions import (
+    AngularG4,
+    AngularG5,
+    RadialG2,
+    SymmetryFunctionSet,
+)
+
+
+def radial_grid(r_min: float, cutoff: float, n: int, mode: str) -> list[tuple[float, float]]:
+    """(eta, r_s) pairs, eta in 1/Å^2 and r_s in Å."""
+    if mode == "shifted":
+        shifts = np.linspace(r_min, cutoff, n + 1)[:-1]
+        spacing = (cutoff - r_min) / n
+        return [(1.0 / (2.0 * spacing**2), float(rs)) for rs in shifts]
+    if mode == "centred":
+        widths = np.linspace(r_min, cutoff, n + 1)[:-1] if n > 1 else [cutoff / 2]
+        return [(1.0 / (2.0 * w**2), 0.0) for w in widths]
+    raise ValueError(f"radial mode must be 'shifted' or 'centred', got {mode!r}")
+
+
+def default_angular_eta(r_min: float, cutoff: float, n: int = 3) -> list[float]:
+    """Centred widths from r_min to about the cutoff: eta = 1 / (2 sigma^2)."""
+    widths = np.linspace(max(r_min, 1.0), cutoff, n)
+    return [float(1.0 / (2.0 * w**2)) for w in widths]
+
+
+def default_symmetry_functions(
+    elements: list[str],
+    cutoff: float,
+    cutoff_function: CutoffFunction | None = None,
+    *,
+    r_min: float = 1.0,
+    n_radial: int = 12,
+    radial_mode: str = "shifted",
+    angular: str = "narrow",
+    angular_eta: list[float] | None = None,
+    zeta: tuple[float, ...] = (1.0, 2.0, 4.0, 16.0),
+    lambdas: tuple[float, ...] = (-1.0, 1.0),
+) -> SymmetryFunctionSet:
+    """A sensible set: r_min (Å) is about the shortest interatomic distance in the data."""
+    if not 0 < r_min < cutoff:
+        raise ValueError(f"need 0 < r_min ({r_min}) < cutoff ({cutoff})")
+    angular_cls = {"narrow": AngularG4, "wide": AngularG5}[angular]
+    etas = angular_eta or default_angular_eta(r_min, cutoff)
+    radial = radial_grid(r_min, cutoff, n_radial, radial_mode)
+    pairs = list(itertools.combinations_with_replacement(sorted(elements), 2))
+    functions = {}
+    for center in elements:
+        sfs: list = [RadialG2(center, e, eta, rs, cutoff) for e in elements for eta, rs in radial]
+        sfs += [
+            angular_cls(center, pair, eta, lam, z, cutoff)
+            for pair in pairs
+            for eta in etas
+            for lam in lambdas
+            for z in zeta
+        ]
+        functions[center] = tuple(sfs)
+    return SymmetryFunctionSet(tuple(elements), functions, cutoff_function or CutoffFunction())

@@ -1,0 +1,35 @@
+"""What a model learns from the training set before optimisation: scaling, PCA, references."""
+
+from __future__ import annotations
+
+import torch
+
+from mlpot.data.frame import Frame
+from mlpot.models.nnp import NeuralNetworkPotential
+from mlpot.training.dataset import PreparedFrame
+from mlpot.training.reference_energies import fit_reference_energies
+
+
+def fit_preprocessing(
+    model: NeuralNetworkPotential,
+    frames: list[Frame],
+    prepared: list[PreparedFrame],
+    scaling: str,
+    pca: bool,
+    reference_energies: dict[str, float] | None = None,
+) -> None:
+    """Fit descriptor scalers per element, reference energies, and the output energy scale."""
+    descriptors = torch.cat([p.descriptors for p in prepared])
+    species = torch.cat([p.species for p in prepared])
+    for e, element in enumerate(model.elements):
+        rows = descriptors[species == e, : model.sfset.n_features(element)]
+        if len(rows):
+            model.scalers[element].fit(rows, scaling, pca)
+    refs = reference_energies or fit_reference_energies(frames, list(model.elements))
+    values = torch.tensor([refs[e] for e in model.elements], dtype=model.dtype)
+    model.reference_energies.copy_(values)
+    residual = torch.tensor(
+        [(p.energy - float(values[p.species].sum())) / p.n_atoms for p in prepared]
+    )
+    spread = float(residual.std()) if len(residual) > 1 else 0.0
+    model.energy_scale.fill_(max(spread, 0.01))

@@ -1,0 +1,197 @@
+"""`mlpot train`: from a validated TrainConfig to a trained model on disk."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from ase.data import chemical_symbols
+
+from mlpot.config import TrainConfig, per_element
+from mlpot.data import Frame, load_group, load_structure_list
+from mlpot.data.errors import DataError
+from mlpot.descriptors.acsf import ACSF
+from mlpot.descriptors.cutoffs import CutoffFunction
+from mlpot.descriptors.generator import default_symmetry_functions
+from mlpot.descriptors.symmetry_functions import SymmetryFunctionSet
+from mlpot.errors import MlpotError
+from mlpot.models.nnp import NetworkSpec, NeuralNetworkPotential
+from mlpot.models.serialization import load_model
+from mlpot.neighbours.pairs import neighbour_pairs
+from mlpot.training.dataset import prepare_frames
+from mlpot.training.fit_preprocessing import fit_preprocessing
+from mlpot.training.loss import LossCoefficients
+from mlpot.training.trainer import RunFiles, Schedule, Trainer, TrainSettings
+
+
+@dataclass
+class TrainOutcome:
+    model_path: Path
+    rows: list[dict]
+    test_frames: list[Frame]
+
+
+def read_groups(groups, require_forces: bool) -> list[Frame]:
+    frames: list[Frame] = []
+    for group in groups:
+        entries = [spec.entry for spec in group.files]
+        frames += load_group(
+            group.name, group.weight, entries, Path.cwd(), format=group.format,
+            require_forces=require_forces,
+        )
+    return frames
+
+
+def read_training_data(config: TrainConfig) -> tuple[list[Frame], list[Frame]]:
+    """(train, validation) frames: validation is a random fraction or separate groups."""
+    data = config.data
+    if isinstance(data.train, Path):
+        frames = load_structure_list(data.train, require_forces=data.require_forces)
+    else:
+        frames = read_groups(data.train, data.require_forces)
+    if not isinstance(data.validation, float):
+        return frames, read_groups(data.validation, data.require_forces)
+    order = np.random.default_rng(config.training.seed).permutation(len(frames))
+    n_val = int(round(data.validation * len(frames)))
+    if n_val >= len(frames):
+        raise MlpotError(f"validation fraction {data.validation} leaves no training frames")
+    val = set(order[:n_val].tolist())
+    return (
+        [f for n, f in enumerate(frames) if n not in val],
+        [f for n, f in enumerate(frames) if n in val],
+    )
+
+
+def data_elements(frames: list[Frame]) -> list[str]:
+    numbers = sorted({int(z) for f in frames for z in np.unique(f.numbers)})
+    return [chemical_symbols[z] for z in numbers]
+
+
+def shortest_distance(frames: list[Frame], cutoff: float) -> float:
+    """Shortest interatomic distance in the frames (Å), at most `cutoff`."""
+    shortest = cutoff
+    for f in frames:
+        pairs = neighbour_pairs(f.positions, f.cell, f.pbc, cutoff)
+        if len(pairs.distances):
+            shortest = min(shortest, float(pairs.distances.min()))
+    return shortest
+
+
+def build_symmetry_functions(config: TrainConfig, elements, frames) -> SymmetryFunctionSet:
+    d = config.descriptors
+    cutoff_function = CutoffFunction(d.cutoff_function, d.cutoff_alpha)
+    if d.symmetry_functions is not None:
+        return SymmetryFunctionSet.from_n2p2_lines(
+            list(d.symmetry_functions), elements, cutoff_function
+        )
+    r_min = 0.9 * shortest_distance(frames, d.cutoff)
+    return default_symmetry_functions(
+        elements, d.cutoff, cutoff_function, r_min=r_min, n_radial=d.n_radial,
+        radial_mode=d.radial_mode, angular=d.angular, angular_eta=d.angular_eta,
+        zeta=tuple(d.zeta), lambdas=tuple(float(x) for x in d.lambdas),
+    )
+
+
+def build_model(config: TrainConfig, elements, frames) -> NeuralNetworkPotential:
+    hidden = per_element(config.model.hidden, elements, "model.hidden")
+    act = per_element(config.model.activation, elements, "model.activation")
+    specs = {e: NetworkSpec(tuple(hidden[e]), act[e]) for e in elements}
+    sfset = build_symmetry_functions(config, elements, frames)
+    torch.manual_seed(config.training.seed)
+    return NeuralNetworkPotential(sfset, specs, getattr(torch, config.training.dtype))
+
+
+def settings_from_config(config: TrainConfig, progress: bool) -> TrainSettings:
+    t = config.training
+    sched = t.schedule
+    schedule = Schedule(name=sched.name, **{
+        k: getattr(sched, k) for k in ("factor", "patience", "min_lr", "gamma") if hasattr(sched, k)
+    })
+    stop = t.early_stopping
+    return TrainSettings(
+        epochs=t.epochs, batch_size=t.batch_size, optimizer=t.optimizer.name,
+        lr=t.optimizer.lr, weight_decay=t.optimizer.weight_decay, schedule=schedule,
+        loss=LossCoefficients(t.loss.energy, t.loss.forces, t.loss.stress),
+        early_stopping_patience=stop.patience if stop else None,
+        early_stopping_min_delta=stop.min_delta if stop else 0.0,
+        seed=t.seed, checkpoint_every=t.checkpoint_every, device=t.device, progress=progress,
+    )
+
+
+def train_from_config(
+    config: TrainConfig,
+    *,
+    resume: bool = False,
+    initial_model: Path | None = None,
+    progress: bool = True,
+) -> TrainOutcome:
+    """Read the data, build (or load) the model, train, and write the run directory."""
+    train_frames, val_frames = read_training_data(config)
+    files = RunFiles(Path(config.output))
+    if resume:
+        model = _checkpoint_model(files)
+    elif initial_model is not None:
+        model = load_model(initial_model)
+    else:
+        elements = config.elements or data_elements(train_frames)
+        model = build_model(config, elements, train_frames)
+    _check_elements(model, train_frames + val_frames)
+    acsf = ACSF(model.sfset)
+    groups = sorted({f.group for f in train_frames + val_frames})
+    dtype = getattr(torch, config.training.dtype)
+    train_set = prepare_frames(train_frames, acsf, dtype, groups, progress)
+    val_set = prepare_frames(val_frames, acsf, dtype, groups, progress)
+    if not resume and initial_model is None:
+        refs = config.model.reference_energies
+        fit_preprocessing(
+            model, train_frames, train_set, config.model.scaling, config.model.pca,
+            None if refs == "fit" else dict(refs),
+        )
+    settings = settings_from_config(config, progress)
+    metadata = _metadata(config, train_frames, val_frames, groups)
+    trainer = Trainer(model, train_set, val_set, settings, files.root, metadata)
+    if resume:
+        trainer.resume()
+    elif files.latest.exists():
+        raise MlpotError(
+            f"{files.root} already holds a training run; use --resume to continue it, "
+            "or choose another output directory"
+        )
+    _write_run_info(files.root, metadata)
+    rows = trainer.run()
+    test_frames = read_groups(config.data.test, config.data.require_forces)
+    return TrainOutcome(files.model, rows, test_frames)
+
+
+def _checkpoint_model(files: RunFiles) -> NeuralNetworkPotential:
+    from mlpot.training.checkpoint import load_checkpoint
+
+    return load_checkpoint(files.latest)["model"]
+
+
+def _check_elements(model: NeuralNetworkPotential, frames: list[Frame]) -> None:
+    for frame in frames:
+        extra = set(data_elements([frame])) - set(model.elements)
+        if extra:
+            raise DataError(
+                f"{frame.source}: element(s) {', '.join(sorted(extra))} not in the model's "
+                f"elements ({', '.join(model.elements)}); add them to 'elements' in the config"
+            )
+
+
+def _metadata(config, train_frames, val_frames, groups) -> dict:
+    return {
+        "n_train": len(train_frames),
+        "n_validation": len(val_frames),
+        "groups": groups,
+        "seed": config.training.seed,
+    }
+
+
+def _write_run_info(root: Path, metadata: dict) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "run.json").write_text(json.dumps(metadata, indent=2))
+

@@ -1,0 +1,47 @@
+"""The training loss: weighted mean squared errors of energy per atom, forces and stress.
+
+    L = c_E <w (dE / N)^2> + c_F <w |dF|^2 / 3> + c_S <w |dsigma|^2 / 6>
+
+with eV/atom, eV/Å and GPa as the units of the errors, w the structure's training weight,
+and <.> weighted means over structures (energy, stress) or atoms (forces).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from ase.units import GPa
+
+from mlpot.training.dataset import Batch
+from mlpot.training.predict import BatchPrediction
+
+
+@dataclass(frozen=True)
+class LossCoefficients:
+    energy: float = 1.0
+    forces: float = 1.0
+    stress: float = 0.0
+
+
+def batch_loss(
+    pred: BatchPrediction, batch: Batch, coefficients: LossCoefficients
+) -> torch.Tensor:
+    w = batch.weight
+    loss = pred.energy.new_zeros(())
+    if coefficients.energy:
+        err = (pred.energy - batch.energy) / batch.n_atoms
+        loss = loss + coefficients.energy * _weighted_mean(err**2, w)
+    if coefficients.forces and pred.forces is not None and batch.force_mask.any():
+        err2 = ((pred.forces - batch.forces) ** 2).mean(1)
+        atom_w = w[batch.atom_structure] * batch.force_mask
+        loss = loss + coefficients.forces * _weighted_mean(err2, atom_w)
+    if coefficients.stress and pred.stress is not None and batch.stress_mask.any():
+        err2 = (((pred.stress - batch.stress) / GPa) ** 2).mean(1)
+        loss = loss + coefficients.stress * _weighted_mean(err2, w * batch.stress_mask)
+    return loss
+
+
+def _weighted_mean(values: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    total = weights.sum()
+    return (values * weights).sum() / total if total > 0 else values.sum() * 0

@@ -1,0 +1,246 @@
+"""The optimisation loop: epochs of mini-batches, validation, schedule, checkpoints, resume."""
+
+from __future__ import annotations
+
+import csv
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from tqdm.auto import tqdm
+
+from mlpot.models.nnp import NeuralNetworkPotential
+from mlpot.models.serialization import save_model
+from mlpot.training.checkpoint import load_checkpoint, save_checkpoint
+from mlpot.training.dataset import PreparedFrame, batch_to, collate
+from mlpot.training.loss import LossCoefficients, batch_loss
+from mlpot.training.metrics import ErrorAccumulator
+from mlpot.training.predict import predict_batch
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Learning-rate schedule: "plateau" (factor, patience, min_lr), "exponential" (gamma), "none"."""
+
+    name: str = "plateau"
+    factor: float = 0.5
+    patience: int = 10
+    min_lr: float = 1e-6
+    gamma: float = 0.99
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    epochs: int = 200
+    batch_size: int = 8
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    schedule: Schedule = field(default_factory=Schedule)
+    loss: LossCoefficients = field(default_factory=LossCoefficients)
+    early_stopping_patience: int | None = 50
+    early_stopping_min_delta: float = 0.0
+    seed: int = 0
+    checkpoint_every: int = 1
+    device: str = "cpu"
+    progress: bool = True
+
+
+@dataclass
+class RunFiles:
+    """Where a run writes: the best model, checkpoints and the per-epoch CSV log."""
+
+    root: Path
+
+    @property
+    def model(self) -> Path:
+        return self.root / "model.pt"
+
+    @property
+    def latest(self) -> Path:
+        return self.root / "checkpoints" / "latest.pt"
+
+    @property
+    def log(self) -> Path:
+        return self.root / "log.csv"
+
+
+class Trainer:
+    def __init__(
+        self,
+        model: NeuralNetworkPotential,
+        train_set: list[PreparedFrame],
+        validation_set: list[PreparedFrame],
+        settings: TrainSettings,
+        output: Path,
+        metadata: dict | None = None,
+    ):
+        if not train_set:
+            raise ValueError("no training structures")
+        self.model = model.to(settings.device)
+        self.train_set = train_set
+        self.validation_set = validation_set
+        self.settings = settings
+        self.files = RunFiles(Path(output))
+        self.metadata = metadata or {}
+        self.optimizer = _optimizer(model, settings)
+        self.scheduler = _scheduler(self.optimizer, settings.schedule)
+        self.rows: list[dict] = []
+        self.best = math.inf
+        self.bad_epochs = 0
+        self.epoch = 0
+
+    @property
+    def _wants_forces(self) -> bool:
+        return bool(self.settings.loss.forces)
+
+    def resume(self) -> None:
+        """Continue from the latest checkpoint of this output directory."""
+        data = load_checkpoint(self.files.latest)
+        self.model.load_state_dict(data["model"].state_dict())
+        self.optimizer.load_state_dict(data["optimizer"])
+        if self.scheduler is not None and data["scheduler"] is not None:
+            self.scheduler.load_state_dict(data["scheduler"])
+        state = data["state"]
+        self.epoch, self.best, self.bad_epochs = state["epoch"], state["best"], state["bad_epochs"]
+        self.rows = list(state["rows"])
+        self._rewrite_log()
+
+    def run(self) -> list[dict]:
+        """Train until `epochs` or early stopping; returns the log rows."""
+        s = self.settings
+        bar = tqdm(
+            total=s.epochs, initial=self.epoch, desc="training", disable=not s.progress, unit="epoch"
+        )
+        while self.epoch < s.epochs and not self._stopped():
+            self.epoch += 1
+            row = self._epoch()
+            self.rows.append(row)
+            self._append_log(row)
+            self._track_best(row)
+            if self.epoch % s.checkpoint_every == 0 or self.epoch == s.epochs or self._stopped():
+                self._checkpoint()
+            bar.update(1)
+            bar.set_postfix(_postfix(row))
+        bar.close()
+        if not self.files.model.exists():
+            save_model(self.model, self.files.model, self.metadata)
+        return self.rows
+
+    def _stopped(self) -> bool:
+        patience = self.settings.early_stopping_patience
+        return patience is not None and self.bad_epochs >= patience
+
+    def _epoch(self) -> dict:
+        start = time.perf_counter()
+        self.model.train()
+        train_errors = ErrorAccumulator()
+        total, n_batches = 0.0, 0
+        for batch in self._batches(self.train_set, shuffle=True):
+            self.optimizer.zero_grad(set_to_none=True)
+            pred = predict_batch(self.model, batch, self._wants_forces, self._wants_stress, True)
+            loss = batch_loss(pred, batch, self.settings.loss)
+            loss.backward()
+            self.optimizer.step()
+            train_errors.add(pred, batch)
+            total, n_batches = total + float(loss.detach()), n_batches + 1
+        row = {"epoch": self.epoch, "lr": self.optimizer.param_groups[0]["lr"]}
+        row["train_loss"] = total / n_batches
+        val_loss, val_errors = self.evaluate(self.validation_set)
+        row["val_loss"] = val_loss
+        row.update({f"train_{k}": v for k, v in train_errors.summary().items()})
+        row.update({f"val_{k}": v for k, v in val_errors.items()})
+        self._step_schedule(val_loss if self.validation_set else row["train_loss"])
+        row["time_s"] = time.perf_counter() - start
+        return row
+
+    @property
+    def _wants_stress(self) -> bool:
+        return bool(self.settings.loss.stress)
+
+    def evaluate(self, frames: list[PreparedFrame]) -> tuple[float, dict]:
+        """(loss, error summary) on frames without updating the model; NaN loss when empty."""
+        if not frames:
+            return math.nan, ErrorAccumulator().summary()
+        self.model.eval()
+        errors = ErrorAccumulator()
+        total, count = 0.0, 0
+        for batch in self._batches(frames, shuffle=False):
+            pred = predict_batch(self.model, batch, True, True, False)
+            total += float(batch_loss(pred, batch, self.settings.loss)) * len(batch.n_atoms)
+            count += len(batch.n_atoms)
+            errors.add(pred, batch)
+        return total / count, errors.summary()
+
+    def _batches(self, frames: list[PreparedFrame], shuffle: bool):
+        order = torch.arange(len(frames))
+        if shuffle:
+            generator = torch.Generator().manual_seed(self.settings.seed * 100_003 + self.epoch)
+            order = torch.randperm(len(frames), generator=generator)
+        size = self.settings.batch_size
+        for start in range(0, len(frames), size):
+            chosen = [frames[int(i)] for i in order[start : start + size]]
+            yield batch_to(collate(chosen), self.settings.device)
+
+    def _step_schedule(self, metric: float) -> None:
+        if isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            self.scheduler.step(metric)
+        elif self.scheduler is not None:
+            self.scheduler.step()
+
+    def _track_best(self, row: dict) -> None:
+        metric = row["val_loss"] if self.validation_set else row["train_loss"]
+        if metric < self.best - self.settings.early_stopping_min_delta:
+            self.best, self.bad_epochs = metric, 0
+            save_model(self.model, self.files.model, {**self.metadata, "epoch": self.epoch})
+        else:
+            self.bad_epochs += 1
+
+    def _checkpoint(self) -> None:
+        state = {
+            "epoch": self.epoch,
+            "best": self.best,
+            "bad_epochs": self.bad_epochs,
+            "rows": self.rows,
+        }
+        save_checkpoint(self.files.latest, self.model, self.optimizer, self.scheduler, state)
+
+    def _append_log(self, row: dict) -> None:
+        new = not self.files.log.exists()
+        self.files.root.mkdir(parents=True, exist_ok=True)
+        with open(self.files.log, "a", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(row))
+            if new:
+                writer.writeheader()
+            writer.writerow(row)
+
+    def _rewrite_log(self) -> None:
+        """On resume: the log holds exactly the epochs of the checkpoint."""
+        self.files.log.unlink(missing_ok=True)
+        for row in self.rows:
+            self._append_log(row)
+
+
+def _optimizer(model: torch.nn.Module, s: TrainSettings) -> torch.optim.Optimizer:
+    cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[s.optimizer]
+    return cls(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
+
+
+def _scheduler(optimizer: torch.optim.Optimizer, s: Schedule):
+    if s.name == "plateau":
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(
+            optimizer, factor=s.factor, patience=s.patience, min_lr=s.min_lr
+        )
+    if s.name == "exponential":
+        return torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=s.gamma)
+    return None
+
+
+def _postfix(row: dict) -> dict:
+    prefix = "val" if not math.isnan(row["val_loss"]) else "train"
+    return {
+        "E meV/at": f"{row[f'{prefix}_energy_rmse']:.2f}",
+        "F eV/A": f"{row[f'{prefix}_forces_rmse']:.3f}",
+    }

@@ -1,0 +1,146 @@
+"""Shared builders for the physics tests: an Al-Ni symmetry-function set, a seeded random-weight
+model, and small structures (bulk, triclinic, slab, molecule) that exercise periodic images.
+
+The set mixes G2, G4 and G5 with non-zero r_s, integer and non-integer zeta, both lambdas and
+two cutoff radii; Ni has fewer functions than Al so that descriptor rows carry zero padding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from ase import Atoms
+
+from mlpot.calculators import MlpotCalculator
+from mlpot.descriptors.acsf import ACSF
+from mlpot.descriptors.cutoffs import CutoffFunction
+from mlpot.descriptors.symmetry_functions import (
+    AngularG4,
+    AngularG5,
+    RadialG2,
+    SymmetryFunctionSet,
+)
+from mlpot.models.nnp import NetworkSpec, NeuralNetworkPotential
+from mlpot.neighbours.pairs import neighbour_pairs
+
+ELEMENTS = ("Al", "Ni")
+CUTOFF = 4.6  # Å, the largest radius of the set
+SHORT_CUTOFF = 3.9  # Å, a second radius used by some functions
+# every cutoff shape with an inner radius (alpha > 0) where the shape has one
+CUTOFF_FUNCTIONS = [
+    CutoffFunction(kind, alpha)
+    for kind in ("cos", "exp", "poly1", "poly2", "poly3", "poly4")
+    for alpha in (0.0, 0.3)
+] + [CutoffFunction(kind) for kind in ("tanhu", "tanh", "hard")]
+SMOOTH_CUTOFF_FUNCTIONS = [c for c in CUTOFF_FUNCTIONS if c.kind != "hard"]
+NETWORKS = {"Al": NetworkSpec((8, 6), "tanh"), "Ni": NetworkSpec((7,), "softplus")}
+
+
+def cutoff_id(cutoff_function: CutoffFunction) -> str:
+    return f"{cutoff_function.kind}-{cutoff_function.alpha:g}"
+
+
+def make_sfset(cutoff_function: CutoffFunction | None = None) -> SymmetryFunctionSet:
+    """The Al-Ni test set (18 functions for Al, 15 for Ni)."""
+    functions = {}
+    for center in ELEMENTS:
+        sfs: list = []
+        for neighbor in ELEMENTS:
+            sfs += [
+                RadialG2(center, neighbor, 0.5, 0.0, CUTOFF),
+                RadialG2(center, neighbor, 1.2, 2.4, CUTOFF),
+                RadialG2(center, neighbor, 0.3, 1.0, SHORT_CUTOFF),
+            ]
+        for pair in (("Al", "Al"), ("Al", "Ni"), ("Ni", "Ni")):
+            sfs += [
+                AngularG4(center, pair, 0.05, 1.0, 1.0, CUTOFF),
+                AngularG4(center, pair, 0.2, -1.0, 3.5, SHORT_CUTOFF, rs=1.5),
+                AngularG5(center, pair, 0.1, -1.0, 2.0, CUTOFF, rs=0.8),
+                AngularG5(center, pair, 0.02, 1.0, 1.7, CUTOFF),
+            ]
+        if center == "Ni":  # a shorter row: columns beyond n_features stay zero
+            sfs = sfs[:4] + sfs[6:-1]
+        functions[center] = tuple(sfs)
+    return SymmetryFunctionSet(ELEMENTS, functions, cutoff_function or CutoffFunction())
+
+
+def make_model(
+    sfset: SymmetryFunctionSet | None = None, dtype: torch.dtype = torch.float64, seed: int = 0
+) -> NeuralNetworkPotential:
+    """A random-weight model with scalers fitted on a few structures, so inputs are O(1)."""
+    sfset = sfset or make_sfset()
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        model = NeuralNetworkPotential(sfset, NETWORKS, torch.float64)
+    acsf = ACSF(sfset)
+    descriptors, species = [], []
+    for atoms in (bulk_alni(), triclinic(), molecule()):
+        descriptors.append(compute_descriptors(acsf, atoms))
+        species.append(acsf.species(atoms.numbers))
+    g, s = np.concatenate(descriptors), np.concatenate(species)
+    for e, element in enumerate(sfset.elements):
+        rows = torch.from_numpy(g[s == e, : sfset.n_features(element)])
+        model.scalers[element].fit(rows, "meanstd", pca=False)
+    model.reference_energies.copy_(torch.tensor([-3.1, -5.4]))
+    model.energy_scale.fill_(0.7)
+    return model.to(dtype)
+
+
+def calculator(model: NeuralNetworkPotential, atoms: Atoms, skin: float = 1.0) -> Atoms:
+    """`atoms` with a fresh MlpotCalculator attached (returned for chaining)."""
+    atoms.calc = MlpotCalculator(model, skin=skin)
+    return atoms
+
+
+def compute_descriptors(acsf: ACSF, atoms: Atoms) -> np.ndarray:
+    """(N, F) descriptors of `atoms` from a fresh neighbour list."""
+    pairs = neighbour_pairs(atoms.positions, atoms.cell.array, atoms.pbc, acsf.cutoff)
+    return acsf.compute(acsf.species(atoms.numbers), pairs)[0]
+
+
+def random_rotation(rng: np.random.Generator) -> np.ndarray:
+    """A random orthogonal 3x3 matrix (a reflection half of the time)."""
+    q, r = np.linalg.qr(rng.normal(size=(3, 3)))
+    return q * np.sign(np.diag(r))
+
+
+def _rattle(atoms: Atoms, amplitude: float, seed: int) -> Atoms:
+    rng = np.random.default_rng(seed)
+    atoms.positions += rng.uniform(-amplitude, amplitude, size=atoms.positions.shape)
+    return atoms
+
+
+def bulk_alni(seed: int = 1) -> Atoms:
+    """Rattled L1_2 Ni3Al, cubic cell of 3.57 Å: smaller than the cutoff, so every atom sees
+    several images of every atom, its own included."""
+    scaled = [(0, 0, 0), (0, 0.5, 0.5), (0.5, 0, 0.5), (0.5, 0.5, 0)]
+    atoms = Atoms("AlNi3", scaled_positions=scaled, cell=3.57 * np.eye(3), pbc=True)
+    return _rattle(atoms, 0.15, seed)
+
+
+def triclinic(seed: int = 2) -> Atoms:
+    """Three atoms in a strongly skewed cell (angles far from 90 degrees)."""
+    cell = [[3.9, 0.0, 0.0], [1.7, 3.6, 0.0], [-1.2, 0.9, 4.1]]
+    scaled = [(0.1, 0.2, 0.05), (0.55, 0.45, 0.5), (0.3, 0.8, 0.7)]
+    atoms = Atoms("AlNiNi", scaled_positions=scaled, cell=cell, pbc=True)
+    return _rattle(atoms, 0.1, seed)
+
+
+def slab(seed: int = 3) -> Atoms:
+    """Two Al-Ni layers periodic in x, y, with vacuum along z (pbc = T, T, F)."""
+    scaled = [(0.0, 0.0, 0.4), (0.5, 0.5, 0.4), (0.5, 0.0, 0.5), (0.0, 0.5, 0.5)]
+    cell = [[3.7, 0.0, 0.0], [0.6, 3.5, 0.0], [0.0, 0.0, 18.0]]
+    atoms = Atoms("AlNiNiAl", scaled_positions=scaled, cell=cell, pbc=(True, True, False))
+    return _rattle(atoms, 0.1, seed)
+
+
+def molecule(seed: int = 4) -> Atoms:
+    """A five-atom cluster, no cell, no periodicity."""
+    positions = [
+        (0.0, 0.0, 0.0),
+        (2.3, 0.2, -0.1),
+        (0.3, 2.4, 0.2),
+        (1.2, 1.1, 2.1),
+        (-1.9, 1.0, 1.2),
+    ]
+    return _rattle(Atoms("AlNiAlNiNi", positions=positions), 0.1, seed)
