@@ -98,7 +98,7 @@ class LossWeights(Section):
     """Loss coefficients: energy (per atom), forces and stress terms."""
 
     energy: NonNegative = 1.0
-    forces: NonNegative = 1.0
+    forces: NonNegative = 0.1
     stress: NonNegative = 0.0
 
     @model_validator(mode="after")

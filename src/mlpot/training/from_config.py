@@ -11,7 +11,7 @@ import torch
 from ase.data import chemical_symbols
 
 from mlpot.config import TrainConfig, per_element
-from mlpot.data import Frame, load_group, load_structure_list
+from mlpot.data import Frame, load_group, load_structure_list, read_frames
 from mlpot.data.errors import DataError
 from mlpot.descriptors.acsf import ACSF
 from mlpot.descriptors.cutoffs import CutoffFunction
@@ -42,6 +42,19 @@ def read_groups(groups, require_forces: bool) -> list[Frame]:
             group.name, group.weight, entries, Path.cwd(), format=group.format,
             require_forces=require_forces,
         )
+    return frames
+
+
+def read_test_groups(groups, require_forces: bool) -> list[Frame]:
+    """Test frames keep the group labels their files carry (e.g. mlearn's), for per-group errors;
+    unlabelled frames take their config group's name."""
+    frames: list[Frame] = []
+    for group in groups:
+        for spec in group.files:
+            read = read_frames(spec.entry, format=group.format, require_forces=require_forces)
+            for frame in read:
+                frame.group = group.name if frame.group == "default" else frame.group
+            frames += read
     return frames
 
 
@@ -162,7 +175,7 @@ def train_from_config(
         )
     _write_run_info(files.root, metadata)
     rows = trainer.run()
-    test_frames = read_groups(config.data.test, config.data.require_forces)
+    test_frames = read_test_groups(config.data.test, config.data.require_forces)
     return TrainOutcome(files.model, rows, test_frames)
 
 

@@ -169,7 +169,8 @@ class Trainer:
         total, count = 0.0, 0
         for batch in self._batches(frames, shuffle=False):
             pred = predict_batch(self.model, batch, True, True, False)
-            total += float(batch_loss(pred, batch, self.settings.loss)) * len(batch.n_atoms)
+            loss = batch_loss(pred, batch, self.settings.loss).detach()
+            total += float(loss) * len(batch.n_atoms)
             count += len(batch.n_atoms)
             errors.add(pred, batch)
         return total / count, errors.summary()

@@ -1,0 +1,114 @@
+"""The training loop: learning, checkpoints, resume after interruption, continuing a model."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+
+import pytest
+import torch
+from conftest import SF_LINES
+
+from mlpot.descriptors.acsf import ACSF
+from mlpot.descriptors.cutoffs import CutoffFunction
+from mlpot.descriptors.symmetry_functions import SymmetryFunctionSet
+from mlpot.models.nnp import NetworkSpec, NeuralNetworkPotential
+from mlpot.models.serialization import load_model
+from mlpot.training.dataset import prepare_frames
+from mlpot.training.fit_preprocessing import fit_preprocessing
+from mlpot.training.loss import LossCoefficients
+from mlpot.training.trainer import Schedule, Trainer, TrainSettings
+
+
+def make_model(seed: int = 0) -> NeuralNetworkPotential:
+    sfset = SymmetryFunctionSet.from_n2p2_lines(SF_LINES, ["Al", "Ni"], CutoffFunction("cos"))
+    torch.manual_seed(seed)
+    spec = NetworkSpec((8, 8), "tanh")
+    return NeuralNetworkPotential(sfset, {"Al": spec, "Ni": spec})
+
+
+def setup(frames, epochs=6, loss=LossCoefficients(1.0, 1.0, 0.1), **kw):
+    model = make_model()
+    acsf = ACSF(model.sfset)
+    train = prepare_frames(frames[:20], acsf, torch.float64, ["bulk"], progress=False)
+    val = prepare_frames(frames[20:], acsf, torch.float64, ["bulk"], progress=False)
+    fit_preprocessing(model, frames[:20], train, "minmax", pca=False)
+    settings = TrainSettings(
+        epochs=epochs, batch_size=4, lr=5e-3, schedule=Schedule("exponential", gamma=0.95),
+        loss=loss, early_stopping_patience=None, progress=False, **kw
+    )
+    return model, train, val, settings
+
+
+def test_training_reduces_validation_errors(alni_frames, tmp_path):
+    model, train, val, settings = setup(alni_frames, epochs=15)
+    trainer = Trainer(model, train, val, settings, tmp_path)
+    before_loss, before = trainer.evaluate(val)
+    rows = trainer.run()
+    assert len(rows) == 15
+    assert rows[-1]["val_loss"] < 0.5 * before_loss
+    assert rows[-1]["val_energy_rmse"] < before["energy_rmse"]
+    with open(tmp_path / "log.csv") as handle:
+        logged = list(csv.DictReader(handle))
+    assert [int(r["epoch"]) for r in logged] == list(range(1, 16))
+    for key in ("train_energy_mae", "val_energy_rmse", "val_forces_mae", "val_stress_rmse"):
+        assert key in logged[0]
+    assert (tmp_path / "model.pt").is_file() and (tmp_path / "checkpoints" / "latest.pt").is_file()
+
+
+def test_force_only_loss_learns_forces(alni_frames, tmp_path):
+    model, train, val, settings = setup(alni_frames, epochs=10, loss=LossCoefficients(0, 1, 0))
+    settings = dataclasses.replace(settings, lr=1e-2, batch_size=2)
+    trainer = Trainer(model, train, val, settings, tmp_path)
+    _, before = trainer.evaluate(val)
+    rows = trainer.run()
+    assert rows[-1]["val_forces_rmse"] < 0.5 * before["forces_rmse"]
+
+
+class Interrupt(Exception):
+    pass
+
+
+def test_resume_after_interruption_equals_uninterrupted_run(alni_frames, tmp_path, monkeypatch):
+    model, train, val, settings = setup(alni_frames)
+    Trainer(model, train, val, settings, tmp_path / "whole").run()
+    reference = {k: v.clone() for k, v in model.state_dict().items()}
+
+    model, train, val, settings = setup(alni_frames)
+    original_epoch = Trainer._epoch
+    calls = {"n": 0}
+
+    def dying_epoch(self):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise Interrupt  # killed during the 4th epoch: epochs 1-3 are checkpointed
+        return original_epoch(self)
+
+    monkeypatch.setattr(Trainer, "_epoch", dying_epoch)
+    with pytest.raises(Interrupt):
+        Trainer(model, train, val, settings, tmp_path / "split").run()
+    monkeypatch.setattr(Trainer, "_epoch", original_epoch)
+
+    fresh, train, val, settings = setup(alni_frames)
+    torch.manual_seed(123)  # a different initialisation: resume must restore everything
+    for p in fresh.parameters():
+        p.data.normal_()
+    trainer = Trainer(fresh, train, val, settings, tmp_path / "split")
+    trainer.resume()
+    assert trainer.epoch == 3
+    trainer.run()
+    for key, value in fresh.state_dict().items():
+        torch.testing.assert_close(value, reference[key], rtol=1e-10, atol=1e-12)
+    with open(tmp_path / "split" / "log.csv") as handle:
+        assert [int(r["epoch"]) for r in csv.DictReader(handle)] == list(range(1, 7))
+
+
+def test_best_model_file_is_the_lowest_validation_loss(alni_frames, tmp_path):
+    model, train, val, settings = setup(alni_frames, epochs=5)
+    trainer = Trainer(model, train, val, settings, tmp_path)
+    rows = trainer.run()
+    best_epoch = min(rows, key=lambda r: r["val_loss"])["epoch"]
+    saved = load_model(tmp_path / "model.pt")
+    assert saved.metadata["epoch"] == best_epoch
+    trainer.model = saved
+    assert trainer.evaluate(val)[0] == pytest.approx(rows[best_epoch - 1]["val_loss"], rel=1e-10)
