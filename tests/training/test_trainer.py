@@ -27,7 +27,10 @@ def make_model(seed: int = 0) -> NeuralNetworkPotential:
     return NeuralNetworkPotential(sfset, {"Al": spec, "Ni": spec})
 
 
-def setup(frames, epochs=6, loss=LossCoefficients(1.0, 1.0, 0.1), **kw):
+DEFAULT_LOSS = LossCoefficients(1.0, 1.0, 0.1)
+
+
+def setup(frames, epochs=6, loss=DEFAULT_LOSS, **kw):
     model = make_model()
     acsf = ACSF(model.sfset)
     train = prepare_frames(frames[:20], acsf, torch.float64, ["bulk"], progress=False)

@@ -7,7 +7,8 @@ For a central atom i with neighbours j, k (r_ij = |R_j - R_i|, cos(theta_ijk) fr
 
     G4 (n2p2 type 3, narrow angular, neighbour elements {e1, e2}):
         G = 2^(1 - zeta) sum_{j < k} (1 + lambda cos theta_ijk)^zeta
-            exp(-eta [(r_ij - r_s)^2 + (r_ik - r_s)^2 + (r_jk - r_s)^2]) f_c(r_ij) f_c(r_ik) f_c(r_jk)
+            exp(-eta [(r_ij - r_s)^2 + (r_ik - r_s)^2 + (r_jk - r_s)^2])
+            f_c(r_ij) f_c(r_ik) f_c(r_jk)
 
     G5 (n2p2 type 9, wide angular, neighbour elements {e1, e2}):
         G = 2^(1 - zeta) sum_{j < k} (1 + lambda cos theta_ijk)^zeta
@@ -151,7 +152,9 @@ class SymmetryFunctionSet:
         for line in lines:
             sf = parse_n2p2_line(line)
             if sf.center not in per_element:
-                raise ValueError(f"symmetry function {line!r}: element {sf.center} not in {elements}")
+                raise ValueError(
+                    f"symmetry function {line!r}: element {sf.center} not in {elements}"
+                )
             per_element[sf.center].append(sf)
         return cls(tuple(elements), {e: tuple(v) for e, v in per_element.items()}, cutoff_function)
 

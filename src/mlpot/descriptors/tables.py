@@ -23,7 +23,7 @@ class KernelTables(NamedTuple):
     cutoff_alpha: float
     cut_rc: np.ndarray  # (n_cut,) distinct cutoff radii, Å
     max_angular_cutoff: float
-    # radial functions, sorted by (centre, neighbour); range rad_ptr[c * E + e] : rad_ptr[c * E + e + 1]
+    # radial functions sorted by (centre c, neighbour e): range rad_ptr[c * E + e] : ...[+ 1]
     rad_ptr: np.ndarray
     rad_col: np.ndarray
     rad_eta: np.ndarray
@@ -46,6 +46,7 @@ class KernelTables(NamedTuple):
     grp_narrow: np.ndarray  # 1 for G4 (with the r_jk factor), 0 for G5
     key_all_narrow: np.ndarray  # 1 where every group of an angular key has the r_jk factor
     grp_sf_ptr: np.ndarray  # functions of group g are grp_sf_ptr[g] : grp_sf_ptr[g + 1]
+    max_groups: int  # most groups of one angular key (scratch width per triplet)
     sf_col: np.ndarray
     sf_term: np.ndarray
 
@@ -124,11 +125,11 @@ def build_tables(sfset: SymmetryFunctionSet) -> KernelTables:
         grp_combo=np.array([g[1] for g in groups], dtype=np.int64),
         grp_narrow=np.array([g[2] for g in groups], dtype=np.int64),
         grp_sf_ptr=grp_sf_ptr,
+        max_groups=int(np.diff(agrp_ptr).max(initial=0)),
         key_all_narrow=_all_narrow(agrp_ptr, [g[2] for g in groups]),
         sf_col=np.array([e[3] for e in entries], dtype=np.int64),
         sf_term=np.array([e[4] for e in entries], dtype=np.int64),
     )
-
 
 
 def _all_narrow(agrp_ptr: np.ndarray, narrow: list[int]) -> np.ndarray:

@@ -22,7 +22,8 @@ from mlpot.training.predict import predict_batch
 
 @dataclass(frozen=True)
 class Schedule:
-    """Learning-rate schedule: "plateau" (factor, patience, min_lr), "exponential" (gamma), "none"."""
+    """Learning-rate schedule: "plateau" (factor, patience, min_lr), "exponential" (gamma),
+    or "none"."""
 
     name: str = "plateau"
     factor: float = 0.5
@@ -111,9 +112,8 @@ class Trainer:
     def run(self) -> list[dict]:
         """Train until `epochs` or early stopping; returns the log rows."""
         s = self.settings
-        bar = tqdm(
-            total=s.epochs, initial=self.epoch, desc="training", disable=not s.progress, unit="epoch"
-        )
+        bar = tqdm(total=s.epochs, initial=self.epoch, desc="training", unit="epoch",
+                   disable=not s.progress)
         while self.epoch < s.epochs and not self._stopped():
             self.epoch += 1
             row = self._epoch()
