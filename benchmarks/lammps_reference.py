@@ -9,7 +9,10 @@ timed region and 1 and 2 ranks are measured the same way.
 Cost is LAMMPS's own ``Loop time`` of ``run STEPS`` (NVE, energy and forces every
 step, neighbour lists rebuilt as LAMMPS normally does), so setup and the initial
 force evaluation of each run are excluded. The pair-style share is read from
-LAMMPS's timing breakdown. Units: microseconds of wall time per atom and MD step.
+LAMMPS's timing breakdown. Units: microseconds of wall time per atom and MD step;
+the CPU time each rank actually ran is reported too, since a shared machine
+inflates wall time. Parallelism is MPI ranks with one OpenMP thread each: this
+build has no ``snap/omp`` style, so OpenMP threads would not speed up SNAP.
 
 SNAP hyperparameters follow the published Mo SNAP of Chen et al., Phys. Rev.
 Mater. 1, 043603 (2017) (rcutfac 4.615858, radelem 0.5, rfac0 0.99363, rmin0 0),
@@ -42,6 +45,7 @@ LATTICE_A = 3.16  # Å, bcc Mo conventional cell
 RATTLE_SIGMA = 0.05  # Å, Gaussian displacement of every coordinate
 RATTLE_SEED = 20240501
 COEFF_SEED = 7
+VELOCITY_SEED = 4928459
 TIMESTEP_PS = 0.0005  # 0.5 fs
 TEMPERATURE_K = 300.0
 NEIGHBOR_SKIN = 1.0  # Å
@@ -100,9 +104,9 @@ def rattled_bcc_mo(n_atoms: int, seed: int = RATTLE_SEED) -> Atoms:
     return atoms
 
 
-def write_snap_files(directory: Path, params: SnapParams, seed: int = COEFF_SEED) -> Path:
-    """Write ``Mo.snapcoeff``/``Mo.snapparam`` with random linear coefficients; return the
-    directory. Coefficients are small so that a few MD steps stay physical-looking."""
+def write_snap_files(directory: Path, params: SnapParams, seed: int = COEFF_SEED) -> None:
+    """Write ``Mo.snapcoeff``/``Mo.snapparam`` into ``directory`` with random linear
+    coefficients, small so that a few MD steps stay physical-looking."""
     n_coeff = n_bispectrum(params.twojmax) + 1
     rng = np.random.default_rng(seed)
     beta = np.concatenate([[-10.0], 1e-3 * rng.standard_normal(n_coeff - 1)])
@@ -119,7 +123,6 @@ def write_snap_files(directory: Path, params: SnapParams, seed: int = COEFF_SEED
         "bzeroflag 0",
     ]
     (directory / "Mo.snapparam").write_text("\n".join(param_lines) + "\n")
-    return directory
 
 
 def input_script(steps: int, repeats: int) -> str:
@@ -137,7 +140,7 @@ def input_script(steps: int, repeats: int) -> str:
         "pair_coeff * * Mo.snapcoeff Mo.snapparam Mo",
         f"neighbor {NEIGHBOR_SKIN} bin",
         "neigh_modify every 1 delay 0 check yes",
-        f"velocity all create {TEMPERATURE_K} {COEFF_SEED} loop geom",
+        f"velocity all create {TEMPERATURE_K} {VELOCITY_SEED} loop geom",
         f"timestep {TIMESTEP_PS}",
         "fix nve all nve",
         "thermo_style custom step pe",  # energy every step, no virial

@@ -79,7 +79,7 @@ def test_defaults_are_filled(write_config, tmp_path):
     assert (t.epochs, t.batch_size, t.dtype, t.seed, t.device) == (200, 8, "float64", 0, "cpu")
     assert (t.optimizer.name, t.optimizer.lr, t.optimizer.weight_decay) == ("adam", 1e-3, 0.0)
     assert t.schedule == PlateauSchedule(factor=0.5, patience=10, min_lr=1e-6)
-    assert (t.loss.energy, t.loss.forces, t.loss.stress) == (1.0, 1.0, 0.0)
+    assert (t.loss.energy, t.loss.forces, t.loss.stress) == (1.0, 0.1, 0.0)
     assert (t.early_stopping.patience, t.early_stopping.min_delta) == (50, 0.0)
     assert t.checkpoint_every == 1
 

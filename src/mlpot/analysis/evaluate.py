@@ -10,6 +10,16 @@ from mlpot.data.frame import Frame
 from mlpot.errors import MlpotError
 
 
+def require_plotting() -> None:
+    """Fail early, before any prediction, when matplotlib is missing."""
+    from mlpot.analysis.parity import require_matplotlib
+
+    try:
+        require_matplotlib()
+    except MlpotError as exc:
+        raise MlpotError(f"{exc}, or pass --no-plot") from exc
+
+
 def evaluate_model(
     calc, frames: list[Frame], out: Path, *, plot: bool = True, title: str = ""
 ) -> tuple[ErrorReport, list[Path]]:
@@ -17,12 +27,7 @@ def evaluate_model(
     if not frames:
         raise MlpotError("no frames to evaluate: check the paths and slices")
     if plot:
-        from mlpot.analysis.parity import require_matplotlib
-
-        try:
-            require_matplotlib()
-        except MlpotError as exc:
-            raise MlpotError(f"{exc}, or pass --no-plot") from exc
+        require_plotting()
     predictions = predict_frames(calc, frames, progress=True)
     report = error_report(frames, predictions)
     out.mkdir(parents=True, exist_ok=True)

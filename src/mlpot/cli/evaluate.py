@@ -25,13 +25,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from mlpot.analysis.evaluate import evaluate_model
+    from mlpot.analysis.evaluate import evaluate_model, require_plotting
     from mlpot.calculators import load_calculator
     from mlpot.data import read_frames
+    from mlpot.errors import MlpotError
 
+    if not args.no_plot:
+        require_plotting()
     calc = load_calculator(args.model)
     # energy-only frames are evaluated too (their forces are left out of the force errors)
     frames = [frame for entry in args.data for frame in read_frames(entry, require_forces=False)]
+    if not frames:
+        raise MlpotError(f"no frames in {' '.join(args.data)}: check the paths and slices")
     report, written = evaluate_model(
         calc, frames, Path(args.out), plot=not args.no_plot, title=Path(args.model).name
     )
