@@ -7,11 +7,14 @@ two cutoff radii; Ni has fewer functions than Al so that descriptor rows carry z
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 from ase import Atoms
 
 from mlpot.calculators import MlpotCalculator
+from mlpot.data.frame import Frame
 from mlpot.descriptors.acsf import ACSF
 from mlpot.descriptors.cutoffs import CutoffFunction
 from mlpot.descriptors.symmetry_functions import (
@@ -33,7 +36,7 @@ CUTOFF_FUNCTIONS = [
     for alpha in (0.0, 0.3)
 ] + [CutoffFunction(kind) for kind in ("tanhu", "tanh", "hard")]
 SMOOTH_CUTOFF_FUNCTIONS = [c for c in CUTOFF_FUNCTIONS if c.kind != "hard"]
-NETWORKS = {"Al": NetworkSpec((8, 6), "tanh"), "Ni": NetworkSpec((7,), "softplus")}
+NETWORKS = {"Al": NetworkSpec((8, 6), "silu"), "Ni": NetworkSpec((7,), "tanh")}
 
 
 def cutoff_id(cutoff_function: CutoffFunction) -> str:
@@ -41,7 +44,7 @@ def cutoff_id(cutoff_function: CutoffFunction) -> str:
 
 
 def make_sfset(cutoff_function: CutoffFunction | None = None) -> SymmetryFunctionSet:
-    """The Al-Ni test set (18 functions for Al, 15 for Ni)."""
+    """The Al-Ni test set (20 functions for Al, 17 for Ni)."""
     functions = {}
     for center in ELEMENTS:
         sfs: list = []
@@ -49,6 +52,7 @@ def make_sfset(cutoff_function: CutoffFunction | None = None) -> SymmetryFunctio
             sfs += [
                 RadialG2(center, neighbor, 0.5, 0.0, CUTOFF),
                 RadialG2(center, neighbor, 1.2, 2.4, CUTOFF),
+                RadialG2(center, neighbor, 0.8, 3.9, CUTOFF),  # large near the cutoff
                 RadialG2(center, neighbor, 0.3, 1.0, SHORT_CUTOFF),
             ]
         for pair in (("Al", "Al"), ("Al", "Ni"), ("Ni", "Ni")):
@@ -59,7 +63,7 @@ def make_sfset(cutoff_function: CutoffFunction | None = None) -> SymmetryFunctio
                 AngularG5(center, pair, 0.02, 1.0, 1.7, CUTOFF),
             ]
         if center == "Ni":  # a shorter row: columns beyond n_features stay zero
-            sfs = sfs[:4] + sfs[6:-1]
+            sfs = sfs[:5] + sfs[7:-1]
         functions[center] = tuple(sfs)
     return SymmetryFunctionSet(ELEMENTS, functions, cutoff_function or CutoffFunction())
 
@@ -67,29 +71,39 @@ def make_sfset(cutoff_function: CutoffFunction | None = None) -> SymmetryFunctio
 def make_model(
     sfset: SymmetryFunctionSet | None = None, dtype: torch.dtype = torch.float64, seed: int = 0
 ) -> NeuralNetworkPotential:
-    """A random-weight model with scalers fitted on a few structures, so inputs are O(1)."""
+    """A random-weight model whose network inputs are G / max|G| over the test structures, so
+    they are O(1) and the networks work away from saturation."""
     sfset = sfset or make_sfset()
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         model = NeuralNetworkPotential(sfset, NETWORKS, torch.float64)
     acsf = ACSF(sfset)
-    descriptors, species = [], []
-    for atoms in (bulk_alni(), triclinic(), molecule()):
-        descriptors.append(compute_descriptors(acsf, atoms))
-        species.append(acsf.species(atoms.numbers))
-    g, s = np.concatenate(descriptors), np.concatenate(species)
+    structures = (bulk_alni(), triclinic(), slab(), molecule())
+    g = np.concatenate([compute_descriptors(acsf, atoms) for atoms in structures])
+    species = np.concatenate([acsf.species(atoms.numbers) for atoms in structures])
     for e, element in enumerate(sfset.elements):
-        rows = torch.from_numpy(g[s == e, : sfset.n_features(element)])
-        model.scalers[element].fit(rows, "meanstd", pca=False)
+        largest = g[species == e, : sfset.n_features(element)].max(axis=0)
+        model.scalers[element].scale.copy_(torch.from_numpy(np.where(largest > 0, largest, 1.0)))
     model.reference_energies.copy_(torch.tensor([-3.1, -5.4]))
     model.energy_scale.fill_(0.7)
     return model.to(dtype)
+
+
+@functools.cache
+def cutoff_model(cutoff_function: CutoffFunction) -> NeuralNetworkPotential:
+    """make_model(make_sfset(cutoff_function)), built once per process: do not modify it."""
+    return make_model(make_sfset(cutoff_function))
 
 
 def calculator(model: NeuralNetworkPotential, atoms: Atoms, skin: float = 1.0) -> Atoms:
     """`atoms` with a fresh MlpotCalculator attached (returned for chaining)."""
     atoms.calc = MlpotCalculator(model, skin=skin)
     return atoms
+
+
+def to_frame(atoms: Atoms, source: str = "test:0") -> Frame:
+    """An unlabelled Frame (energy 0, no forces or stress) of `atoms`, for the training path."""
+    return Frame(atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc, 0.0, source=source)
 
 
 def compute_descriptors(acsf: ACSF, atoms: Atoms) -> np.ndarray:
@@ -99,7 +113,7 @@ def compute_descriptors(acsf: ACSF, atoms: Atoms) -> np.ndarray:
 
 
 def random_rotation(rng: np.random.Generator) -> np.ndarray:
-    """A random orthogonal 3x3 matrix (a reflection half of the time)."""
+    """A random orthogonal 3x3 matrix (uniformly distributed; det +1 or -1)."""
     q, r = np.linalg.qr(rng.normal(size=(3, 3)))
     return q * np.sign(np.diag(r))
 
@@ -118,15 +132,15 @@ def bulk_alni(seed: int = 1) -> Atoms:
     return _rattle(atoms, 0.15, seed)
 
 
-def triclinic(seed: int = 2) -> Atoms:
+def triclinic(seed: int = 3) -> Atoms:
     """Three atoms in a strongly skewed cell (angles far from 90 degrees)."""
-    cell = [[3.9, 0.0, 0.0], [1.7, 3.6, 0.0], [-1.2, 0.9, 4.1]]
+    cell = [[4.0, 0.0, 0.0], [1.7, 3.6, 0.0], [-1.2, 0.9, 4.1]]
     scaled = [(0.1, 0.2, 0.05), (0.55, 0.45, 0.5), (0.3, 0.8, 0.7)]
     atoms = Atoms("AlNiNi", scaled_positions=scaled, cell=cell, pbc=True)
     return _rattle(atoms, 0.1, seed)
 
 
-def slab(seed: int = 3) -> Atoms:
+def slab(seed: int = 5) -> Atoms:
     """Two Al-Ni layers periodic in x, y, with vacuum along z (pbc = T, T, F)."""
     scaled = [(0.0, 0.0, 0.4), (0.5, 0.5, 0.4), (0.5, 0.0, 0.5), (0.0, 0.5, 0.5)]
     cell = [[3.7, 0.0, 0.0], [0.6, 3.5, 0.0], [0.0, 0.0, 18.0]]
@@ -134,7 +148,7 @@ def slab(seed: int = 3) -> Atoms:
     return _rattle(atoms, 0.1, seed)
 
 
-def molecule(seed: int = 4) -> Atoms:
+def molecule(seed: int = 6) -> Atoms:
     """A five-atom cluster, no cell, no periodicity."""
     positions = [
         (0.0, 0.0, 0.0),
@@ -144,3 +158,9 @@ def molecule(seed: int = 4) -> Atoms:
         (-1.9, 1.0, 1.2),
     ]
     return _rattle(Atoms("AlNiAlNiNi", positions=positions), 0.1, seed)
+
+
+def own_images(symbol: str = "Ni") -> Atoms:
+    """One atom in a skewed cell about half the cutoff: it sees only its own images."""
+    cell = [[2.6, 0.0, 0.0], [0.8, 2.5, 0.0], [0.3, -0.6, 2.7]]
+    return Atoms(symbol, positions=[(0.2, 0.1, 0.3)], cell=cell, pbc=True)

@@ -40,11 +40,21 @@ def cutoff_value(r: float, rc: float, kind: str, alpha: float) -> float:
 
 
 def neighbours(positions, cell, pbc, i, cutoff):
-    """Every (element index j, vector) within cutoff of atom i, brute force over images."""
-    reps = [
-        int(math.ceil(cutoff * np.linalg.norm(np.linalg.inv(cell)[:, d]))) + 1 if pbc[d] else 0
-        for d in range(3)
-    ]
+    """Every (atom index j, vector) within cutoff of atom i, brute force over images.
+
+    Along a periodic direction d, an image n cells away is at least (|n| - spread_d) plane
+    spacings from atom i, where spread_d is the range of the atoms' fractional coordinates
+    (atoms need not lie inside the cell) and a plane spacing is 1 / |column d of cell^-1|; so
+    |n| <= cutoff / spacing + spread_d covers every neighbour.
+    """
+    reps = []
+    for d in range(3):
+        if not pbc[d]:
+            reps.append(0)
+            continue
+        reciprocal = np.linalg.inv(cell)[:, d]
+        spread = np.ptp(positions @ reciprocal)
+        reps.append(int(math.ceil(cutoff * np.linalg.norm(reciprocal) + spread)))
     found = []
     for shift in itertools.product(*(range(-n, n + 1) for n in reps)):
         offset = np.array(shift) @ cell if any(pbc) else np.zeros(3)
@@ -77,7 +87,7 @@ def symmetry_functions(atoms, sfset: SymmetryFunctionSet) -> np.ndarray:
                 continue
             wide = isinstance(sf, AngularG5)
             for (j, vj), (k, vk) in itertools.combinations(nbrs, 2):
-                if sorted((symbols[j], symbols[k])) != list(sf.neighbors):
+                if sorted((symbols[j], symbols[k])) != sorted(sf.neighbors):
                     continue
                 rij, rik = np.linalg.norm(vj), np.linalg.norm(vk)
                 rjk = np.linalg.norm(vk - vj)

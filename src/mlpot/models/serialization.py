@@ -53,6 +53,8 @@ def atomic_torch_save(obj: dict, path: str | Path) -> None:
 
 
 def model_from_dict(data: dict, source: str = "<memory>") -> NeuralNetworkPotential:
+    if not isinstance(data, dict):
+        raise MlpotError(f"{source}: not an mlpot model file (it holds a {type(data).__name__})")
     if data.get("format") != FORMAT:
         raise MlpotError(f"{source}: not an mlpot model file (format {data.get('format')!r})")
     version = data.get("format_version", 0)
@@ -61,11 +63,14 @@ def model_from_dict(data: dict, source: str = "<memory>") -> NeuralNetworkPotent
             f"{source}: model format version {version} is newer than this mlpot understands "
             f"({FORMAT_VERSION}); upgrade mlpot"
         )
-    while version < FORMAT_VERSION:
-        data = UPGRADES[version](data)
-        version = data["format_version"]
-    model = NeuralNetworkPotential.from_spec(data["spec"])
-    model.load_state_dict(data["state"])
+    try:
+        while version < FORMAT_VERSION:
+            data = UPGRADES[version](data)
+            version = data["format_version"]
+        model = NeuralNetworkPotential.from_spec(data["spec"])
+        model.load_state_dict(data["state"])
+    except (KeyError, TypeError, ValueError, RuntimeError) as err:
+        raise MlpotError(f"{source}: damaged mlpot model file ({err!r})") from err
     model.metadata = data.get("metadata", {})
     return model
 

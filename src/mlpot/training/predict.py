@@ -41,6 +41,7 @@ def predict_batch(
         virials = virials_from_pair_gradients(
             pair_grad, batch.pair_vectors, batch.pair_structure, n_structures
         )
-        volume = torch.where(batch.volume > 0, batch.volume, torch.ones_like(batch.volume))
-        s = stress_from_virials(virials, volume)
+        periodic = batch.volume > 0
+        volume = torch.where(periodic, batch.volume, torch.ones_like(batch.volume))
+        s = stress_from_virials(virials, volume) * periodic[:, None]
     return BatchPrediction(energy, f, s)

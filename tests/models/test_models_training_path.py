@@ -1,0 +1,60 @@
+"""The training path (prepared frames with per-pair descriptor derivatives, collated batches,
+predict_batch) gives the calculator's energies, forces and stress, and a batch of several
+structures gives each structure's own result."""
+
+import numpy as np
+import pytest
+import torch
+from physics_helpers import bulk_alni, calculator, molecule, slab, to_frame, triclinic
+
+from mlpot.descriptors.acsf import ACSF
+from mlpot.training.dataset import collate, prepare_frame
+from mlpot.training.predict import predict_batch
+
+STRUCTURES = {"bulk": bulk_alni, "triclinic": triclinic, "slab": slab, "molecule": molecule}
+
+
+def _prepared(model, atoms):
+    return prepare_frame(to_frame(atoms), ACSF(model.sfset), model.dtype, group=0)
+
+
+def _predict(model, atoms_list):
+    batch = collate([_prepared(model, atoms) for atoms in atoms_list])
+    pred = predict_batch(model, batch, forces=True, stress=True, create_graph=False)
+    return batch, pred
+
+
+@pytest.mark.parametrize("make", STRUCTURES.values(), ids=STRUCTURES.keys())
+def test_single_structure_matches_calculator(alni_model, make):
+    atoms = calculator(alni_model, make())
+    _, pred = _predict(alni_model, [atoms])
+    assert pred.energy.item() == pytest.approx(atoms.get_potential_energy(), abs=1e-10)
+    np.testing.assert_allclose(pred.forces.numpy(), atoms.get_forces(), rtol=0, atol=1e-10)
+    if atoms.pbc.all():
+        np.testing.assert_allclose(pred.stress[0].numpy(), atoms.get_stress(), rtol=0, atol=1e-10)
+    else:  # no volume, no stress
+        assert not pred.stress.any()
+
+
+def test_batch_equals_each_structure_alone(alni_model):
+    structures = [make() for make in STRUCTURES.values()]
+    batch, pred = _predict(alni_model, structures)
+    for s, atoms in enumerate(structures):
+        _, alone = _predict(alni_model, [atoms])
+        mine = batch.atom_structure == s
+        assert pred.energy[s].item() == pytest.approx(alone.energy.item(), abs=1e-10)
+        torch.testing.assert_close(pred.forces[mine], alone.forces, rtol=0, atol=1e-10)
+        torch.testing.assert_close(pred.stress[s], alone.stress[0], rtol=0, atol=1e-10)
+
+
+def test_predictions_are_differentiable_in_the_weights(alni_model):
+    """create_graph=True keeps forces differentiable (what training needs), same values."""
+    model = alni_model
+    atoms = bulk_alni()
+    batch = collate([_prepared(model, atoms)])
+    pred = predict_batch(model, batch, forces=True, stress=True, create_graph=True)
+    weight = model.networks["Ni"][0].weight
+    (grad,) = torch.autograd.grad(pred.forces.square().sum() + pred.stress.square().sum(), weight)
+    assert grad.abs().max() > 0
+    _, plain = _predict(model, [atoms])
+    torch.testing.assert_close(pred.forces.detach(), plain.forces, rtol=0, atol=1e-12)
