@@ -32,15 +32,19 @@ class MlpotCalculator(Calculator):
         atoms = self.atoms
         species = self.acsf.species(atoms.numbers)
         pairs = self.neighbours.pairs(atoms.positions, atoms.cell.array, atoms.pbc)
-        need_forces = "forces" in properties or "stress" in properties
-        result = evaluate_structure(self.model, self.acsf, species, pairs, forces=need_forces)
+        need_stress = "stress" in properties
+        need_forces = "forces" in properties or need_stress
+        result = evaluate_structure(
+            self.model, self.acsf, species, pairs, forces=need_forces, virial=need_stress
+        )
         self.results["energy"] = self.results["free_energy"] = result.energy
         self.results["energies"] = result.energies
         if result.forces is None:
             return
         self.results["forces"] = result.forces
-        if atoms.pbc.all():
-            volume = atoms.get_volume()
-            self.results["stress"] = full_3x3_to_voigt_6_stress(result.virial / volume)
-        elif "stress" in properties:
+        if not need_stress:
+            return
+        if not atoms.pbc.all():
             raise MlpotError("stress needs a cell periodic in all three directions")
+        volume = atoms.get_volume()
+        self.results["stress"] = full_3x3_to_voigt_6_stress(result.virial / volume)

@@ -8,6 +8,7 @@ import numpy as np
 from ase.data import atomic_numbers, chemical_symbols
 
 from mlpot.descriptors import kernels
+from mlpot.descriptors.network_tables import NetworkTables
 from mlpot.descriptors.symmetry_functions import SymmetryFunctionSet
 from mlpot.descriptors.tables import build_tables
 from mlpot.errors import MlpotError
@@ -15,11 +16,11 @@ from mlpot.neighbours.pairs import Pairs
 
 
 class Workspace(NamedTuple):
-    """Per-pair radial factors kept between `ACSF.compute` and `ACSF.pair_gradients`."""
+    """What `ACSF.compute` hands to `ACSF.pair_gradients`, which recomputes the per-pair and
+    per-triplet factors (the fused `energies_and_pair_gradients` needs no workspace): only the
+    number of pairs, to check that the same list comes back."""
 
-    combo: np.ndarray  # (P, n_combo)
-    combo_derivative: np.ndarray  # (P, n_combo)
-    radial_derivative: np.ndarray  # (P, rad_width)
+    n_pairs: int
 
 
 class ACSF:
@@ -57,38 +58,39 @@ class ACSF:
 
     def compute(self, species: np.ndarray, pairs: Pairs) -> tuple[np.ndarray, Workspace]:
         """Descriptors (N, F) and the workspace for `pair_gradients`."""
-        t = self.tables
-        n_pairs = len(pairs.first)
-        out = np.zeros((len(species), self.n_features))
-        ws = Workspace(
-            np.empty((n_pairs, len(t.combo_eta))),
-            np.empty((n_pairs, len(t.combo_eta))),
-            np.empty((n_pairs, t.rad_width)),
-        )
-        kernels.values(t, species, *_pair_args(pairs), out, *ws)
-        return out, ws
+        out = np.empty((len(species), self.n_features))
+        kernels.values(self.tables, species, *_pair_args(pairs), out)
+        return out, Workspace(len(pairs.first))
 
     def pair_gradients(
         self, species: np.ndarray, pairs: Pairs, dedg: np.ndarray, workspace: Workspace
     ) -> np.ndarray:
         """dE/dr_ij (P, 3), eV/Å, from dE/dG (N, F) (the chain rule through the descriptors)."""
-        out = np.zeros((len(pairs.first), 3))
+        if workspace.n_pairs != len(pairs.first):
+            raise ValueError("pair_gradients needs the pairs that compute was given")
+        out = np.empty((len(pairs.first), 3))
         dedg = np.ascontiguousarray(dedg, dtype=np.float64)
-        kernels.pair_gradients(self.tables, species, *_pair_args(pairs), dedg, *workspace, out)
+        kernels.pair_gradients(self.tables, species, *_pair_args(pairs), dedg, out)
         return out
+
+    def energies_and_pair_gradients(
+        self, species: np.ndarray, pairs: Pairs, networks: NetworkTables
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Atomic energies (N,), eV, and dE/dr_ij (P, 3), eV/Å, of `networks` in one pass."""
+        energies = np.empty(len(species))
+        out = np.empty((len(pairs.first), 3))
+        kernels.energies_and_pair_gradients(
+            self.tables, networks, species, *_pair_args(pairs), energies, out
+        )
+        return energies, out
 
     def compute_with_derivatives(
         self, species: np.ndarray, pairs: Pairs
     ) -> tuple[np.ndarray, np.ndarray]:
         """Descriptors (N, F) and dG_i/dr_ij (P, F, 3), 1/Å, for each pair (i, j) of the list."""
-        t = self.tables
-        n_pairs = len(pairs.first)
-        out = np.zeros((len(species), self.n_features))
-        deriv = np.zeros((n_pairs, self.n_features, 3))
-        ws_r = np.empty((n_pairs, len(t.combo_eta)))
-        kernels.values_and_derivatives(
-            t, species, *_pair_args(pairs), out, deriv, ws_r, np.empty_like(ws_r)
-        )
+        out = np.empty((len(species), self.n_features))
+        deriv = np.zeros((len(pairs.first), self.n_features, 3))
+        kernels.values_and_derivatives(self.tables, species, *_pair_args(pairs), out, deriv)
         return out, deriv
 
 

@@ -1,4 +1,10 @@
-"""Energy, forces and virial of one structure: descriptors -> networks -> chain rule."""
+"""Energy, forces and virial of one structure: descriptors -> networks -> chain rule.
+
+With forces, the networks run inside the descriptor kernel (one pass per atom) on a float64
+copy of their numbers (`inference_networks`); a model that copy cannot represent (another
+dtype, a layer or activation it does not know) takes the two-pass path through torch:
+descriptors, torch's dE/dG, then the pair gradients.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,16 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
+from torch import nn
 
 from mlpot.descriptors.acsf import ACSF
+from mlpot.descriptors.network_tables import ACTIVATION_CODES, NetworkTables, network_tables
+from mlpot.models.activations import ACTIVATIONS
 from mlpot.models.forces import forces_from_pair_gradients, virials_from_pair_gradients
 from mlpot.models.nnp import NeuralNetworkPotential
 from mlpot.neighbours.pairs import Pairs
+
+_ACTIVATION_NAMES = {cls: name for name, cls in ACTIVATIONS.items()}
 
 
 class StructureResult(NamedTuple):
@@ -26,23 +37,87 @@ def evaluate_structure(
     species: np.ndarray,
     pairs: Pairs,
     forces: bool = True,
+    virial: bool = True,
 ) -> StructureResult:
-    """Predictions for one structure given as element indices (N,) and its neighbour pairs."""
-    descriptors, workspace = acsf.compute(species, pairs)
-    g = torch.from_numpy(descriptors).to(model.dtype).requires_grad_(forces)
-    species_t = torch.from_numpy(species)
-    with torch.set_grad_enabled(forces):
-        energies = model.atomic_energies(g, species_t)
-        if not forces:
-            e = energies.detach().double().numpy()
-            return StructureResult(float(e.sum()), e, None, None)
-        (dedg,) = torch.autograd.grad(energies.sum(), g)
-    e = energies.detach().double().numpy()
-    pair_grad = acsf.pair_gradients(species, pairs, dedg.double().numpy(), workspace)
+    """Predictions for one structure given as element indices (N,) and its neighbour pairs;
+    the virial (for the stress) is computed with the forces unless virial is False."""
+    if not forces:
+        descriptors = acsf.compute(species, pairs)[0]
+        with torch.no_grad():
+            g = torch.from_numpy(descriptors).to(model.dtype)
+            e = model.atomic_energies(g, torch.from_numpy(species)).double().numpy()
+        return StructureResult(float(e.sum()), e, None, None)
+    networks = inference_networks(model)  # a copy per call: cheap, and never stale
+    if networks is None:
+        e, pair_grad = _two_pass(model, acsf, species, pairs)
+    else:
+        e, pair_grad = acsf.energies_and_pair_gradients(species, pairs, networks)
     grad_t = torch.from_numpy(pair_grad)
     first, second = torch.from_numpy(pairs.first), torch.from_numpy(pairs.second)
-    f = forces_from_pair_gradients(grad_t, first, second, len(species))
-    w = virials_from_pair_gradients(
-        grad_t, torch.from_numpy(pairs.vectors), torch.zeros_like(first), 1
-    )[0]
-    return StructureResult(float(e.sum()), e, f.numpy(), w.numpy())
+    f = forces_from_pair_gradients(grad_t, first, second, len(species)).numpy()
+    w = None
+    if virial:
+        vectors = torch.from_numpy(pairs.vectors)
+        w = virials_from_pair_gradients(grad_t, vectors, torch.zeros_like(first), 1)[0].numpy()
+    return StructureResult(float(e.sum()), e, f, w)
+
+
+def _two_pass(
+    model: NeuralNetworkPotential, acsf: ACSF, species: np.ndarray, pairs: Pairs
+) -> tuple[np.ndarray, np.ndarray]:
+    """Atomic energies (N,) and dE/dr_ij (P, 3) with torch's autograd for dE/dG."""
+    descriptors, workspace = acsf.compute(species, pairs)
+    g = torch.from_numpy(descriptors).to(model.dtype).requires_grad_(True)
+    energies = model.atomic_energies(g, torch.from_numpy(species))
+    (dedg,) = torch.autograd.grad(energies.sum(), g)
+    pair_grad = acsf.pair_gradients(species, pairs, dedg.double().numpy(), workspace)
+    return energies.detach().double().numpy(), pair_grad
+
+
+def inference_networks(model: NeuralNetworkPotential) -> NetworkTables | None:
+    """The model's networks as float64 tables for the fused kernel, or None where they hold
+    anything the kernel does not evaluate exactly like torch (then use the two-pass path).
+
+    Preprocessing (an affine map) folds into the first layer, the energy scale and the
+    reference energy into the last: E_i = network_e(G_i) directly.
+    """
+    if model.dtype != torch.float64:
+        return None
+    layers, activations = [], []
+    with torch.no_grad():
+        for e, element in enumerate(model.elements):
+            stack = _dense_stack(model.networks[element])
+            if stack is None:
+                return None
+            layers.append(_folded_layers(model, e, stack[0]))
+            activations.append(stack[1])
+    return network_tables(layers, activations)
+
+
+def _folded_layers(model: NeuralNetworkPotential, e: int, linears: list[nn.Linear]) -> list:
+    a, c = model.scalers[model.elements[e]].affine()
+    weights = [(lin.weight.T, lin.bias) for lin in linears]
+    w0, b0 = weights[0]
+    weights[0] = (a @ w0, c @ w0 + b0)
+    w1, b1 = weights[-1]
+    scale = model.energy_scale
+    weights[-1] = (scale * w1, scale * b1 + model.reference_energies[e])
+    return [(w.numpy(), b.numpy()) for w, b in weights]
+
+
+def _dense_stack(network: nn.Module) -> tuple[list[nn.Linear], str] | None:
+    """(linear layers, activation name) of Linear, act, ..., act, Linear(n, 1); else None."""
+    modules = list(network.children()) if isinstance(network, nn.Sequential) else []
+    linears, acts = modules[::2], modules[1::2]
+    if not modules or len(linears) != len(acts) + 1:
+        return None
+    if not all(type(m) is nn.Linear and m.bias is not None for m in linears):
+        return None
+    if linears[-1].out_features != 1:
+        return None
+    names = {_ACTIVATION_NAMES.get(type(m)) for m in acts} or {"linear"}
+    if len(names) != 1 or None in names or not names <= ACTIVATION_CODES.keys():
+        return None
+    if any(isinstance(m, nn.Softplus) and (m.beta != 1 or m.threshold != 20) for m in acts):
+        return None
+    return linears, names.pop()

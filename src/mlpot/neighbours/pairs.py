@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numba import njit, prange
 from vesin import NeighborList
 
 
@@ -84,3 +85,82 @@ def within(pairs: Pairs, cutoff: float) -> Pairs:
         pairs.distances[keep],
         len(pairs.offsets) - 1,
     )
+
+
+def moved_within(
+    pairs: Pairs, shift_vectors: np.ndarray, positions: np.ndarray, cutoff: float
+) -> Pairs:
+    """`within(update_vectors(pairs, positions, cell), cutoff)` in one compiled pass, with the
+    cell entering through shift_vectors = pairs.shifts @ cell (P, 3), Å (fixed between rebuilds
+    of a Verlet list)."""
+    positions = np.ascontiguousarray(positions, dtype=np.float64)
+    distances = np.empty(len(pairs.first))
+    offsets = np.zeros_like(pairs.offsets)
+    _distances(pairs.offsets, pairs.second, shift_vectors, positions, cutoff, distances, offsets)
+    np.cumsum(offsets, out=offsets)
+    kept = int(offsets[-1])
+    out = Pairs(
+        np.empty(kept, np.int64),
+        np.empty(kept, np.int64),
+        np.empty((kept, 3), np.int64),
+        np.empty((kept, 3)),
+        np.empty(kept),
+        offsets,
+    )
+    _keep_within(
+        pairs.offsets, pairs.second, pairs.shifts, shift_vectors, positions, cutoff, distances,
+        *out,
+    )
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True, error_model="numpy")
+def _distances(offsets, second, shift_vectors, positions, cutoff, distances, counts):
+    """distances (P,) for new positions; counts[i + 1]: pairs of atom i inside the cutoff."""
+    for i in prange(offsets.shape[0] - 1):
+        counts[i + 1] = _atom_distances(
+            i, offsets, second, shift_vectors, positions, cutoff, distances
+        )
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _atom_distances(i, offsets, second, shift_vectors, positions, cutoff, distances):
+    kept = 0
+    xi, yi, zi = positions[i, 0], positions[i, 1], positions[i, 2]
+    for p in range(offsets[i], offsets[i + 1]):
+        j = second[p]
+        dx = positions[j, 0] - xi + shift_vectors[p, 0]
+        dy = positions[j, 1] - yi + shift_vectors[p, 1]
+        dz = positions[j, 2] - zi + shift_vectors[p, 2]
+        distances[p] = np.sqrt(dx * dx + dy * dy + dz * dz)
+        kept += distances[p] < cutoff
+    return kept
+
+
+@njit(parallel=True, cache=True, nogil=True, error_model="numpy")
+def _keep_within(
+    offsets, second, shifts, shift_vectors, positions, cutoff, distances,
+    out_first, out_second, out_shifts, out_vectors, out_distances, out_offsets,
+):
+    """Copy the pairs inside the cutoff, with their new vectors, to out_* (offsets set)."""
+    for i in prange(offsets.shape[0] - 1):
+        _keep_atom(
+            i, offsets, second, shifts, shift_vectors, positions, cutoff, distances,
+            out_first, out_second, out_shifts, out_vectors, out_distances, out_offsets,
+        )
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _keep_atom(
+    i, offsets, second, shifts, shift_vectors, positions, cutoff, distances,
+    out_first, out_second, out_shifts, out_vectors, out_distances, out_offsets,
+):
+    kept = out_offsets[i]
+    for p in range(offsets[i], offsets[i + 1]):
+        if distances[p] < cutoff:
+            j = second[p]
+            out_first[kept], out_second[kept], out_distances[kept] = i, j, distances[p]
+            for x in range(3):
+                out_shifts[kept, x] = shifts[p, x]
+                out_vectors[kept, x] = positions[j, x] - positions[i, x] + shift_vectors[p, x]
+            kept += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlpot.neighbours.pairs import Pairs, neighbour_pairs, update_vectors, within
+from mlpot.neighbours.pairs import Pairs, moved_within, neighbour_pairs
 
 
 class VerletList:
@@ -19,6 +19,7 @@ class VerletList:
         self.skin = skin
         self.builds = 0
         self._pairs: Pairs | None = None
+        self._shift_vectors: np.ndarray | None = None  # (P, 3) shifts @ cell of the list, Å
         self._reference: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def _stale(self, positions: np.ndarray, cell: np.ndarray, pbc: np.ndarray) -> bool:
@@ -38,9 +39,7 @@ class VerletList:
         pbc = np.asarray(pbc, dtype=bool)
         if self._stale(positions, cell, pbc):
             self._pairs = neighbour_pairs(positions, cell, pbc, self.cutoff + self.skin)
+            self._shift_vectors = self._pairs.shifts @ cell
             self._reference = (positions.copy(), cell.copy(), pbc.copy())
             self.builds += 1
-            pairs = self._pairs
-        else:
-            pairs = update_vectors(self._pairs, positions, cell)
-        return within(pairs, self.cutoff)
+        return moved_within(self._pairs, self._shift_vectors, positions, self.cutoff)
