@@ -50,12 +50,14 @@ def test_unknown_key_far_from_any_lists_the_allowed_keys(edited_problems):
     )
 
 
+AUTO_OR_NUMBER = "a number, or a word 'auto'"
+AUTO_OR_INTEGER = "an integer, or a word 'auto'"
 WRONG_TYPES = [  # (text in FULL, replacement, key, line, expected, found)
-    ("  cutoff: 5.5", "  cutoff: far", "descriptors.cutoff", 17, "a number", "'far' (str)"),
-    ("  epochs: 50", "  epochs: 50.5", "training.epochs", 33, "an integer", "50.5 (float)"),
+    ("  cutoff: 5.5", "  cutoff: far", "descriptors.cutoff", 17, AUTO_OR_NUMBER, "'far' (str)"),
+    ("  epochs: 50", "  epochs: 50.5", "training.epochs", 33, AUTO_OR_INTEGER, "50.5 (float)"),
     ("  pca: true", "  pca: 1", "model.pca", 30, "true or false", "1 (int)"),
     ("  seed: 7", "  seed: '7'", "training.seed", 42, "an integer", "'7' (str)"),
-    ("  cutoff: 5.5", "  cutoff: true", "descriptors.cutoff", 17, "a number", "true (bool)"),
+    ("  cutoff: 5.5", "  cutoff: true", "descriptors.cutoff", 17, AUTO_OR_NUMBER, "true (bool)"),
     (
         '      files: ["data/train.xyz", "OUTCAR 100:2000:20"]',
         "      files: data/train.xyz",
@@ -158,7 +160,7 @@ def test_unknown_schedule_name_points_at_the_name(edited_problems):
     problem = only(edited_problems("    name: exponential", "    name: exponentail"))
     assert (problem.key, problem.line) == ("training.schedule.name", 37)
     assert problem.message == (
-        "expected one of plateau, exponential, none, found 'exponentail' (str); "
+        "expected one of plateau, exponential, cosine, none, found 'exponentail' (str); "
         "did you mean 'exponential'?"
     )
 

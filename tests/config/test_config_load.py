@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from mlpot.config import (
+    CosineSchedule,
     ExponentialSchedule,
     FileSpec,
     PlateauSchedule,
@@ -69,18 +70,21 @@ def test_defaults_are_filled(write_config, tmp_path):
     assert (config.data.validation, config.data.test, config.data.require_forces) == (0.1, [], True)
     assert config.data.train[0].weight == 1.0
     d = config.descriptors
-    assert (d.cutoff, d.cutoff_function, d.cutoff_alpha, d.preset) == (6.0, "cos", 0.0, "default")
+    assert (d.cutoff, d.cutoff_function, d.cutoff_alpha) == ("auto", "cos", 0.0)
+    assert d.preset == "default"
+    assert d.auto_neighbours == 40
     assert (d.n_radial, d.radial_mode, d.angular, d.angular_eta) == (12, "shifted", "narrow", None)
     assert (d.zeta, d.lambdas, d.symmetry_functions) == ([1, 2, 4, 16], [-1, 1], None)
     m = config.model
-    assert (m.hidden, m.activation, m.scaling, m.pca) == ([24, 24], "tanh", "minmax", False)
+    assert (m.hidden, m.activation, m.scaling, m.pca) == ([32, 32], "tanh", "minmax", True)
     assert m.reference_energies == "fit"
     t = config.training
-    assert (t.epochs, t.batch_size, t.dtype, t.seed, t.device) == (200, 8, "float64", 0, "cpu")
+    assert (t.epochs, t.batch_size, t.dtype, t.seed, t.device) == ("auto", 8, "float64", 0, "cpu")
     assert (t.optimizer.name, t.optimizer.lr, t.optimizer.weight_decay) == ("adam", 1e-3, 0.0)
-    assert t.schedule == PlateauSchedule(factor=0.5, patience=10, min_lr=1e-6)
-    assert (t.loss.energy, t.loss.forces, t.loss.stress) == (1.0, 0.1, 0.0)
-    assert (t.early_stopping.patience, t.early_stopping.min_delta) == (50, 0.0)
+    assert t.schedule == CosineSchedule(name="cosine", min_lr=1e-5)
+    assert (t.loss.energy, t.loss.forces, t.loss.stress) == (1.0, 0.03, 0.001)
+    assert t.early_stopping is None
+    assert t.gdf is None
     assert t.checkpoint_every == 1
 
 

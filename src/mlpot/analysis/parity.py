@@ -13,7 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from mlpot.analysis.errors import QUANTITIES, PairedValues, Predictions, metric, paired_values
+from mlpot.analysis.errors import (
+    QUANTITIES,
+    Metric,
+    PairedValues,
+    Predictions,
+    metric,
+    paired_values,
+)
 from mlpot.data.frame import Frame
 from mlpot.errors import MlpotError
 
@@ -70,12 +77,16 @@ def _panel(ax: Any, name: str, pairs: PairedValues, groups: list[str]) -> None:
             ax.scatter(selected.ref, selected.pred, s=6, alpha=0.6, color=f"C{index % 10}",
                        label=group, rasterized=True)
     _diagonal(ax, pairs)
-    error = metric(pairs, quantity)
+    draw_metric_box(ax, metric(pairs, quantity))
+    if len(groups) > 1:
+        ax.legend(loc="lower right", markerscale=2, fontsize="small")
+
+
+def draw_metric_box(ax: Any, error: Metric) -> None:
+    """MAE and RMSE in the top-left corner of a panel."""
     ax.text(0.03, 0.97, f"MAE {error.mae:.4g} {error.unit}\nRMSE {error.rmse:.4g} {error.unit}",
             transform=ax.transAxes, va="top", ha="left",
             bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
-    if len(groups) > 1:
-        ax.legend(loc="lower right", markerscale=2, fontsize="small")
 
 
 def _diagonal(ax: Any, pairs: PairedValues) -> None:

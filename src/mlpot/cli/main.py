@@ -19,8 +19,14 @@ from mlpot.errors import MlpotError
 # (command name, module): the order is the order of `mlpot --help`.
 COMMANDS: list[tuple[str, str]] = [
     ("train", "mlpot.cli.train"),
+    ("ensemble", "mlpot.cli.ensemble"),
     ("evaluate", "mlpot.cli.evaluate"),
     ("md", "mlpot.cli.md"),
+    ("active", "mlpot.cli.active"),
+    ("analyze", "mlpot.cli.analyze"),
+    ("import", "mlpot.cli.import_potential"),
+    ("export", "mlpot.cli.export"),
+    ("import-config", "mlpot.cli.import_config"),
 ]
 
 EXIT_ERROR = 2

@@ -1,4 +1,5 @@
-"""`mlpot md MODEL STRUCTURE`: molecular dynamics with a trained model."""
+"""`mlpot md MODEL [MODEL ...] STRUCTURE`: molecular dynamics with a trained model or a
+committee of models (uncertainty logged, thresholds can warn or stop the run)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,20 @@ import argparse
 from typing import Any
 
 DESCRIPTION = """Run NVE (velocity Verlet), NVT (Langevin) or NPT (MTK, isotropic) molecular
-dynamics from STRUCTURE (any file ASE reads; the last frame if it holds several)."""
+dynamics from STRUCTURE (any file ASE reads; the last frame if it holds several). Several
+models (or an ensemble.json) run as a committee: the mean drives the dynamics and the log gets
+energy_std (eV) and max_force_deviation (eV/Å); models that store their descriptor ranges add
+extrapolating_atoms. Thresholds on these are checked at every logged step."""
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "md", help="molecular dynamics with a model", description=DESCRIPTION
     )
-    parser.add_argument("model", metavar="MODEL", help="trained model file")
+    parser.add_argument("model", metavar="MODEL",
+                        help="trained model file (or an ensemble.json: a committee)")
+    parser.add_argument("more_models", metavar="MODEL", nargs="*",
+                        help="further models: all of them run as a committee")
     parser.add_argument("structure", metavar="STRUCTURE", help="starting structure file")
     parser.add_argument("--ensemble", choices=("nve", "nvt", "npt"), default="nvt",
                         help="default: nvt")
@@ -36,6 +43,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         help="steps between log and trajectory entries (default: 10)")
     parser.add_argument("--seed", type=int, help="random seed for velocities and thermostat")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--max-force-deviation", type=float, metavar="EV_PER_A",
+                        help="threshold on the committee's max force deviation, eV/Å")
+    parser.add_argument("--max-extrapolating", type=int, metavar="N",
+                        help="threshold on the number of extrapolating atoms")
+    parser.add_argument("--on-threshold", choices=("warn", "stop"), default="warn",
+                        help="what a broken threshold does (default: warn)")
     return parser
 
 
@@ -44,18 +57,36 @@ def run(args: argparse.Namespace) -> None:
     from mlpot.simulation.md import run_md
 
     atoms = _read_structure(args.structure)
-    calc = load_calculator(args.model)
+    thresholds = _thresholds(args)
+    models = [args.model, *args.more_models]
+    if len(models) == 1 and not args.model.endswith(".json"):
+        calc = load_calculator(args.model)
+    else:
+        from mlpot.uncertainty.ensemble_calculator import load_ensemble_calculator
+
+        calc = load_ensemble_calculator(models)
     result = run_md(
         atoms, calc, ensemble=args.ensemble, temperature_K=args.temperature,
         timestep_fs=args.timestep, steps=args.steps, pressure_GPa=args.pressure,
         friction_per_fs=args.friction, taut_fs=args.taut, taup_fs=args.taup,
         trajectory=args.trajectory, log=args.log, interval=args.interval, seed=args.seed,
-        progress=not args.no_progress,
+        progress=not args.no_progress, thresholds=thresholds,
     )
+    if result.stopped:
+        print(f"stopped at {result.stopped}")
     last = {name: values[-1] for name, values in result.log.items()}
     print(f"step {last['step']}: epot {last['epot_eV']:.6g} eV, "
           f"T {last['temperature_K']:.1f} K, V {last['volume_A3']:.6g} Å^3, "
           f"p {last['pressure_GPa']:.4g} GPa")
+
+
+def _thresholds(args: argparse.Namespace) -> Any:
+    """The Thresholds the options ask for, or None."""
+    if args.max_force_deviation is None and args.max_extrapolating is None:
+        return None
+    from mlpot.uncertainty.monitor import Thresholds
+
+    return Thresholds(args.max_force_deviation, args.max_extrapolating, args.on_threshold)
 
 
 def _read_structure(path: str) -> Any:

@@ -26,7 +26,9 @@ from mlpot.config.fields import (
 from mlpot.config.sections import DataConfig, DescriptorsConfig, Section
 from mlpot.config.symmetry_lines import parse_symmetry_line
 
-Activation = Literal["tanh", "softplus", "silu", "shifted_softplus", "gaussian", "linear"]
+Activation = Literal[
+    "tanh", "softplus", "silu", "shifted_softplus", "gaussian", "linear", "sigmoid", "relu", "selu"
+]
 
 ReferenceEnergies = Annotated[
     Annotated[Literal["fit"], Tag("fit")] | Annotated[dict[ElementSymbol, float], Tag(PER_ELEMENT)],
@@ -44,10 +46,10 @@ class ModelConfig(Section):
     reference_energies: "fit" (least squares on the training set) or element -> eV
     """
 
-    hidden: PerElement[list[PositiveInt]] = Field(default_factory=lambda: [24, 24])
+    hidden: PerElement[list[PositiveInt]] = Field(default_factory=lambda: [32, 32])
     activation: PerElement[Activation] = "tanh"
     scaling: Literal["minmax", "meanstd", "none"] = "minmax"
-    pca: bool = False
+    pca: bool = True
     reference_energies: ReferenceEnergies = "fit"
 
 
@@ -55,6 +57,68 @@ class OptimizerConfig(Section):
     name: Literal["adam", "adamw"] = "adam"
     lr: Positive = 1e-3
     weight_decay: NonNegative = 0.0
+
+
+class KalmanConfig(Section):
+    """The global extended Kalman filter of n2p2 instead of a gradient optimiser (defaults:
+    n2p2's). t counts epochs; see docs/kalman.md.
+
+    variant:         "standard" (measurement noise 1/eta) or "fading_memory" (forgetting factor)
+    epsilon:         initial covariance P = I / epsilon
+    q0, q_tau, q_min:    process noise q = max(q0 exp(-q_tau t), q_min)
+    eta0, eta_tau, eta_max: standard: eta = min(eta0 exp(eta_tau t), eta_max)
+    lambda0, nu:     fading_memory: lambda starts at lambda0, then nu lambda + 1 - nu per update
+    energy_fraction, force_fraction, stress_fraction: energies, force components and stresses
+                     used per epoch, as fractions of those in the training set
+    force_weight, stress_weight: force errors (eV/Å) and stress errors (GPa) are multiplied by
+                     these, energy errors (eV/atom) by 1
+    energy_batch, force_batch: energies / force components (of one structure) per update
+    """
+
+    name: Literal["kalman"]
+    variant: Literal["standard", "fading_memory"] = "standard"
+    epsilon: Positive = 0.01
+    q0: NonNegative = 0.01
+    q_tau: NonNegative = 2.302
+    q_min: NonNegative = 1e-6
+    eta0: Positive = 0.01
+    eta_tau: NonNegative = 2.302
+    eta_max: Positive = 1.0
+    lambda0: float = Field(0.96, gt=0, le=1)
+    nu: float = Field(0.9995, gt=0, le=1)
+    energy_fraction: NonNegative = 1.0
+    force_fraction: NonNegative = 0.02315
+    stress_fraction: NonNegative = 0.0
+    force_weight: Positive = 1.0
+    stress_weight: Positive = 1.0
+    energy_batch: PositiveInt = 1
+    force_batch: PositiveInt = 1
+
+    @model_validator(mode="after")
+    def _consistent(self) -> KalmanConfig:
+        problems: list[tuple[KeyPath, str]] = []
+        if self.energy_fraction == self.force_fraction == self.stress_fraction == 0:
+            message = "energy, force and stress fractions are all 0; make at least one positive"
+            problems.append((("energy_fraction",), message))
+        if self.eta_max < self.eta0:
+            message = f"eta_max {self.eta_max} is below eta0 {self.eta0}; raise it to >= eta0"
+            problems.append((("eta_max",), message))
+        if problems:
+            raise KeyProblems(problems)
+        return self
+
+
+def _optimizer_name(value: Any) -> str | None:
+    name = value.get("name", "adam") if isinstance(value, Mapping) else getattr(value, "name", None)
+    return None if name is None else str(name)
+
+
+Optimizer = Annotated[
+    Annotated[OptimizerConfig, Tag("adam")]
+    | Annotated[OptimizerConfig, Tag("adamw")]
+    | Annotated[KalmanConfig, Tag("kalman")],
+    Discriminator(_optimizer_name),
+]
 
 
 class PlateauSchedule(Section):
@@ -73,6 +137,14 @@ class ExponentialSchedule(Section):
     gamma: float = Field(0.99, gt=0, le=1)
 
 
+class CosineSchedule(Section):
+    """Lower the learning rate from optimizer.lr to min_lr along a half cosine over the
+    training's epochs."""
+
+    name: Literal["cosine"]
+    min_lr: NonNegative = 1e-5
+
+
 class ConstantSchedule(Section):
     """Keep the learning rate fixed."""
 
@@ -89,23 +161,35 @@ def _schedule_name(value: Any) -> str | None:
 Schedule = Annotated[
     Annotated[PlateauSchedule, Tag("plateau")]
     | Annotated[ExponentialSchedule, Tag("exponential")]
+    | Annotated[CosineSchedule, Tag("cosine")]
     | Annotated[ConstantSchedule, Tag("none")],
     Discriminator(_schedule_name),
 ]
 
 
 class LossWeights(Section):
-    """Loss coefficients: energy (per atom), forces and stress terms."""
+    """Loss coefficients: energy (per atom), forces and stress terms, and atomic_energy for
+    per-atom energy targets (used by atomic-energy ensembles; 0 ignores them)."""
 
     energy: NonNegative = 1.0
-    forces: NonNegative = 0.1
-    stress: NonNegative = 0.0
+    forces: NonNegative = 0.03
+    stress: NonNegative = 0.001
+    atomic_energy: NonNegative = 0.0
 
     @model_validator(mode="after")
     def _something_to_fit(self) -> LossWeights:
-        if self.energy == self.forces == self.stress == 0:
+        if self.energy == self.forces == self.stress == self.atomic_energy == 0:
             raise ValueError("all loss coefficients are 0; make at least one positive")
         return self
+
+
+class GdfWeighting(Section):
+    """Weight each atom's force error by its inverse Gaussian density in descriptor space
+    (Jeong et al. 2018): sigma is the per-component width in min-max scaled descriptors,
+    cap the largest weight relative to the mean."""
+
+    sigma: float = Field(0.02, gt=0)
+    cap: float = Field(10.0, ge=1)
 
 
 class EarlyStopping(Section):
@@ -124,15 +208,35 @@ def _check_device(device: str) -> str:
     return device
 
 
-class TrainingConfig(Section):
-    """The optimisation loop; batch_size counts structures, checkpoint_every counts epochs."""
+AUTO_STEPS = 30_000
+AUTO_EPOCHS = (100, 2_000)
 
-    epochs: PositiveInt = 200
+Epochs = Annotated[
+    Annotated[Literal["auto"], Tag("word 'auto'")] | Annotated[PositiveInt, Tag("number")],
+    Discriminator(lambda value: "word 'auto'" if value == "auto" else "number"),
+]
+
+
+def auto_epochs(n_frames: int, batch_size: int) -> int:
+    """Epochs of about AUTO_STEPS optimiser steps, within AUTO_EPOCHS."""
+    batches = max(-(-n_frames // batch_size), 1)
+    return min(max(round(AUTO_STEPS / batches), AUTO_EPOCHS[0]), AUTO_EPOCHS[1])
+
+
+class TrainingConfig(Section):
+    """The optimisation loop; batch_size counts structures, checkpoint_every counts epochs.
+
+    epochs "auto": about AUTO_STEPS optimiser steps (mini-batches), within AUTO_EPOCHS epochs,
+    so that training time hardly depends on the size of the training set.
+    """
+
+    epochs: Epochs = "auto"
     batch_size: PositiveInt = 8
-    optimizer: OptimizerConfig = Field(default_factory=OptimizerConfig)
-    schedule: Schedule = Field(default_factory=PlateauSchedule)
+    optimizer: Optimizer = Field(default_factory=OptimizerConfig)
+    schedule: Schedule = Field(default_factory=lambda: CosineSchedule(name="cosine"))
     loss: LossWeights = Field(default_factory=LossWeights)
-    early_stopping: EarlyStopping | None = Field(default_factory=EarlyStopping)
+    gdf: GdfWeighting | None = None
+    early_stopping: EarlyStopping | None = None
     dtype: Literal["float64", "float32"] = "float64"
     seed: int = Field(0, ge=0)
     device: Annotated[str, AfterValidator(_check_device)] = "cpu"

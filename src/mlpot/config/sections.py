@@ -120,18 +120,27 @@ class DataConfig(Section):
     require_forces: bool = True
 
 
+Cutoff = Annotated[
+    Annotated[Literal["auto"], Tag("word 'auto'")]
+    | Annotated[Annotated[float, Field(gt=0)], Tag("number")],
+    Discriminator(lambda value: "word 'auto'" if value == "auto" else "number"),
+]
+
 CutoffFunction = Literal["cos", "poly1", "poly2", "poly3", "poly4", "tanhu", "tanh", "exp"]
 
 
 class DescriptorsConfig(Section):
     """Atom-centred symmetry functions: a generated preset or explicit n2p2 lines.
 
-    cutoff (Å) applies to every function; cutoff_alpha is the inner cutoff as a fraction
-    of it. The generator keys (n_radial ... lambdas) apply to preset "default" only;
+    cutoff (Å) applies to every function; "auto": the median distance from an atom of the
+    training data to its auto_neighbours-th neighbour (4 to 10 Å), so that the descriptors see
+    a similar number of atoms in every material. cutoff_alpha is the inner cutoff as a
+    fraction of it. The generator keys (n_radial ... lambdas) apply to preset "default" only;
     angular_eta in 1/Å^2 (None: the generator's choice).
     """
 
-    cutoff: float = Field(6.0, gt=0)
+    cutoff: Cutoff = "auto"
+    auto_neighbours: PositiveInt = 40
     cutoff_function: CutoffFunction = "cos"
     cutoff_alpha: float = Field(0.0, ge=0, lt=1)
     preset: Literal["default"] | None = "default"
@@ -163,6 +172,8 @@ class DescriptorsConfig(Section):
         return self
 
     def _check_line_cutoffs(self) -> None:
+        if self.cutoff == "auto":
+            return
         problems = []
         for index, line in enumerate(self.symmetry_functions or []):
             rc = parse_symmetry_line(line).rc

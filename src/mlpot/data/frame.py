@@ -27,6 +27,8 @@ class Frame:
     group:     name of the group the frame belongs to (for weights and per-group errors)
     weight:    training weight of the frame (its group's weight unless set otherwise)
     source:    where it came from, "path:frame", for error messages
+    atomic_energies: (N,) per-atom energy targets, eV, or None (most data has none; the
+               atomic-energy ensemble labels frames with a trained model's atomic energies)
     """
 
     numbers: np.ndarray
@@ -40,6 +42,7 @@ class Frame:
     weight: float = 1.0
     source: str = ""
     info: dict = field(default_factory=dict)
+    atomic_energies: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -66,5 +69,7 @@ class Frame:
                 results["forces"] = self.forces
             if self.stress is not None:
                 results["stress"] = self.stress
+            if self.atomic_energies is not None:
+                results["energies"] = self.atomic_energies
             atoms.calc = SinglePointCalculator(atoms, **results)
         return atoms

@@ -34,6 +34,33 @@ def radial_grid(r_min: float, cutoff: float, n: int, mode: str) -> list[tuple[fl
     raise ValueError(f"radial mode must be 'shifted' or 'centred', got {mode!r}")
 
 
+AUTO_CUTOFF_RANGE = (4.0, 10.0)  # Å
+AUTO_CUTOFF_FRAMES = 50
+
+
+def auto_cutoff(frames, neighbours: int = 40, seed: int = 0) -> float:
+    """The median over atoms of the distance to the `neighbours`-th neighbour (Å), rounded up
+    to 0.1 Å and kept within AUTO_CUTOFF_RANGE; atoms with fewer neighbours within the upper
+    bound (molecules, vacuum) count as the upper bound. At most AUTO_CUTOFF_FRAMES frames
+    (a seeded random choice) are looked at."""
+    from mlpot.neighbours.pairs import neighbour_pairs
+
+    lo, hi = AUTO_CUTOFF_RANGE
+    rng = np.random.default_rng(seed)
+    chosen = rng.permutation(len(frames))[:AUTO_CUTOFF_FRAMES]
+    distances = []
+    for index in sorted(chosen):
+        frame = frames[index]
+        pairs = neighbour_pairs(frame.positions, frame.cell, frame.pbc, hi)
+        for start, stop in zip(pairs.offsets[:-1], pairs.offsets[1:], strict=True):
+            d = np.sort(pairs.distances[start:stop])
+            distances.append(d[neighbours - 1] if len(d) >= neighbours else hi)
+    if not distances:
+        raise ValueError("no structures to choose a cutoff from")
+    cutoff = np.ceil(np.median(distances) * 10.0) / 10.0
+    return float(min(max(cutoff, lo), hi))
+
+
 def default_angular_eta(r_min: float, cutoff: float, n: int = 3) -> list[float]:
     """Centred widths from r_min to about the cutoff: eta = 1 / (2 sigma^2)."""
     widths = np.linspace(max(r_min, 1.0), cutoff, n)

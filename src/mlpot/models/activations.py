@@ -22,6 +22,34 @@ class Gaussian(nn.Module):
         return torch.exp(-0.5 * x * x)
 
 
+class Cosine(nn.Module):
+    """cos(x), n2p2's "c"."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cos(x)
+
+
+class ReverseSigmoid(nn.Module):
+    """1 - 1 / (1 + exp(-x)), n2p2's "S"."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(-x)
+
+
+class NegativeExp(nn.Module):
+    """exp(-x), n2p2's "e"."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.exp(-x)
+
+
+class Square(nn.Module):
+    """x^2, n2p2's "h" (harmonic)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * x
+
+
 ACTIVATIONS: dict[str, type[nn.Module]] = {
     "tanh": nn.Tanh,
     "softplus": nn.Softplus,
@@ -33,8 +61,19 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
     "linear": nn.Identity,
 }
 
+# n2p2's other activations and SIMPLE-NN's selu: evaluated by torch only (the fused kernel
+# does not know them, so models using them take the two-pass path of mlpot.models.evaluate)
+TORCH_ONLY_ACTIVATIONS: dict[str, type[nn.Module]] = {
+    "selu": nn.SELU,
+    "cos": Cosine,
+    "reverse_sigmoid": ReverseSigmoid,
+    "negative_exp": NegativeExp,
+    "square": Square,
+}
+
 
 def activation(name: str) -> nn.Module:
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
-    return ACTIVATIONS[name]()
+    known = ACTIVATIONS | TORCH_ONLY_ACTIVATIONS
+    if name not in known:
+        raise ValueError(f"unknown activation {name!r}; choose one of {sorted(known)}")
+    return known[name]()

@@ -8,6 +8,7 @@ descriptors, torch's dE/dG, then the pair gradients.
 
 from __future__ import annotations
 
+import weakref
 from typing import NamedTuple
 
 import numpy as np
@@ -17,8 +18,8 @@ from torch import nn
 from mlpot.descriptors.acsf import ACSF
 from mlpot.descriptors.network_tables import ACTIVATION_CODES, NetworkTables, network_tables
 from mlpot.models.activations import ACTIVATIONS
-from mlpot.models.forces import forces_from_pair_gradients, virials_from_pair_gradients
 from mlpot.models.nnp import NeuralNetworkPotential
+from mlpot.models.pair_sums import forces_from_pair_gradients, virial_from_pair_gradients
 from mlpot.neighbours.pairs import Pairs
 
 _ACTIVATION_NAMES = {cls: name for name, cls in ACTIVATIONS.items()}
@@ -47,18 +48,13 @@ def evaluate_structure(
             g = torch.from_numpy(descriptors).to(model.dtype)
             e = model.atomic_energies(g, torch.from_numpy(species)).double().numpy()
         return StructureResult(float(e.sum()), e, None, None)
-    networks = inference_networks(model)  # a copy per call: cheap, and never stale
+    networks = cached_inference_networks(model)
     if networks is None:
         e, pair_grad = _two_pass(model, acsf, species, pairs)
     else:
         e, pair_grad = acsf.energies_and_pair_gradients(species, pairs, networks)
-    grad_t = torch.from_numpy(pair_grad)
-    first, second = torch.from_numpy(pairs.first), torch.from_numpy(pairs.second)
-    f = forces_from_pair_gradients(grad_t, first, second, len(species)).numpy()
-    w = None
-    if virial:
-        vectors = torch.from_numpy(pairs.vectors)
-        w = virials_from_pair_gradients(grad_t, vectors, torch.zeros_like(first), 1)[0].numpy()
+    f = forces_from_pair_gradients(pair_grad, pairs.first, pairs.second, len(species))
+    w = virial_from_pair_gradients(pair_grad, pairs.vectors) if virial else None
     return StructureResult(float(e.sum()), e, f, w)
 
 
@@ -72,6 +68,20 @@ def _two_pass(
     (dedg,) = torch.autograd.grad(energies.sum(), g)
     pair_grad = acsf.pair_gradients(species, pairs, dedg.double().numpy(), workspace)
     return energies.detach().double().numpy(), pair_grad
+
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def cached_inference_networks(model: NeuralNetworkPotential) -> NetworkTables | None:
+    """`inference_networks(model)`, rebuilt only when a parameter or buffer of the model has
+    changed (torch counts in-place changes in each tensor's version)."""
+    key = tuple((t.data_ptr(), t._version) for t in (*model.parameters(), *model.buffers()))
+    cached = _CACHE.get(model)
+    if cached is None or cached[0] != key:
+        cached = (key, inference_networks(model))
+        _CACHE[model] = cached
+    return cached[1]
 
 
 def inference_networks(model: NeuralNetworkPotential) -> NetworkTables | None:

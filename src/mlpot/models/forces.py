@@ -1,4 +1,5 @@
-"""Forces and stress from dE/dr_ij of every pair: the one place they are derived.
+"""Forces and stress from dE/dr_ij of every pair (torch, for training; mlpot.models.pair_sums
+is the NumPy twin used in inference, tested equal).
 
 For a pair p = (i, j) with r_p = R_j - R_i + shift and f_p = dE/dr_p (eV/Å):
     F_i += f_p,  F_j -= f_p                               (F = -dE/dR)

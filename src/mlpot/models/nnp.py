@@ -10,28 +10,49 @@ from torch import nn
 from mlpot.descriptors.symmetry_functions import SymmetryFunctionSet
 from mlpot.models.activations import activation
 from mlpot.models.scaling import DescriptorScaler
+from mlpot.uncertainty.extrapolation import DescriptorRange
 
 
 @dataclass(frozen=True)
 class NetworkSpec:
-    """Hidden layer sizes and activation of one element's network (output layer is linear)."""
+    """Hidden layer sizes and activation of one element's network (output layer is linear).
+
+    activation: one name for every hidden layer, or a tuple with one name per hidden layer.
+    """
 
     hidden: tuple[int, ...] = (24, 24)
-    activation: str = "tanh"
+    activation: str | tuple[str, ...] = "tanh"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.activation, str):
+            object.__setattr__(self, "activation", tuple(self.activation))
+            if len(self.activation) != len(self.hidden):
+                raise ValueError(
+                    f"{len(self.activation)} activations for {len(self.hidden)} hidden layers"
+                )
+
+    @property
+    def layer_activations(self) -> tuple[str, ...]:
+        """The activation of each hidden layer."""
+        if isinstance(self.activation, str):
+            return (self.activation,) * len(self.hidden)
+        return self.activation
 
 
 def build_network(n_inputs: int, spec: NetworkSpec, dtype: torch.dtype) -> nn.Sequential:
     layers: list[nn.Module] = []
     width = n_inputs
-    for size in spec.hidden:
-        layers += [nn.Linear(width, size, dtype=dtype), activation(spec.activation)]
+    for size, name in zip(spec.hidden, spec.layer_activations, strict=True):
+        layers += [nn.Linear(width, size, dtype=dtype), activation(name)]
         width = size
     layers.append(nn.Linear(width, 1, dtype=dtype))
     return nn.Sequential(*layers)
 
 
 class NeuralNetworkPotential(nn.Module):
-    """Behler-Parrinello potential over the descriptors of `sfset`.
+    """Behler-Parrinello potential over the descriptors of `sfset` (a SymmetryFunctionSet, or
+    any descriptor definition with elements, n_features(element) and to_dict(), such as
+    mlpot.descriptors.lammps.SnapSettings).
 
     E_i = scale * NN_e(preprocess_e(G_i)) + E_ref[e] for atom i of element e, in eV.
     """
@@ -50,6 +71,10 @@ class NeuralNetworkPotential(nn.Module):
         )
         self.networks = nn.ModuleDict(
             {e: build_network(sfset.n_features(e), networks[e], dtype) for e in sfset.elements}
+        )
+        # training range of each descriptor, for extrapolation warnings (fit_preprocessing)
+        self.descriptor_ranges = nn.ModuleDict(
+            {e: DescriptorRange(sfset.n_features(e), dtype) for e in sfset.elements}
         )
         n = len(sfset.elements)
         self.register_buffer("reference_energies", torch.zeros(n, dtype=dtype))
@@ -75,6 +100,11 @@ class NeuralNetworkPotential(nn.Module):
             energies = energies.index_add(0, index, self.energy_scale * out)
         return energies
 
+    @property
+    def has_descriptor_ranges(self) -> bool:
+        """Whether the training range of the descriptors is known (fitted, not an old file)."""
+        return all(r.known for r in self.descriptor_ranges.values())
+
     def spec(self) -> dict:
         """Everything but the tensors: enough to rebuild the module before loading its state."""
         return {
@@ -88,5 +118,15 @@ class NeuralNetworkPotential(nn.Module):
         networks = {
             e: NetworkSpec(tuple(s["hidden"]), s["activation"]) for e, s in spec["networks"].items()
         }
-        sfset = SymmetryFunctionSet.from_dict(spec["descriptors"])
+        sfset = descriptor_set_from_dict(spec["descriptors"])
         return cls(sfset, networks, getattr(torch, spec["dtype"]))
+
+
+def descriptor_set_from_dict(data: dict):
+    """The descriptor definition of a model file: symmetry functions, or, with "kind": "snap",
+    the SNAP bispectrum settings of mlpot.descriptors.lammps (computed by LAMMPS)."""
+    if data.get("kind") == "snap":
+        from mlpot.descriptors.lammps.settings import SnapSettings
+
+        return SnapSettings.from_dict(data)
+    return SymmetryFunctionSet.from_dict(data)

@@ -2,7 +2,9 @@
 
 Integrators are ASE's: VelocityVerlet (NVE), Langevin (NVT) and IsotropicMTKNPT
 (NPT: Martyna-Tobias-Klein, Nose-Hoover chains on particles and on the isotropic
-volume). Inputs are in fs, K and GPa; they are converted to ASE units here.
+volume). Inputs are in fs, K and GPa; they are converted to ASE units here. Calculators that
+report uncertainty add the columns of mlpot.uncertainty.monitor to the log, and thresholds on
+them can warn or stop the run.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 from typing import Literal
@@ -22,6 +24,7 @@ from ase.md.md import MolecularDynamics
 from tqdm.auto import tqdm
 
 from mlpot.errors import MlpotError
+from mlpot.uncertainty.monitor import Alarms, Thresholds, monitor_columns, monitor_values
 
 Ensemble = Literal["nve", "nvt", "npt"]
 Observer = Callable[[Atoms, int], None]
@@ -36,7 +39,7 @@ LOG_COLUMNS = (
     "temperature_K",
     "volume_A3",  # NaN unless periodic along all three cell vectors
     "pressure_GPa",  # instantaneous, incl. the kinetic term; NaN without a cell or stress
-)
+)  # followed by the monitor columns (mlpot.uncertainty.monitor) the calculator provides
 
 
 @dataclass
@@ -44,11 +47,16 @@ class MDResult:
     """Outcome of run_md.
 
     atoms: the simulated structure at the last step (the same object that was passed in)
-    log:   LOG_COLUMNS -> (n_records,) values, one record at step 0 and every interval
+    log:   LOG_COLUMNS and monitor columns -> (n_records,) values, one record at step 0 and
+           every interval
+    stopped: why a threshold stopped the run ("step N: ..."), None if it ran all steps
+    warnings: "step N: ..." for each record that broke a threshold with action "warn"
     """
 
     atoms: Atoms
     log: dict[str, np.ndarray]
+    stopped: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def n_records(self) -> int:
@@ -73,6 +81,7 @@ def run_md(
     seed: int | None = None,
     progress: bool = True,
     observers: Sequence[Observer] = (),
+    thresholds: Thresholds | None = None,
 ) -> MDResult:
     """Run steps of MD on atoms (modified in place) and return the logged records.
 
@@ -82,9 +91,15 @@ def run_md(
     barostat (taup_fs) at pressure_GPa (positive = compression), and needs a periodic cell
     and a calculator with stress. Every interval steps (and at step 0) a record is logged,
     the structure is appended to trajectory (.traj or .xyz/.extxyz), and each observer is
-    called as observer(atoms, step).
+    called as observer(atoms, step). thresholds are checked at each record: "warn" prints
+    and lists the record in MDResult.warnings, "stop" ends the run after that record (its
+    structure is in the trajectory) and says why in MDResult.stopped.
     """
     _check_settings(atoms, calc, ensemble, temperature_K, timestep_fs, steps, interval)
+    if thresholds is not None:
+        thresholds.check_calculator(calc)
+    monitored = monitor_columns(calc)
+    columns = LOG_COLUMNS + monitored
     if trajectory is not None:
         _trajectory_kind(trajectory)
     atoms.calc = calc
@@ -92,26 +107,30 @@ def run_md(
     dyn = _integrator(atoms, ensemble, temperature_K, timestep_fs, pressure_GPa,
                       friction_per_fs, taut_fs, taup_fs, seed)
     records: list[tuple[float, ...]] = []
+    alarms = Alarms(thresholds, columns)
     with ExitStack() as stack:
-        write_row = _open_log(stack, log)
+        write_row = _open_log(stack, log, columns)
         if trajectory is not None:
             dyn.attach(_open_trajectory(stack, trajectory, atoms), interval=interval)
 
         def record() -> None:
-            row = _record(atoms, dyn.nsteps, timestep_fs)
+            row = _record(atoms, dyn.nsteps, timestep_fs) + monitor_values(atoms, monitored)
             records.append(row)
             write_row(row)
+            alarms.check(row)
 
         dyn.attach(record, interval=interval)
         for observer in observers:
             dyn.attach(lambda obs=observer: obs(atoms, dyn.nsteps), interval=interval)
         bar = stack.enter_context(tqdm(total=steps, desc=f"md {ensemble}", disable=not progress))
         dyn.attach(lambda: bar.update(dyn.nsteps - bar.n), interval=1)
-        dyn.run(steps)
-    table = np.array(records, dtype=float).reshape(-1, len(LOG_COLUMNS))
-    log_columns = {name: table[:, i] for i, name in enumerate(LOG_COLUMNS)}
+        for _ in dyn.irun(steps):
+            if alarms.stopped:
+                break
+    table = np.array(records, dtype=float).reshape(-1, len(columns))
+    log_columns = {name: table[:, i] for i, name in enumerate(columns)}
     log_columns["step"] = log_columns["step"].astype(int)
-    return MDResult(atoms, log_columns)
+    return MDResult(atoms, log_columns, alarms.stopped, alarms.warnings)
 
 
 def _check_settings(
@@ -216,13 +235,15 @@ def _volume_pressure(atoms: Atoms) -> tuple[float, float]:
     return float(atoms.get_volume()), float(-np.mean(stress[:3]) / units.GPa)
 
 
-def _open_log(stack: ExitStack, path: str | PathLike | None) -> Callable[[tuple], None]:
+def _open_log(
+    stack: ExitStack, path: str | PathLike | None, columns: tuple[str, ...] = LOG_COLUMNS
+) -> Callable[[tuple], None]:
     """A function writing one CSV row per record (a no-op without a path)."""
     if path is None:
         return lambda row: None
     handle = stack.enter_context(open(path, "w", newline=""))
     writer = csv.writer(handle)
-    writer.writerow(LOG_COLUMNS)
+    writer.writerow(columns)
 
     def write_row(row: tuple) -> None:
         writer.writerow([int(row[0])] + [f"{value:.10g}" for value in row[1:]])

@@ -24,7 +24,9 @@ class PreparedFrame:
 
     species (N,) long; descriptors (N, F); pair_first, pair_second (P,) long;
     pair_vectors (P, 3) Å; pair_derivatives (P, F, 3) 1/Å; energy eV; forces (N, 3) eV/Å or None;
-    stress (6,) eV/Å^3 or None; volume Å^3 (0 for non-periodic); weight; group index.
+    stress (6,) eV/Å^3 or None; volume Å^3 (0 for non-periodic); weight; group index;
+    force_weights (N,) per-atom force-loss weights (GDF) or None for all 1;
+    atomic_energies (N,) per-atom energy targets, eV, or None.
     """
 
     species: torch.Tensor
@@ -39,6 +41,8 @@ class PreparedFrame:
     volume: float
     weight: float
     group: int
+    force_weights: torch.Tensor | None = None
+    atomic_energies: torch.Tensor | None = None
 
     @property
     def n_atoms(self) -> int:
@@ -71,6 +75,7 @@ def prepare_frame(frame: Frame, acsf: ACSF, dtype: torch.dtype, group: int) -> P
         volume=volume,
         weight=float(frame.weight),
         group=group,
+        atomic_energies=tensor(_atomic_energy_targets(frame)),
     )
 
 
@@ -101,11 +106,14 @@ class Batch:
     energy: torch.Tensor  # (S,) eV
     forces: torch.Tensor  # (A, 3) eV/Å (zeros where missing)
     force_mask: torch.Tensor  # (A,) bool
+    force_weight: torch.Tensor  # (A,) per-atom force-loss weights
     stress: torch.Tensor  # (S, 6) eV/Å^3 (zeros where missing)
     stress_mask: torch.Tensor  # (S,) bool
     volume: torch.Tensor  # (S,) Å^3
     weight: torch.Tensor  # (S,)
     group: torch.Tensor  # (S,) long
+    atomic_energies: torch.Tensor  # (A,) eV per-atom energy targets (zeros where missing)
+    atomic_energy_mask: torch.Tensor  # (A,) bool
 
 
 def collate(frames: list[PreparedFrame]) -> Batch:
@@ -130,12 +138,39 @@ def collate(frames: list[PreparedFrame]) -> Batch:
         force_mask=torch.cat(
             [torch.full((f.n_atoms,), f.forces is not None) for f in frames]
         ),
+        force_weight=torch.cat(
+            [_or_ones(f.force_weights, f.n_atoms, dtype) for f in frames]
+        ),
         stress=torch.stack([_or_zeros(f.stress, (6,), dtype) for f in frames]),
         stress_mask=torch.tensor([f.stress is not None for f in frames]),
         volume=torch.tensor([f.volume for f in frames], dtype=dtype),
         weight=torch.tensor([f.weight for f in frames], dtype=dtype),
         group=torch.tensor([f.group for f in frames]),
+        atomic_energies=torch.cat(
+            [_or_zeros(f.atomic_energies, (f.n_atoms,), dtype) for f in frames]
+        ),
+        atomic_energy_mask=torch.cat(
+            [torch.full((f.n_atoms,), f.atomic_energies is not None) for f in frames]
+        ),
     )
+
+
+def _or_ones(x: torch.Tensor | None, n: int, dtype: torch.dtype) -> torch.Tensor:
+    return torch.ones(n, dtype=dtype) if x is None else x
+
+
+def _atomic_energy_targets(frame: Frame) -> np.ndarray | None:
+    """The frame's per-atom energy targets, checked: one finite value per atom, or None."""
+    targets = frame.atomic_energies
+    if targets is None:
+        return None
+    targets = np.asarray(targets, dtype=float)
+    if targets.shape != (len(frame),) or not np.isfinite(targets).all():
+        raise MlpotError(
+            f"{frame.source}: atomic energy targets must be {len(frame)} finite values (one "
+            f"per atom), got shape {targets.shape}; relabel the frame"
+        )
+    return targets
 
 
 def _or_zeros(x: torch.Tensor | None, shape: tuple, dtype: torch.dtype) -> torch.Tensor:

@@ -18,11 +18,13 @@ def fit_preprocessing(
     pca: bool,
     reference_energies: dict[str, float] | None = None,
 ) -> None:
-    """Fit descriptor scalers per element, reference energies, and the output energy scale."""
+    """Fit descriptor scalers and ranges per element, reference energies, and the output
+    energy scale."""
     descriptors = torch.cat([p.descriptors for p in prepared])
     species = torch.cat([p.species for p in prepared])
     for e, element in enumerate(model.elements):
         rows = descriptors[species == e, : model.sfset.n_features(element)]
+        model.descriptor_ranges[element].fit(rows)  # empty without training atoms
         if len(rows):
             model.scalers[element].fit(rows, scaling, pca)
     refs = reference_energies or fit_reference_energies(frames, list(model.elements))

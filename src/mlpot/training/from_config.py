@@ -11,11 +11,12 @@ import torch
 from ase.data import chemical_symbols
 
 from mlpot.config import TrainConfig, per_element
+from mlpot.config.schema import auto_epochs
 from mlpot.data import Frame, load_group, load_structure_list, read_frames
 from mlpot.data.errors import DataError
 from mlpot.descriptors.acsf import ACSF
 from mlpot.descriptors.cutoffs import CutoffFunction
-from mlpot.descriptors.generator import default_symmetry_functions
+from mlpot.descriptors.generator import auto_cutoff, default_symmetry_functions
 from mlpot.descriptors.symmetry_functions import SymmetryFunctionSet
 from mlpot.errors import MlpotError
 from mlpot.models.nnp import NetworkSpec, NeuralNetworkPotential
@@ -23,6 +24,8 @@ from mlpot.models.serialization import load_model
 from mlpot.neighbours.pairs import neighbour_pairs
 from mlpot.training.dataset import prepare_frames
 from mlpot.training.fit_preprocessing import fit_preprocessing
+from mlpot.training.gdf import assign_gdf_weights
+from mlpot.training.kalman import KalmanSettings
 from mlpot.training.loss import LossCoefficients
 from mlpot.training.trainer import RunFiles, Schedule, Trainer, TrainSettings
 
@@ -100,9 +103,10 @@ def build_symmetry_functions(config: TrainConfig, elements, frames) -> SymmetryF
         return SymmetryFunctionSet.from_n2p2_lines(
             list(d.symmetry_functions), elements, cutoff_function
         )
-    r_min = 0.9 * shortest_distance(frames, d.cutoff)
+    cutoff = auto_cutoff(frames, d.auto_neighbours) if d.cutoff == "auto" else d.cutoff
+    r_min = 0.9 * shortest_distance(frames, cutoff)
     return default_symmetry_functions(
-        elements, d.cutoff, cutoff_function, r_min=r_min, n_radial=d.n_radial,
+        elements, cutoff, cutoff_function, r_min=r_min, n_radial=d.n_radial,
         radial_mode=d.radial_mode, angular=d.angular, angular_eta=d.angular_eta,
         zeta=tuple(d.zeta), lambdas=tuple(float(x) for x in d.lambdas),
     )
@@ -117,21 +121,40 @@ def build_model(config: TrainConfig, elements, frames) -> NeuralNetworkPotential
     return NeuralNetworkPotential(sfset, specs, getattr(torch, config.training.dtype))
 
 
-def settings_from_config(config: TrainConfig, progress: bool) -> TrainSettings:
+def settings_from_config(
+    config: TrainConfig, progress: bool, n_train: int | None = None
+) -> TrainSettings:
+    """Training settings; n_train (training structures) resolves `epochs: auto`."""
     t = config.training
+    epochs = t.epochs
+    if epochs == "auto":
+        if n_train is None:
+            raise ValueError("epochs 'auto' needs the number of training structures")
+        epochs = auto_epochs(n_train, t.batch_size)
     sched = t.schedule
     schedule = Schedule(name=sched.name, **{
         k: getattr(sched, k) for k in ("factor", "patience", "min_lr", "gamma") if hasattr(sched, k)
     })
     stop = t.early_stopping
     return TrainSettings(
-        epochs=t.epochs, batch_size=t.batch_size, optimizer=t.optimizer.name,
-        lr=t.optimizer.lr, weight_decay=t.optimizer.weight_decay, schedule=schedule,
-        loss=LossCoefficients(t.loss.energy, t.loss.forces, t.loss.stress),
+        epochs=epochs, batch_size=t.batch_size, optimizer=t.optimizer.name,
+        lr=getattr(t.optimizer, "lr", TrainSettings.lr),
+        weight_decay=getattr(t.optimizer, "weight_decay", 0.0), schedule=schedule,
+        kalman=_kalman_settings(t.optimizer),
+        loss=LossCoefficients(
+            t.loss.energy, t.loss.forces, t.loss.stress, atomic_energy=t.loss.atomic_energy
+        ),
         early_stopping_patience=stop.patience if stop else None,
         early_stopping_min_delta=stop.min_delta if stop else 0.0,
         seed=t.seed, checkpoint_every=t.checkpoint_every, device=t.device, progress=progress,
     )
+
+
+def _kalman_settings(optimizer) -> KalmanSettings:
+    """The filter's settings from a KalmanConfig section (defaults for other optimisers)."""
+    if optimizer.name != "kalman":
+        return KalmanSettings()
+    return KalmanSettings(**optimizer.model_dump(exclude={"name"}))
 
 
 def train_from_config(
@@ -139,10 +162,19 @@ def train_from_config(
     *,
     resume: bool = False,
     initial_model: Path | None = None,
+    atomic_energy_model: Path | None = None,
     progress: bool = True,
 ) -> TrainOutcome:
-    """Read the data, build (or load) the model, train, and write the run directory."""
+    """Read the data, build (or load) the model, train, and write the run directory.
+
+    atomic_energy_model: label every frame with that model's atomic energies as per-atom
+    targets (fitted with coefficient training.loss.atomic_energy).
+    """
     train_frames, val_frames = read_training_data(config)
+    if atomic_energy_model is not None:  # per-atom energy targets: the atomic-energy ensemble
+        from mlpot.uncertainty.atomic_energy_targets import label_atomic_energies
+
+        label_atomic_energies(train_frames + val_frames, load_model(atomic_energy_model))
     files = RunFiles(Path(config.output))
     if resume:
         model = _checkpoint_model(files)
@@ -150,7 +182,8 @@ def train_from_config(
         model = load_model(initial_model)
     else:
         elements = config.elements or data_elements(train_frames)
-        model = build_model(config, elements, train_frames)
+        # descriptors from all training-side frames: the same for every validation split
+        model = build_model(config, elements, train_frames + val_frames)
     _check_elements(model, train_frames + val_frames)
     acsf = ACSF(model.sfset)
     groups = sorted({f.group for f in train_frames + val_frames})
@@ -163,7 +196,9 @@ def train_from_config(
             model, train_frames, train_set, config.model.scaling, config.model.pca,
             None if refs == "fit" else dict(refs),
         )
-    settings = settings_from_config(config, progress)
+    if config.training.gdf is not None:
+        assign_gdf_weights(train_set, config.training.gdf.sigma, config.training.gdf.cap)
+    settings = settings_from_config(config, progress, len(train_set))
     metadata = _metadata(config, train_frames, val_frames, groups)
     trainer = Trainer(model, train_set, val_set, settings, files.root, metadata)
     if resume:

@@ -1,9 +1,11 @@
 """The training loss: weighted mean squared errors of energy per atom, forces and stress.
 
-    L = c_E <w (dE / N)^2> + c_F <w |dF|^2 / 3> + c_S <w |dsigma|^2 / 6>
+    L = c_E <w (dE / N)^2> + c_F <w |dF|^2 / 3> + c_S <w |dsigma|^2 / 6> + c_A <w dE_i^2>
 
-with eV/atom, eV/Å and GPa as the units of the errors, w the structure's training weight,
-and <.> weighted means over structures (energy, stress) or atoms (forces).
+with eV/atom, eV/Å and GPa as the units of the errors, w the structure's training weight
+(times the atom's GDF weight for forces), and <.> weighted means over structures (energy,
+stress) or atoms (forces, atomic energies). The last term fits per-atom energy targets
+E_i (eV), where frames have them (the atomic-energy ensemble); c_A is 0 by default.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class LossCoefficients:
     energy: float = 1.0
     forces: float = 1.0
     stress: float = 0.0
+    atomic_energy: float = 0.0
 
 
 def batch_loss(
@@ -34,11 +37,16 @@ def batch_loss(
         loss = loss + coefficients.energy * _weighted_mean(err**2, w)
     if coefficients.forces and pred.forces is not None and batch.force_mask.any():
         err2 = ((pred.forces - batch.forces) ** 2).mean(1)
-        atom_w = w[batch.atom_structure] * batch.force_mask
+        atom_w = w[batch.atom_structure] * batch.force_mask * batch.force_weight
         loss = loss + coefficients.forces * _weighted_mean(err2, atom_w)
     if coefficients.stress and pred.stress is not None and batch.stress_mask.any():
         err2 = (((pred.stress - batch.stress) / GPa) ** 2).mean(1)
         loss = loss + coefficients.stress * _weighted_mean(err2, w * batch.stress_mask)
+    atomic = pred.atomic_energies
+    if coefficients.atomic_energy and atomic is not None and batch.atomic_energy_mask.any():
+        err2 = (atomic - batch.atomic_energies) ** 2
+        atom_w = w[batch.atom_structure] * batch.atomic_energy_mask
+        loss = loss + coefficients.atomic_energy * _weighted_mean(err2, atom_w)
     return loss
 
 

@@ -19,6 +19,7 @@ class BatchPrediction(NamedTuple):
     energy: torch.Tensor  # (S,) eV
     forces: torch.Tensor | None  # (A, 3) eV/Å
     stress: torch.Tensor | None  # (S, 6) eV/Å^3 (zero rows for non-periodic structures)
+    atomic_energies: torch.Tensor | None = None  # (A,) eV
 
 
 def predict_batch(
@@ -30,7 +31,7 @@ def predict_batch(
     n_structures = len(batch.n_atoms)
     energy = atomic.new_zeros(n_structures).index_add(0, batch.atom_structure, atomic)
     if not (forces or stress):
-        return BatchPrediction(energy, None, None)
+        return BatchPrediction(energy, None, None, atomic)
     (dedg,) = torch.autograd.grad(energy.sum(), g, create_graph=create_graph)
     pair_grad = torch.einsum("pfx,pf->px", batch.pair_derivatives, dedg[batch.pair_first])
     f = forces_from_pair_gradients(
@@ -44,4 +45,4 @@ def predict_batch(
         periodic = batch.volume > 0
         volume = torch.where(periodic, batch.volume, torch.ones_like(batch.volume))
         s = stress_from_virials(virials, volume) * periodic[:, None]
-    return BatchPrediction(energy, f, s)
+    return BatchPrediction(energy, f, s, atomic)

@@ -15,6 +15,7 @@ from mlpot.models.nnp import NeuralNetworkPotential
 from mlpot.models.serialization import save_model
 from mlpot.training.checkpoint import load_checkpoint, save_checkpoint
 from mlpot.training.dataset import PreparedFrame, batch_to, collate
+from mlpot.training.kalman import KalmanSettings, KalmanUpdater
 from mlpot.training.loss import LossCoefficients, batch_loss
 from mlpot.training.metrics import ErrorAccumulator
 from mlpot.training.predict import predict_batch
@@ -23,7 +24,7 @@ from mlpot.training.predict import predict_batch
 @dataclass(frozen=True)
 class Schedule:
     """Learning-rate schedule: "plateau" (factor, patience, min_lr), "exponential" (gamma),
-    or "none"."""
+    "cosine" (min_lr, reached at the last epoch) or "none"."""
 
     name: str = "plateau"
     factor: float = 0.5
@@ -47,6 +48,7 @@ class TrainSettings:
     checkpoint_every: int = 1
     device: str = "cpu"
     progress: bool = True
+    kalman: KalmanSettings = field(default_factory=KalmanSettings)  # optimizer "kalman"
 
 
 @dataclass
@@ -86,8 +88,8 @@ class Trainer:
         self.settings = settings
         self.files = RunFiles(Path(output))
         self.metadata = metadata or {}
-        self.optimizer = _optimizer(model, settings)
-        self.scheduler = _scheduler(self.optimizer, settings.schedule)
+        self.optimizer = _optimizer(model, settings, train_set)
+        self.scheduler = _scheduler(self.optimizer, settings.schedule, settings.epochs)
         self.rows: list[dict] = []
         self.best = math.inf
         self.bad_epochs = 0
@@ -134,6 +136,8 @@ class Trainer:
         return patience is not None and self.bad_epochs >= patience
 
     def _epoch(self) -> dict:
+        if isinstance(self.optimizer, KalmanUpdater):
+            return self._kalman_epoch()
         start = time.perf_counter()
         self.model.train()
         train_errors = ErrorAccumulator()
@@ -153,6 +157,20 @@ class Trainer:
         row.update({f"train_{k}": v for k, v in train_errors.summary().items()})
         row.update({f"val_{k}": v for k, v in val_errors.items()})
         self._step_schedule(val_loss if self.validation_set else row["train_loss"])
+        row["time_s"] = time.perf_counter() - start
+        return row
+
+    def _kalman_epoch(self) -> dict:
+        """n2p2's epoch: the filter's updates, then the errors on both sets."""
+        start = time.perf_counter()
+        status = self.optimizer.run_epoch(self.epoch)
+        train_loss, train_errors = self.evaluate(self.train_set)
+        val_loss, val_errors = self.evaluate(self.validation_set)
+        row = {"epoch": self.epoch, "lr": math.nan, "train_loss": train_loss}
+        row["val_loss"] = val_loss
+        row.update({f"train_{k}": v for k, v in train_errors.items()})
+        row.update({f"val_{k}": v for k, v in val_errors.items()})
+        row.update(status)
         row["time_s"] = time.perf_counter() - start
         return row
 
@@ -224,18 +242,28 @@ class Trainer:
             self._append_log(row)
 
 
-def _optimizer(model: torch.nn.Module, s: TrainSettings) -> torch.optim.Optimizer:
+def _optimizer(
+    model: torch.nn.Module, s: TrainSettings, train_set: list[PreparedFrame]
+) -> torch.optim.Optimizer | KalmanUpdater:
+    if s.optimizer == "kalman":
+        return KalmanUpdater(model, train_set, s.kalman, s.seed)
     cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[s.optimizer]
     return cls(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
 
 
-def _scheduler(optimizer: torch.optim.Optimizer, s: Schedule):
+def _scheduler(optimizer: torch.optim.Optimizer, s: Schedule, epochs: int):
+    if isinstance(optimizer, KalmanUpdater):
+        return None  # the filter anneals its own process noise
     if s.name == "plateau":
         return torch.optim.lr_scheduler.ReduceLROnPlateau(
             optimizer, factor=s.factor, patience=s.patience, min_lr=s.min_lr
         )
     if s.name == "exponential":
         return torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=s.gamma)
+    if s.name == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(
+            optimizer, T_max=max(epochs - 1, 1), eta_min=s.min_lr
+        )
     return None
 
 

@@ -1,0 +1,188 @@
+"""Accuracy on the Zuo et al. (2020) benchmark: mlpot's default recipe per element.
+
+    python benchmarks/zuo.py --data ../shared/data/mlearn --elements Si Ge Li \
+        --markdown BENCHMARKS.md
+
+For each element, trains with a config that names only the data (training.json with a
+random 10 % validation split) and the output directory, so every other choice is mlpot's
+default recipe; then evaluates the best model on test.json, which training never sees.
+Training runs as `mlpot train` in a child process, timed, with its peak resident memory.
+`--set training.epochs=50` style overrides exist for experiments; the published table uses
+none. Results: a table per element (MAE / RMSE per group and overall) and a summary against
+the published potentials, written into BENCHMARKS.md between markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+# Test-set MAE of the published potentials (Zuo et al. 2020; NNP re-evaluated, see the data
+# README): energy meV/atom, forces eV/Å.
+PUBLISHED = {
+    "Si": {"GAP": (2.91, 0.07), "MTP": (2.21, 0.06), "NNP": (5.63, 0.109)},
+    "Ge": {"GAP": (2.06, 0.05), "MTP": (1.79, 0.05), "NNP": (4.89, 0.085)},
+    "Li": {"GAP": (0.49, 0.01), "MTP": (0.49, 0.01), "NNP": (0.75, 0.017)},
+}
+BEGIN, END = "<!-- zuo:begin -->", "<!-- zuo:end -->"
+
+
+def write_config(data: Path, element: str, out: Path, overrides: list[str]) -> Path:
+    config = {
+        "output": str(out / "run"),
+        "data": {
+            "train": [{"name": "train", "files": [str(data / element / "training.json")]}],
+            "validation": 0.1,
+        },
+    }
+    for item in overrides:
+        key, value = item.split("=", 1)
+        node = config
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = yaml.safe_load(value)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def train(config: Path, threads: int) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of `mlpot train config` in a child process."""
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "NUMBA_NUM_THREADS": str(threads)}
+    command = [sys.executable, "-m", "mlpot.cli.main", "train", str(config), "--no-progress"]
+    start = time.perf_counter()
+    subprocess.run(command, check=True, env=env)
+    wall = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, peak_kb / 1024
+
+
+def evaluate(model: Path, data: Path, element: str, out: Path) -> dict:
+    from mlpot.analysis.evaluate import evaluate_model
+    from mlpot.calculators import load_calculator
+    from mlpot.data import read_frames
+
+    frames = read_frames(str(data / element / "test.json"))
+    report, _ = evaluate_model(load_calculator(model), frames, out / "test", plot=True,
+                               title=f"{element}: mlpot default recipe")
+    return report.to_dict()
+
+
+def run_element(args, element: str) -> dict:
+    out = (args.out / element).resolve()
+    if args.reuse and (out / "result.json").exists():
+        return json.loads((out / "result.json").read_text())
+    config = write_config(args.data.resolve(), element, out, args.set)
+    wall, peak = train(config, args.threads)
+    errors = evaluate(out / "run" / "model.pt", args.data.resolve(), element, out)
+    result = {"element": element, "train_s": wall, "peak_mb": peak, "errors": errors,
+              "overrides": args.set}
+    (out / "result.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def _cell(metric: dict | None, scale: float, digits: int) -> str:
+    if not metric:
+        return "-"
+    return f"{metric['mae'] * scale:.{digits}f} / {metric['rmse'] * scale:.{digits}f}"
+
+
+def element_table(result: dict) -> list[str]:
+    rows = [
+        f"**{result['element']}**: training {result['train_s'] / 60:.1f} min, "
+        f"peak memory {result['peak_mb']:,.0f} MB",
+        "",
+        "| group | structures | energy meV/atom | forces eV/Å | stress GPa |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    errors = result["errors"]
+    named = [*sorted(errors["groups"].items()), ("overall", errors["overall"])]
+    for name, g in named:
+        rows.append(
+            f"| {name} | {g['n_frames']} | {_cell(g.get('energy'), 1, 2)} | "
+            f"{_cell(g.get('forces'), 1, 3)} | {_cell(g.get('stress'), 1, 3)} |"
+        )
+    return rows + [""]
+
+
+def summary_table(results: list[dict]) -> list[str]:
+    rows = [
+        "| element | mlpot E | NNP E | best E (GAP/MTP) | mlpot F | NNP F | best F | "
+        "train min | peak MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        pub = PUBLISHED[r["element"]]
+        best_e = min(pub["GAP"][0], pub["MTP"][0])
+        best_f = min(pub["GAP"][1], pub["MTP"][1])
+        overall = r["errors"]["overall"]
+        rows.append(
+            f"| {r['element']} | {overall['energy']['mae']:.2f} | {pub['NNP'][0]} | {best_e} | "
+            f"{overall['forces']['mae']:.3f} | {pub['NNP'][1]} | {best_f} | "
+            f"{r['train_s'] / 60:.1f} | {r['peak_mb']:,.0f} |"
+        )
+    return rows + [""]
+
+
+def markdown(results: list[dict], command: str) -> str:
+    lines = [
+        BEGIN,
+        "## Accuracy: Zuo et al. benchmark (default recipe)",
+        "",
+        f"`{command}`",
+        "",
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+        "test-set MAE (energy meV/atom, forces eV/Å); per group MAE / RMSE below.",
+        "",
+        *summary_table(results),
+    ]
+    for r in results:
+        lines += element_table(r)
+    return "\n".join(lines + [END]) + "\n"
+
+
+def write_markdown(path: Path, text: str) -> None:
+    old = path.read_text() if path.exists() else "# Benchmarks\n"
+    if BEGIN in old:
+        head, rest = old.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1].lstrip("\n")
+        new = head + text + ("\n" + tail if tail else "")
+    else:
+        new = old.rstrip("\n") + "\n\n" + text
+    path.write_text(new)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data/mlearn"))
+    parser.add_argument("--elements", nargs="+", default=["Si", "Ge", "Li"])
+    parser.add_argument("--out", type=Path, default=Path("runs/zuo"))
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="config override for experiments, e.g. training.epochs=50")
+    parser.add_argument("--markdown", type=Path, help="write the tables into this file")
+    parser.add_argument("--reuse", action="store_true",
+                        help="take an element's finished result.json from --out if present "
+                        "(elements can then run in separate processes)")
+    args = parser.parse_args()
+    results = [run_element(args, element) for element in args.elements]
+    command = "python benchmarks/zuo.py " + " ".join(sys.argv[1:])
+    text = markdown(results, command)
+    print(text)
+    if args.markdown:
+        write_markdown(args.markdown, text)
+
+
+if __name__ == "__main__":
+    main()

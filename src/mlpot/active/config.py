@@ -1,0 +1,164 @@
+"""The active-learning configuration (`mlpot active config.yaml`), validated when it is loaded.
+
+Units: K for temperatures, GPa for pressures, fs for time steps, Å for displacements;
+the selection thresholds are in eV/Å (max_force_deviation) or eV/atom (energy_std_per_atom).
+The descriptors, model and training sections are those of `mlpot train`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from mlpot.config.fields import ConfigPath, ElementSymbol, NonNegative, Positive, PositiveInt
+from mlpot.config.schema import ModelConfig, TrainingConfig
+from mlpot.config.sections import DescriptorsConfig, FileSpec, Section
+
+Measure = Literal["max_force_deviation", "energy_std_per_atom"]
+# a linear isotropic strain: the cell and positions are scaled by 1 + strain
+Strain = Annotated[float, Field(gt=-0.5, lt=0.5)]
+
+
+class StartConfig(Section):
+    """Starting structures (any file ASE reads; no labels needed). Iteration 0 labels them and
+    `rattle_copies` copies of each with Gaussian displacements of `rattle_stdev` Å."""
+
+    structures: list[FileSpec] = Field(min_length=1)
+    rattle_copies: int = Field(3, ge=0)
+    rattle_stdev: Positive = 0.05
+    seed: int = Field(0, ge=0)
+
+
+class OracleConfig(Section):
+    """The reference method: an ASE calculator by name (ase.calculators.calculator.
+    get_calculator_class, e.g. emt, vasp, espresso) or a factory "module:function"
+    returning an ASE calculator; kwargs go to either."""
+
+    calculator: str | None = None
+    factory: str | None = Field(None, pattern=r"^[\w.]+:\w+$")
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> OracleConfig:
+        if (self.calculator is None) == (self.factory is None):
+            raise ValueError("give either calculator (e.g. emt) or factory (module:function)")
+        return self
+
+
+class ExecutorConfig(Section):
+    """Where the oracle runs: a local process pool, or Dask (a scheduler at `address`, or a
+    local cluster of `workers` processes; threads in this process with processes: false)."""
+
+    kind: Literal["process", "dask"] = "process"
+    workers: PositiveInt = 2
+    address: str | None = None
+    processes: bool = True
+
+
+class EnsembleConfig(Section):
+    """Committee of `members` networks, as `mlpot ensemble` trains them: kind "seeds" (seeds
+    training.seed + k) or "atomic_energy" (members k >= 1 also fit member 0's atomic energies)."""
+
+    members: int = Field(4, ge=2)
+    kind: Literal["seeds", "atomic_energy"] = "seeds"
+
+
+class Substitution(Section):
+    """Replace a random `fraction` of the `replace` atoms by `by` (a composition variant)."""
+
+    replace: ElementSymbol
+    by: ElementSymbol
+    fraction: float = Field(gt=0, le=1)
+
+
+class NormalModesConfig(Section):
+    """Normal-mode sampling: `samples` displaced structures per starting structure and
+    temperature, along the modes of the ensemble-mean Hessian (finite differences, `delta`
+    Å); no atom moves more than `max_displacement` Å."""
+
+    samples: int = Field(0, ge=0)
+    delta: Positive = 0.01
+    max_displacement: Positive = 0.5
+
+
+class ExploreConfig(Section):
+    """MD with the current ensemble over the grid starting structure x composition x strain x
+    temperature x pressure. NVT (Langevin) without pressures, NPT (MTK) at each pressure.
+    A run ends at the first structure with two atoms closer than closest_approach times the
+    shortest distance in the labelled starting set (0: never): a collapse the ensemble may
+    not flag, as it has seen nothing like it."""
+
+    temperatures: list[Positive] = Field(min_length=1)
+    pressures: list[float] | None = None
+    strains: list[Strain] = Field(default_factory=lambda: [0.0], min_length=1)
+    substitutions: list[Substitution] = Field(default_factory=list)
+    steps: PositiveInt = 200
+    timestep: Positive = 2.0
+    interval: PositiveInt = 10
+    friction: Positive = 0.01
+    closest_approach: float = Field(0.75, ge=0, lt=1)
+    normal_modes: NormalModesConfig = Field(default_factory=NormalModesConfig)
+    seed: int = Field(0, ge=0)
+
+
+class SelectConfig(Section):
+    """Which explored structures get labelled: those with lower <= uncertainty < upper (below:
+    already known; above: unphysical, counted only), de-duplicated by farthest-point sampling
+    on descriptor summaries (no two closer than min_distance), at most max_per_iteration."""
+
+    measure: Measure = "max_force_deviation"
+    lower: Positive
+    upper: Positive
+    max_per_iteration: PositiveInt = 20
+    min_distance: NonNegative = 0.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SelectConfig:
+        if self.upper <= self.lower:
+            raise ValueError(f"upper ({self.upper}) must be above lower ({self.lower})")
+        return self
+
+
+class ActiveConfig(Section):
+    """Everything `mlpot active` needs.
+
+    output:     directory of state.json, the iteration directories and the report
+    holdout:    labelled frames (energy and forces) on which every ensemble is scored
+    iterations: explore-label-retrain rounds after the initial training (iteration 0)
+    validation: fraction of the training frames each member holds out (its training.seed)
+    """
+
+    output: ConfigPath = Field(Path("mlpot-active"), validate_default=True)
+    elements: Annotated[list[ElementSymbol], Field(min_length=1)] | None = None
+    start: StartConfig
+    holdout: list[FileSpec] = Field(default_factory=list)
+    oracle: OracleConfig
+    executor: ExecutorConfig = Field(default_factory=ExecutorConfig)
+    ensemble: EnsembleConfig = Field(default_factory=EnsembleConfig)
+    explore: ExploreConfig
+    select: SelectConfig
+    iterations: PositiveInt = 5
+    validation: float = Field(0.1, ge=0, lt=1)
+    descriptors: DescriptorsConfig = Field(default_factory=DescriptorsConfig)
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    training: TrainingConfig = Field(default_factory=TrainingConfig)
+
+
+def load_active_config(path: str | os.PathLike[str]) -> ActiveConfig:
+    """Read the YAML file at `path` as an ActiveConfig; relative paths are resolved against its
+    directory. Raises ConfigError listing every problem (file, line, key, what is wrong)."""
+    from mlpot.config.errors import ConfigError
+    from mlpot.config.report import problems_from
+    from mlpot.config.source import read_yaml
+
+    path = Path(path)
+    document = read_yaml(path)
+    try:
+        return ActiveConfig.model_validate(
+            document.data, context={"base_dir": path.absolute().parent}
+        )
+    except ValidationError as exc:
+        raise ConfigError(problems_from(exc, ActiveConfig, document)) from None

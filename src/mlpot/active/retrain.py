@@ -1,0 +1,111 @@
+"""Retraining: one `mlpot train` run per ensemble member on the enlarged training set.
+
+Iteration 0 trains a new ensemble with mlpot.uncertainty's train_ensemble. Later iterations
+continue member k from its model of the previous iteration, with the same per-member settings
+(seed, atomic-energy targets) and the same ensemble.json, so load_ensemble_calculator reads
+every iteration's ensemble. Either way a member killed mid-run resumes from its checkpoint
+and finished members (those ensemble.json lists) are not retrained.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from mlpot.active.config import ActiveConfig
+from mlpot.config import DataConfig, FileSpec, GroupConfig, TrainConfig
+from mlpot.training.trainer import RunFiles
+
+
+def ensemble_config(cfg: ActiveConfig, data: Path, output: Path) -> TrainConfig:
+    """The training configuration of the ensemble: cfg's sections, data from `data` (extxyz)."""
+    group = GroupConfig(name="active", files=[FileSpec(path=data)])
+    return TrainConfig(
+        output=output,
+        elements=cfg.elements,
+        data=DataConfig(train=[group], validation=cfg.validation),
+        descriptors=cfg.descriptors,
+        model=cfg.model,
+        training=cfg.training,
+    )
+
+
+def train_iteration_ensemble(
+    cfg: ActiveConfig, data: Path, output: Path, previous: list[Path] | None, progress: bool
+) -> list[Path]:
+    """Train (or finish) the ensemble in output on data, from `previous` member models if given;
+    returns the member model files."""
+    from mlpot.uncertainty.train_ensemble import train_ensemble
+
+    config = ensemble_config(cfg, data, output)
+    members, kind = cfg.ensemble.members, cfg.ensemble.kind
+    if previous is None:
+        config = with_shared_descriptors(config, data)
+        return train_ensemble(config, members, kind, output, resume=True, progress=progress)
+    return continue_ensemble(config, members, kind, output, previous, progress)
+
+
+def with_shared_descriptors(config: TrainConfig, data: Path) -> TrainConfig:
+    """config with its preset resolved into explicit symmetry functions, from all of data.
+
+    A preset adapts to the shortest distance in a member's training frames, which differ
+    between members (each splits off its own validation frames); the members of an ensemble
+    must share one descriptor set.
+    """
+    from mlpot.data import read_frames
+    from mlpot.training.from_config import build_symmetry_functions
+
+    if config.descriptors.symmetry_functions is not None:
+        return config
+    frames = read_frames(data)
+    sfset = build_symmetry_functions(config, list(config.elements or []), frames)
+    update = {"preset": None, "symmetry_functions": sfset.n2p2_lines()}
+    descriptors = config.descriptors.model_copy(update=update)
+    return config.model_copy(update={"descriptors": descriptors})
+
+
+def continue_ensemble(
+    config: TrainConfig,
+    members: int,
+    kind: str,
+    output: Path,
+    previous: list[Path],
+    progress: bool,
+) -> list[Path]:
+    """train_ensemble, but member k starts from previous[k] instead of new weights."""
+    from mlpot.training.from_config import train_from_config
+    from mlpot.uncertainty.manifest import MANIFEST_NAME, read_manifest, write_manifest
+    from mlpot.uncertainty.train_ensemble import member_config, member_model
+
+    path = output / MANIFEST_NAME
+    manifest = (
+        read_manifest(path)
+        if path.is_file()
+        else {
+            "kind": kind,
+            "members": members,
+            "models": [],
+            "seeds": [config.training.seed + k for k in range(members)],
+            "atomic_energy_model": member_model(0) if kind == "atomic_energy" else None,
+        }
+    )
+    loss = config.training.loss
+    weight = loss.atomic_energy or loss.energy or 1.0  # train_ensemble's default coefficient
+    for k in range(members):
+        if member_model(k) in manifest["models"]:
+            continue
+        member = member_config(config, k, kind, output, weight)
+        resume = RunFiles(Path(member.output)).latest.is_file()
+        if not resume and Path(member.output).exists():
+            shutil.rmtree(member.output)  # killed before its first checkpoint: start it again
+        parent = output / member_model(0) if kind == "atomic_energy" and k > 0 else None
+        train_from_config(
+            member,
+            resume=resume,
+            initial_model=previous[k],
+            atomic_energy_model=parent,
+            progress=progress,
+        )
+        manifest["models"].append(member_model(k))
+        write_manifest(path, manifest)
+    return [output / name for name in manifest["models"]]

@@ -1,0 +1,69 @@
+"""Reading the structures and trajectories a check starts from, and writing its JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from ase import Atoms
+
+from mlpot.errors import MlpotError
+
+
+def read_structure(path: str | Path) -> Atoms:
+    """The structure in path (any file ASE reads; the last frame if it holds several)."""
+    return read_trajectory(path, "-1")[0]
+
+
+def read_trajectory(path: str | Path, frames: str = ":") -> list[Atoms]:
+    """The frames of path selected by frames (an index "5" or a slice "100::10")."""
+    import ase.io
+
+    if not Path(path).is_file():
+        raise MlpotError(f"{path}: no such file")
+    index = _parse_index(frames, path)
+    try:
+        read = ase.io.read(path, index=index)
+    except Exception as exc:  # ASE's readers raise many kinds
+        raise MlpotError(
+            f"{path}: cannot read structures ({exc}): give a file ASE reads, "
+            "e.g. .traj, .xyz, POSCAR"
+        ) from exc
+    atoms = read if isinstance(read, list) else [read]
+    if not atoms:
+        raise MlpotError(f"{path}: no frames in selection {frames!r}")
+    return atoms
+
+
+def _parse_index(frames: str, path: str | Path) -> int | slice:
+    parts = frames.split(":")
+    try:
+        if len(parts) == 1:
+            return int(parts[0])
+        if len(parts) <= 3:
+            return slice(*(int(part) if part else None for part in parts))
+    except ValueError:
+        pass
+    raise MlpotError(
+        f"{path}: frame selection {frames!r} is neither an index nor a slice like '100::10'"
+    )
+
+
+def write_json(path: str | Path, data: dict[str, Any]) -> Path:
+    """Write data as indented JSON atomically (temporary file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_text(json.dumps(data, indent=2, default=_plain) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def _plain(value: Any) -> Any:
+    """numpy values as plain JSON numbers and lists."""
+    if isinstance(value, np.ndarray | np.generic):
+        return value.tolist()
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")

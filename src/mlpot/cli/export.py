@@ -1,0 +1,30 @@
+"""`mlpot export MODEL OUT --format FORMAT`: an mlpot model in another code's format."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from mlpot.interop.formats import FORMATS
+
+DESCRIPTION = """Write the mlpot model MODEL in another code's format into OUT (n2p2: a
+directory with input.nn, scaling.data, weights.ZZZ.data and a lammps.in snippet for LAMMPS
+pair_style hdnnp). The files are in eV and Å."""
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "export", help="write a model in another code's format", description=DESCRIPTION
+    )
+    parser.add_argument("model", metavar="MODEL", help="mlpot model file")
+    parser.add_argument("out", metavar="OUT", help="where to write (n2p2: a directory)")
+    parser.add_argument("--format", required=True, choices=list(FORMATS), help="format to write")
+    return parser
+
+
+def run(args: argparse.Namespace) -> None:
+    from mlpot.interop.formats import write_potential
+    from mlpot.models.serialization import load_model
+
+    written = write_potential(args.format, load_model(args.model), args.out)
+    print(f"wrote {', '.join(str(path) for path in written)}")
