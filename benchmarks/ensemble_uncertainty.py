@@ -18,6 +18,8 @@ On every test structure, the ensemble mean is compared with EMT:
   atomic energies, against the atom's force error |F_i - F_i,EMT|; the spread of the atomic
   energies also against the error of the atomic energy with respect to EMT's own split
   (EMT's per-atom energies; a convention, not an observable);
+- per atom: the number of its descriptors outside the members' training range (the
+  extrapolation count, no committee needed), against the force error;
 - per structure: the spread of the total energy per atom, against |E - E_EMT| / N.
 
 Metrics: Spearman's rank correlation between uncertainty and error, and the ROC AUC of the
@@ -127,7 +129,8 @@ def predict(models: list[Path], test_sets: dict) -> dict:
     calc = load_ensemble_calculator(models)
     out = {}
     for name, frames in test_sets.items():
-        rows = {key: [] for key in ("f_err", "f_dev", "e_std", "ae_err", "s_err", "s_std")}
+        keys = ("f_err", "f_dev", "e_std", "ae_err", "s_err", "s_std", "n_out")
+        rows = {key: [] for key in keys}
         for reference in frames:
             atoms = reference.copy()
             atoms.calc = calc
@@ -136,6 +139,7 @@ def predict(models: list[Path], test_sets: dict) -> dict:
             rows["f_err"].append(np.linalg.norm(forces - reference.get_forces(), axis=1))
             rows["f_dev"].append(calc.results["forces_deviation"])
             rows["e_std"].append(calc.results["energies_std"])
+            rows["n_out"].append(calc.results["extrapolation"])
             emt_split = reference.get_potential_energies()
             rows["ae_err"].append(np.abs(calc.results["energies"] - emt_split))
             error = atoms.get_potential_energy() - reference.get_potential_energy()
@@ -149,6 +153,7 @@ PAIRS = (  # (label, uncertainty key, error key)
     ("atom: force deviation vs force error", "f_dev", "f_err"),
     ("atom: atomic-energy spread vs force error", "e_std", "f_err"),
     ("atom: atomic-energy spread vs error to EMT's atomic energy", "e_std", "ae_err"),
+    ("atom: descriptors outside the training range vs force error", "n_out", "f_err"),
     ("structure: energy spread vs energy error", "s_std", "s_err"),
 )
 
@@ -189,8 +194,9 @@ def tables(repeats: list[dict[str, dict]]) -> list[str]:
     lines += [
         "",
         "| test set | kind | force RMSE eV/Å | energy MAE meV/atom | mean force deviation "
-        "eV/Å | mean atomic-energy spread meV | mean energy spread meV/atom |",
-        "|---|---|---|---|---|---|---|",
+        "eV/Å | mean atomic-energy spread meV | mean energy spread meV/atom "
+        "| extrapolating atoms % |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name in SETS:
         for kind in KINDS:
@@ -201,6 +207,7 @@ def tables(repeats: list[dict[str, dict]]) -> list[str]:
                 cell([r["f_dev"].mean() for r in sets], 3),
                 cell([1000 * r["e_std"].mean() for r in sets], 1),
                 cell([1000 * r["s_std"].mean() for r in sets], 2),
+                cell([100 * np.mean(r["n_out"] > 0) for r in sets], 0),
             ]
             lines.append(f"| {name} | {kind} | " + " | ".join(values) + " |")
     return lines

@@ -9,8 +9,8 @@ from torch import nn
 
 from mlpot.descriptors.symmetry_functions import SymmetryFunctionSet
 from mlpot.models.activations import activation
+from mlpot.models.descriptor_range import DescriptorRange
 from mlpot.models.scaling import DescriptorScaler
-from mlpot.uncertainty.extrapolation import DescriptorRange
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ _EXPORTS = {
     "EnsembleCalculator": "mlpot.uncertainty.ensemble_calculator",
     "load_ensemble_calculator": "mlpot.uncertainty.ensemble_calculator",
     "Thresholds": "mlpot.uncertainty.monitor",
-    "DescriptorRange": "mlpot.uncertainty.extrapolation",
+    "DescriptorRange": "mlpot.models.descriptor_range",
     "count_extrapolations": "mlpot.uncertainty.extrapolation",
 }
 
