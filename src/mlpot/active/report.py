@@ -9,11 +9,11 @@ held-out frames: energy in meV/atom, forces in eV/Å. Iteration 0 labels the sta
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 from mlpot.active.state import LoopState
 from mlpot.analysis.output import plain, write_json
+from mlpot.files import atomic_path
 
 COLUMNS = (
     "iteration",
@@ -64,13 +64,11 @@ def write_report(root: Path, state: LoopState, measure: str, plot: bool = True) 
 
 
 def _write_csv(path: Path, rows: list[dict]) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    with open(tmp, "w", newline="") as handle:
+    with atomic_path(path) as tmp, open(tmp, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         for row in plain(rows):
             writer.writerow({k: "" if v is None else v for k, v in row.items()})
-    os.replace(tmp, path)
     return path
 
 

@@ -9,7 +9,6 @@ without relabelling or retraining anything.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from ase import Atoms
 
 from mlpot.analysis.output import write_json
 from mlpot.errors import MlpotError
+from mlpot.files import atomic_path
 
 STATE_FORMAT = "mlpot-active-state"
 STATE_VERSION = 1
@@ -101,12 +101,9 @@ def write_structures(path: Path, images: Sequence[Atoms]) -> Path:
     """Write images (with their calculator results, if any) as extended XYZ, atomically."""
     from ase.io import write
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    write(tmp, list(images), format="extxyz")
-    os.replace(tmp, path)
-    return path
+    with atomic_path(path) as tmp:
+        write(tmp, list(images), format="extxyz")
+    return Path(path)
 
 
 def read_structures(path: Path) -> list[Atoms]:

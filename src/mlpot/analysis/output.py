@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from mlpot.files import atomic_path, write_text_atomically
 
 
 def plain(value: Any) -> Any:
@@ -32,23 +33,14 @@ def plain(value: Any) -> Any:
 
 def write_json(path: str | Path, data: dict) -> Path:
     """Write data (see plain) as indented JSON via a temporary file and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(plain(data), indent=2, allow_nan=False) + "\n"
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-    return path
+    return write_text_atomically(path, json.dumps(plain(data), indent=2, allow_nan=False) + "\n")
 
 
 def save_figure(figure: Any, path: str | Path, dpi: int = 120) -> Path:
     """Save a matplotlib Figure as PNG via a temporary file and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}.png")
-    figure.savefig(tmp, dpi=dpi)
-    os.replace(tmp, path)
-    return path
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, dpi=dpi)
+    return Path(path)
 
 
 def new_figure(n_panels: int, *, panel_size: tuple[float, float] = (5.0, 4.2), columns: int = 3):

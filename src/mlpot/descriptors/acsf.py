@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from ase.data import atomic_numbers, chemical_symbols
 
 from mlpot.descriptors import kernels
 from mlpot.descriptors.network_tables import NetworkTables
+from mlpot.descriptors.species import ElementIndex
 from mlpot.descriptors.symmetry_functions import SymmetryFunctionSet
 from mlpot.descriptors.tables import build_tables
-from mlpot.errors import MlpotError
 from mlpot.neighbours.pairs import Pairs
 
 
@@ -33,9 +32,7 @@ class ACSF:
     def __init__(self, sfset: SymmetryFunctionSet):
         self.sfset = sfset
         self.tables = build_tables(sfset)
-        self._index = np.full(len(chemical_symbols), -1, dtype=np.int64)
-        for n, element in enumerate(sfset.elements):
-            self._index[atomic_numbers[element]] = n
+        self._element_index = ElementIndex(sfset.elements)
 
     @property
     def cutoff(self) -> float:
@@ -47,14 +44,7 @@ class ACSF:
 
     def species(self, numbers: np.ndarray) -> np.ndarray:
         """(N,) element index into sfset.elements for atomic numbers (N,)."""
-        species = self._index[np.asarray(numbers)]
-        if (species < 0).any():
-            unknown = sorted({chemical_symbols[z] for z in np.asarray(numbers)[species < 0]})
-            raise MlpotError(
-                f"element(s) {', '.join(unknown)} not described by this model "
-                f"(elements: {', '.join(self.sfset.elements)})"
-            )
-        return species
+        return self._element_index(numbers)
 
     def compute(self, species: np.ndarray, pairs: Pairs) -> tuple[np.ndarray, Workspace]:
         """Descriptors (N, F) and the workspace for `pair_gradients`."""

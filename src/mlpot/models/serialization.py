@@ -14,6 +14,7 @@ import torch
 
 import mlpot
 from mlpot.errors import MlpotError
+from mlpot.files import atomic_path
 from mlpot.models.nnp import NeuralNetworkPotential
 
 FORMAT = "mlpot-model"
@@ -42,14 +43,10 @@ def save_model(model: NeuralNetworkPotential, path: str | Path, metadata: dict |
 
 def atomic_torch_save(obj: dict, path: str | Path) -> None:
     """torch.save to a temporary file beside `path`, then rename: never a half-written file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    with open(tmp, "wb") as handle:
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
         torch.save(obj, handle)
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 def model_from_dict(data: dict, source: str = "<memory>") -> NeuralNetworkPotential:

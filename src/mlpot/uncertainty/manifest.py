@@ -11,10 +11,10 @@ only, in member order. The file is rewritten atomically after each member.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from mlpot.errors import MlpotError
+from mlpot.files import write_text_atomically
 
 FORMAT = "mlpot-ensemble"
 FORMAT_VERSION = 1
@@ -23,13 +23,8 @@ MANIFEST_NAME = "ensemble.json"
 
 def write_manifest(path: Path, manifest: dict) -> None:
     """Write `manifest` to path via a temporary file and a rename (never half-written)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(
-        json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION, **manifest}, indent=2)
-        + "\n"
-    )
-    os.replace(tmp, path)
+    record = {"format": FORMAT, "format_version": FORMAT_VERSION, **manifest}
+    write_text_atomically(path, json.dumps(record, indent=2) + "\n")
 
 
 def read_manifest(path: Path) -> dict:

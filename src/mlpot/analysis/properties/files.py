@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ import numpy as np
 from ase import Atoms
 
 from mlpot.errors import MlpotError
+from mlpot.files import write_text_atomically
 
 
 def read_structure(path: str | Path) -> Atoms:
@@ -54,12 +54,7 @@ def _parse_index(frames: str, path: str | Path) -> int | slice:
 
 def write_json(path: str | Path, data: dict[str, Any]) -> Path:
     """Write data as indented JSON atomically (temporary file, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=2, default=_plain) + "\n")
-    os.replace(tmp, path)
-    return path
+    return write_text_atomically(path, json.dumps(data, indent=2, default=_plain) + "\n")
 
 
 def _plain(value: Any) -> Any:

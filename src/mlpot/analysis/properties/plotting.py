@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from mlpot.files import atomic_path
+
 MODEL_COLOR = "C0"
 REFERENCE_COLOR = "C3"
 
@@ -25,13 +27,9 @@ def new_figure(ncols: int = 1, width: float = 6.0, height: float = 4.5) -> tuple
 
 def save(figure: Any, path: str | Path) -> Path:
     """Write the figure as PNG atomically (temporary file, then rename)."""
-    import os
-
-    path = Path(path)
-    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")
-    figure.savefig(tmp, dpi=120)
-    os.replace(tmp, path)
-    return path
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, dpi=120)
+    return Path(path)
 
 
 def grouped_bars(

@@ -15,12 +15,12 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from ase.data import atomic_numbers, chemical_symbols
 
 from mlpot.descriptors.lammps.box import lammps_box
 from mlpot.descriptors.lammps.compute import run_compute_snap
 from mlpot.descriptors.lammps.library import new_lammps
 from mlpot.descriptors.lammps.settings import SnapSettings
+from mlpot.descriptors.species import ElementIndex
 from mlpot.errors import MlpotError
 from mlpot.neighbours.pairs import neighbour_pairs
 
@@ -47,9 +47,7 @@ class SnapDescriptor:
     def __init__(self, settings: SnapSettings):
         self.settings = settings
         self._lmp = None
-        self._index = np.full(len(chemical_symbols), -1, dtype=np.int64)
-        for n, element in enumerate(settings.elements):
-            self._index[atomic_numbers[element]] = n
+        self.species = ElementIndex(settings.elements)
         n = len(settings.elements)
         self._cutoffs = np.array([[settings.pair_cutoff(a, b) for b in range(n)] for a in range(n)])
 
@@ -71,17 +69,6 @@ class SnapDescriptor:
         if self._lmp is not None:
             self._lmp.close()
             self._lmp = None
-
-    def species(self, numbers: np.ndarray) -> np.ndarray:
-        """(N,) element index into settings.elements for atomic numbers (N,)."""
-        species = self._index[np.asarray(numbers)]
-        if (species < 0).any():
-            unknown = sorted({chemical_symbols[z] for z in np.asarray(numbers)[species < 0]})
-            raise MlpotError(
-                f"element(s) {', '.join(unknown)} not described by this model "
-                f"(elements: {', '.join(self.settings.elements)})"
-            )
-        return species
 
     def compute(self, numbers, positions, cell, pbc) -> np.ndarray:
         """Descriptors (N, F) of a structure (positions Å, cell rows Å)."""

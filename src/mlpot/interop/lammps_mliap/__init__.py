@@ -12,12 +12,12 @@ read_potential(path) reads them back (path: that directory or the `mlpot.mliap` 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import torch
 
 from mlpot.errors import MlpotError
+from mlpot.files import write_text_atomically
 from mlpot.interop.lammps_mliap.conversion import from_mliap, to_mliap
 from mlpot.interop.lammps_mliap.descriptor_file import descriptor_lines, read_descriptor_file
 from mlpot.interop.lammps_mliap.model_file import model_lines, read_model_file
@@ -99,6 +99,4 @@ def _files_of_pair_style(path: Path) -> tuple[Path, Path]:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    write_text_atomically(path, text)

@@ -9,7 +9,6 @@ warnings only), else an unbounded range.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,7 @@ from ase.data import atomic_numbers
 import mlpot
 from mlpot.descriptors.symmetry_functions import SymmetryFunctionSet
 from mlpot.errors import MlpotError
+from mlpot.files import write_text_atomically
 from mlpot.interop.n2p2.folding import N2p2Network, n2p2_networks
 from mlpot.interop.n2p2.keywords import MAX_ATOMIC_NUMBER, n2p2_order
 from mlpot.interop.n2p2.scaling import COLUMNS, scaling_lines
@@ -124,7 +124,4 @@ def lammps_lines(directory: Path, elements, cutoff: float, known_range: bool) ->
 
 def _write(path: Path, lines: list[str]) -> Path:
     """Write atomically: a temporary file beside `path`, then a rename."""
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text_atomically(path, "\n".join(lines) + "\n")

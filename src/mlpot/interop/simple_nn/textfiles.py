@@ -5,10 +5,10 @@ and written atomically."""
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 from mlpot.errors import MlpotError
+from mlpot.files import write_text_atomically
 from mlpot.interop.simple_nn.functions import check_kind
 
 
@@ -87,15 +87,4 @@ class TokenLines:
 
 def write_atomically(path: Path, text: str) -> Path:
     """Write `text` to a temporary file beside `path`, then rename: never a half-written file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return write_text_atomically(path, text)
