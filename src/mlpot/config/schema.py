@@ -43,6 +43,9 @@ class ModelConfig(Section):
     activation:        hidden-layer activation, for all elements or per element
     scaling:           descriptor scaling fitted on the training set
     pca:               PCA-whiten the (scaled) descriptors
+    pca_epsilon:       variance added to every principal component before whitening: caps the
+                       amplification of directions the training set barely spans at
+                       1/sqrt(pca_epsilon) (in units of the scaled descriptors)
     reference_energies: "fit" (least squares on the training set) or element -> eV
     """
 
@@ -50,6 +53,7 @@ class ModelConfig(Section):
     activation: PerElement[Activation] = "tanh"
     scaling: Literal["minmax", "meanstd", "none"] = "minmax"
     pca: bool = True
+    pca_epsilon: NonNegative = 0.0
     reference_energies: ReferenceEnergies = "fit"
 
 

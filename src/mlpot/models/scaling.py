@@ -23,8 +23,11 @@ class DescriptorScaler(nn.Module):
         self.register_buffer("pca_mean", torch.zeros(n_features, dtype=dtype))
         self.register_buffer("pca_rotation", torch.eye(n_features, dtype=dtype))
 
-    def fit(self, descriptors: torch.Tensor, kind: str, pca: bool) -> None:
-        """Fit from (A, F) training descriptors of this element."""
+    def fit(
+        self, descriptors: torch.Tensor, kind: str, pca: bool, pca_epsilon: float = 0.0
+    ) -> None:
+        """Fit from (A, F) training descriptors of this element; pca_epsilon is added to every
+        principal variance before whitening."""
         if kind not in SCALINGS:
             raise ValueError(f"unknown scaling {kind!r}; choose one of {SCALINGS}")
         g = descriptors.to(self.shift.dtype)
@@ -36,9 +39,9 @@ class DescriptorScaler(nn.Module):
             self.shift.copy_(g.mean(0))
             self.scale.copy_(_nonzero(g.std(0, unbiased=False)))
         if pca:
-            self._fit_pca((g - self.shift) / self.scale)
+            self._fit_pca((g - self.shift) / self.scale, pca_epsilon)
 
-    def _fit_pca(self, x: torch.Tensor) -> None:
+    def _fit_pca(self, x: torch.Tensor, epsilon: float) -> None:
         mean = x.mean(0)
         cov = (x - mean).T @ (x - mean) / max(len(x) - 1, 1)
         values, vectors = torch.linalg.eigh(cov)
@@ -46,7 +49,7 @@ class DescriptorScaler(nn.Module):
         values, vectors = values[order], vectors[:, order]
         floor = values.max().clamp_min(1e-30) * 1e-10
         self.pca_mean.copy_(mean)
-        self.pca_rotation.copy_(vectors / values.clamp_min(floor).sqrt())
+        self.pca_rotation.copy_(vectors / (values.clamp_min(floor) + epsilon).sqrt())
 
     def forward(self, g: torch.Tensor) -> torch.Tensor:
         return ((g - self.shift) / self.scale - self.pca_mean) @ self.pca_rotation

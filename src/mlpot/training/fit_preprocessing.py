@@ -17,16 +17,14 @@ def fit_preprocessing(
     scaling: str,
     pca: bool,
     reference_energies: dict[str, float] | None = None,
+    pca_epsilon: float = 0.0,
 ) -> None:
     """Fit descriptor scalers and ranges per element, reference energies, and the output
     energy scale."""
-    descriptors = torch.cat([p.descriptors for p in prepared])
-    species = torch.cat([p.species for p in prepared])
-    for e, element in enumerate(model.elements):
-        rows = descriptors[species == e, : model.sfset.n_features(element)]
+    for element, rows in _element_rows(model, prepared):
         model.descriptor_ranges[element].fit(rows)  # empty without training atoms
         if len(rows):
-            model.scalers[element].fit(rows, scaling, pca)
+            model.scalers[element].fit(rows, scaling, pca, pca_epsilon)
     refs = reference_energies or fit_reference_energies(frames, list(model.elements))
     values = torch.tensor([refs[e] for e in model.elements], dtype=model.dtype)
     model.reference_energies.copy_(values)
@@ -35,3 +33,19 @@ def fit_preprocessing(
     )
     spread = float(residual.std()) if len(residual) > 1 else 0.0
     model.energy_scale.fill_(max(spread, 0.01))
+
+
+def widen_descriptor_ranges(model: NeuralNetworkPotential, prepared: list[PreparedFrame]) -> None:
+    """Only the training ranges (what counts as extrapolation), widened to a new training set
+    for a model that continues training on it; scalers and references stay, so the model's
+    function is unchanged."""
+    for element, rows in _element_rows(model, prepared):
+        model.descriptor_ranges[element].widen(rows)
+
+
+def _element_rows(model: NeuralNetworkPotential, prepared: list[PreparedFrame]):
+    """(element, its atoms' descriptors (A, F)) for every element of the model."""
+    descriptors = torch.cat([p.descriptors for p in prepared])
+    species = torch.cat([p.species for p in prepared])
+    for e, element in enumerate(model.elements):
+        yield element, descriptors[species == e, : model.sfset.n_features(element)]

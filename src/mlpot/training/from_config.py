@@ -23,7 +23,7 @@ from mlpot.models.nnp import NetworkSpec, NeuralNetworkPotential
 from mlpot.models.serialization import load_model
 from mlpot.neighbours.pairs import neighbour_pairs
 from mlpot.training.dataset import prepare_frames
-from mlpot.training.fit_preprocessing import fit_preprocessing
+from mlpot.training.fit_preprocessing import fit_preprocessing, widen_descriptor_ranges
 from mlpot.training.gdf import assign_gdf_weights
 from mlpot.training.kalman import KalmanSettings
 from mlpot.training.loss import LossCoefficients
@@ -194,8 +194,10 @@ def train_from_config(
         refs = config.model.reference_energies
         fit_preprocessing(
             model, train_frames, train_set, config.model.scaling, config.model.pca,
-            None if refs == "fit" else dict(refs),
+            None if refs == "fit" else dict(refs), config.model.pca_epsilon,
         )
+    elif not resume:  # continuing on new data: its range is what the model has seen now
+        widen_descriptor_ranges(model, train_set)
     if config.training.gdf is not None:
         assign_gdf_weights(train_set, config.training.gdf.sigma, config.training.gdf.cap)
     settings = settings_from_config(config, progress, len(train_set))
