@@ -29,6 +29,23 @@ def test_seed_members_differ_in_seed_and_validation_split(tmp_path):
     assert {m.training.loss.atomic_energy for m in members} == {0.0}
 
 
+def test_bootstrap_members_resample_their_training_frames(tmp_path):
+    config = load_config(write_cu_config(tmp_path))
+    data = config.data.model_copy(update={"bootstrap": True})
+    resampled = config.model_copy(update={"data": data})
+    draws = []
+    for k in range(3):
+        plain_train, plain_val = read_training_data(member_config(config, k, "seeds", tmp_path, 1))
+        train, val = read_training_data(member_config(resampled, k, "seeds", tmp_path, 1))
+        assert [f.source for f in val] == [f.source for f in plain_val]  # the same split
+        sources = [f.source for f in train]
+        assert len(sources) == len(plain_train)
+        assert set(sources) <= {f.source for f in plain_train}
+        assert len(set(sources)) < len(sources)  # drawn with replacement
+        draws.append(tuple(sources))
+    assert len(set(draws)) == 3
+
+
 def test_atomic_energy_replicas_fit_member_zero(tmp_path):
     config = load_config(write_cu_config(tmp_path))
     members = [member_config(config, k, "atomic_energy", tmp_path, 0.5) for k in range(3)]

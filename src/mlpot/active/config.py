@@ -60,10 +60,12 @@ class ExecutorConfig(Section):
 
 class EnsembleConfig(Section):
     """Committee of `members` networks, as `mlpot ensemble` trains them: kind "seeds" (seeds
-    training.seed + k) or "atomic_energy" (members k >= 1 also fit member 0's atomic energies)."""
+    training.seed + k) or "atomic_energy" (members k >= 1 also fit member 0's atomic energies);
+    bootstrap: each member trains on its own resample of the labelled structures."""
 
     members: int = Field(4, ge=2)
     kind: Literal["seeds", "atomic_energy"] = "seeds"
+    bootstrap: bool = False
 
 
 class Substitution(Section):

@@ -23,7 +23,9 @@ def ensemble_config(cfg: ActiveConfig, data: Path, output: Path) -> TrainConfig:
     return TrainConfig(
         output=output,
         elements=cfg.elements,
-        data=DataConfig(train=[group], validation=cfg.validation),
+        data=DataConfig(
+            train=[group], validation=cfg.validation, bootstrap=cfg.ensemble.bootstrap
+        ),
         descriptors=cfg.descriptors,
         model=cfg.model,
         training=cfg.training,

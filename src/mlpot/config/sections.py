@@ -112,12 +112,16 @@ class DataConfig(Section):
     validation: fraction in [0, 1) of the training frames held out at random (training.seed),
                 or groups of separate files
     test:       groups evaluated once training has finished
+    bootstrap:  train on a bootstrap resample of the training frames (as many, drawn with
+                replacement, training.seed): the members of a committee then differ in the
+                data they saw, which makes their disagreement track missing data
     """
 
     train: TrainData
     validation: Holdout = 0.1
     test: Groups = Field(default_factory=list)
     require_forces: bool = True
+    bootstrap: bool = False
 
 
 Cutoff = Annotated[

@@ -82,12 +82,14 @@ def prepare_frame(frame: Frame, acsf: ACSF, dtype: torch.dtype, group: int) -> P
 def prepare_frames(
     frames: list[Frame], acsf: ACSF, dtype: torch.dtype, groups: list[str], progress: bool = True
 ) -> list[PreparedFrame]:
-    """Descriptors and derivatives of every frame; `groups` maps group names to indices."""
+    """Descriptors and derivatives of every frame; `groups` maps group names to indices. A
+    frame listed more than once (a bootstrap resample) is prepared once and shared."""
     index = {name: n for n, name in enumerate(groups)}
-    return [
-        prepare_frame(frame, acsf, dtype, index[frame.group])
-        for frame in tqdm(frames, desc="descriptors", disable=not progress, leave=False)
-    ]
+    prepared: dict[int, PreparedFrame] = {}
+    for frame in tqdm(frames, desc="descriptors", disable=not progress, leave=False):
+        if id(frame) not in prepared:
+            prepared[id(frame)] = prepare_frame(frame, acsf, dtype, index[frame.group])
+    return [prepared[id(frame)] for frame in frames]
 
 
 @dataclass

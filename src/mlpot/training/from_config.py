@@ -68,17 +68,20 @@ def read_training_data(config: TrainConfig) -> tuple[list[Frame], list[Frame]]:
         frames = load_structure_list(data.train, require_forces=data.require_forces)
     else:
         frames = read_groups(data.train, data.require_forces)
+    rng = np.random.default_rng(config.training.seed)
     if not isinstance(data.validation, float):
-        return frames, read_groups(data.validation, data.require_forces)
-    order = np.random.default_rng(config.training.seed).permutation(len(frames))
-    n_val = int(round(data.validation * len(frames)))
-    if n_val >= len(frames):
-        raise MlpotError(f"validation fraction {data.validation} leaves no training frames")
-    val = set(order[:n_val].tolist())
-    return (
-        [f for n, f in enumerate(frames) if n not in val],
-        [f for n, f in enumerate(frames) if n in val],
-    )
+        train, val = frames, read_groups(data.validation, data.require_forces)
+    else:
+        order = rng.permutation(len(frames))
+        n_val = int(round(data.validation * len(frames)))
+        if n_val >= len(frames):
+            raise MlpotError(f"validation fraction {data.validation} leaves no training frames")
+        held = set(order[:n_val].tolist())
+        train = [f for n, f in enumerate(frames) if n not in held]
+        val = [f for n, f in enumerate(frames) if n in held]
+    if data.bootstrap:
+        train = [train[n] for n in np.sort(rng.integers(len(train), size=len(train)))]
+    return train, val
 
 
 def data_elements(frames: list[Frame]) -> list[str]:
