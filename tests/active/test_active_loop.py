@@ -68,10 +68,12 @@ def test_loop_end_to_end_with_a_failing_oracle(tmp_path, capsys):
         assert len(list(csv.DictReader(handle))) == 3
     assert (run / "report.png").stat().st_size > 1000
     assert "reached the iteration limit" in capsys.readouterr().out
-    # iteration 2 continued from iteration 1's members: the fitted scaling is kept
+    # later iterations continue the members on more data: scaling refitted, range widened
     first = load_model(run / "iteration_000/ensemble/member_1/model.pt")
     last = load_model(run / "iteration_002/ensemble/member_1/model.pt")
-    assert torch.equal(first.scalers["Ni"].scale, last.scalers["Ni"].scale)
+    assert not torch.equal(first.scalers["Ni"].scale, last.scalers["Ni"].scale)
+    assert torch.all(last.descriptor_ranges["Ni"].low <= first.descriptor_ranges["Ni"].low)
+    assert torch.all(last.descriptor_ranges["Ni"].high >= first.descriptor_ranges["Ni"].high)
     assert not torch.equal(first.networks["Ni"][0].weight, last.networks["Ni"][0].weight)
     # a finished run resumes to nothing; starting over in the same place is refused
     n_calls = len(calls(log))

@@ -1,55 +1,85 @@
-"""Continued training (`mlpot train --init-model`, the active-learning retrain): the model keeps
-its preprocessing and widens its training range to the new data."""
+"""Continued training (`mlpot train --init-model`, the active-learning retrain): preprocessing
+refitted to the new data with the model's function kept, the training range widened."""
 
 from __future__ import annotations
 
-import numpy as np
+import copy
+
+import pytest
 import torch
 from ase.io import write
 from conftest import SF_LINES, emt_frames
 
 from mlpot.config import TrainConfig
+from mlpot.descriptors.acsf import ACSF
 from mlpot.models.serialization import load_model
-from mlpot.training.from_config import train_from_config
+from mlpot.training.dataset import prepare_frames
+from mlpot.training.fit_preprocessing import fit_preprocessing
+from mlpot.training.from_config import build_model, train_from_config
+from mlpot.training.refit_preprocessing import refit_preprocessing_keeping_function
 
 
-def _atoms(frames):
-    return [frame.to_atoms() for frame in frames]
+def _compressed(frames, factor=0.9):
+    """Cells compressed by `factor`: descriptors beyond the range of the uncompressed set."""
+    for frame in frames:
+        frame.positions *= factor
+        frame.cell *= factor
+    return frames
 
 
-def _config(tmp_path, data, output) -> TrainConfig:
+def _config(tmp_path, data="unused.xyz", output="run") -> TrainConfig:
     return TrainConfig.model_validate({
         "output": str(tmp_path / output),
         "elements": ["Al", "Ni"],
         "data": {"train": [{"name": "bulk", "files": [str(data)]}], "validation": 0.0},
         "descriptors": {"symmetry_functions": SF_LINES},
-        "model": {"hidden": [4]},
+        "model": {"hidden": [6, 5]},
         "training": {"epochs": 2, "batch_size": 4, "loss": {"stress": 0.0}},
     })
 
 
-def test_continued_model_widens_ranges_and_keeps_scalers(tmp_path):
-    first, second = tmp_path / "first.xyz", tmp_path / "second.xyz"
-    narrow = emt_frames(6, seed=1)
-    write(first, _atoms(narrow), format="extxyz")
-    wide = emt_frames(6, seed=2)
-    for frame in wide:  # compressed cells: descriptors beyond the first set's range
-        frame.positions *= 0.9
-        frame.cell *= 0.9
-    write(second, _atoms(wide), format="extxyz")
+def _energies(model, prepared):
+    return torch.cat([model.atomic_energies(p.descriptors, p.species) for p in prepared])
 
-    train_from_config(_config(tmp_path, first, "a"), progress=False)
-    before = load_model(tmp_path / "a" / "model.pt")
-    train_from_config(
-        _config(tmp_path, second, "b"), initial_model=tmp_path / "a" / "model.pt", progress=False
-    )
-    after = load_model(tmp_path / "b" / "model.pt")
+
+@pytest.mark.parametrize("pca", [False, True])
+def test_refit_keeps_every_atomic_energy(tmp_path, pca):
+    narrow, wide = emt_frames(6, seed=1), _compressed(emt_frames(8, seed=2))
+    model = build_model(_config(tmp_path), ["Al", "Ni"], narrow)
+    acsf = ACSF(model.sfset)
+    first = prepare_frames(narrow, acsf, torch.float64, ["bulk"], progress=False)
+    second = prepare_frames(wide, acsf, torch.float64, ["bulk"], progress=False)
+    fit_preprocessing(model, narrow, first, "minmax", pca)
+    before = copy.deepcopy(model)
+    refit_preprocessing_keeping_function(model, wide, second, "minmax", pca, pca_epsilon=1e-6)
+    for prepared in (first, second):
+        assert torch.allclose(_energies(model, prepared), _energies(before, prepared),
+                              rtol=1e-9, atol=1e-9)
+    assert not torch.allclose(model.energy_scale, before.energy_scale)
     for element in ("Al", "Ni"):
-        old, new = before.descriptor_ranges[element], after.descriptor_ranges[element]
+        old, new = before.descriptor_ranges[element], model.descriptor_ranges[element]
         assert torch.all(new.low <= old.low) and torch.all(new.high >= old.high)
         assert torch.any(new.high > old.high)  # the compressed cells reach further
-        for name in ("shift", "scale", "pca_rotation", "pca_mean"):
-            a = getattr(before.scalers[element], name)
-            b = getattr(after.scalers[element], name)
-            assert torch.equal(a, b), name
-    assert np.allclose(before.reference_energies, after.reference_energies)
+    if not pca:  # the new training set is scaled into [0, 1] again
+        for element, e in (("Al", 0), ("Ni", 1)):
+            rows = torch.cat([p.descriptors[p.species == e] for p in second])
+            x = model.scalers[element](rows)
+            assert x.min() > -1e-12 and x.max() < 1 + 1e-12
+            assert before.scalers[element](rows).max() > 1.05
+
+
+def test_continued_run_starts_from_the_loaded_model(tmp_path):
+    first, second = tmp_path / "first.xyz", tmp_path / "second.xyz"
+    write(first, [f.to_atoms() for f in emt_frames(6, seed=1)], format="extxyz")
+    write(second, [f.to_atoms() for f in _compressed(emt_frames(6, seed=2))], format="extxyz")
+    train_from_config(_config(tmp_path, first, "a"), progress=False)
+    config = _config(tmp_path, second, "b")
+    config.training.epochs = 1
+    config.training.optimizer.lr = 1e-12  # one epoch that cannot move the weights
+    train_from_config(config, initial_model=tmp_path / "a" / "model.pt", progress=False)
+    before = load_model(tmp_path / "a" / "model.pt")
+    after = load_model(tmp_path / "b" / "model.pt")
+    frames = emt_frames(4, seed=3)
+    prepared = prepare_frames(frames, ACSF(before.sfset), torch.float64, ["bulk"], False)
+    assert torch.allclose(_energies(after, prepared), _energies(before, prepared), atol=1e-8)
+    assert not torch.equal(after.scalers["Al"].scale, before.scalers["Al"].scale)

@@ -35,14 +35,6 @@ def fit_preprocessing(
     model.energy_scale.fill_(max(spread, 0.01))
 
 
-def widen_descriptor_ranges(model: NeuralNetworkPotential, prepared: list[PreparedFrame]) -> None:
-    """Only the training ranges (what counts as extrapolation), widened to a new training set
-    for a model that continues training on it; scalers and references stay, so the model's
-    function is unchanged."""
-    for element, rows in _element_rows(model, prepared):
-        model.descriptor_ranges[element].widen(rows)
-
-
 def _element_rows(model: NeuralNetworkPotential, prepared: list[PreparedFrame]):
     """(element, its atoms' descriptors (A, F)) for every element of the model."""
     descriptors = torch.cat([p.descriptors for p in prepared])

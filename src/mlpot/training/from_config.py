@@ -23,10 +23,11 @@ from mlpot.models.nnp import NetworkSpec, NeuralNetworkPotential
 from mlpot.models.serialization import load_model
 from mlpot.neighbours.pairs import neighbour_pairs
 from mlpot.training.dataset import prepare_frames
-from mlpot.training.fit_preprocessing import fit_preprocessing, widen_descriptor_ranges
+from mlpot.training.fit_preprocessing import fit_preprocessing
 from mlpot.training.gdf import assign_gdf_weights
 from mlpot.training.kalman import KalmanSettings
 from mlpot.training.loss import LossCoefficients
+from mlpot.training.refit_preprocessing import refit_preprocessing_keeping_function
 from mlpot.training.trainer import RunFiles, Schedule, Trainer, TrainSettings
 
 
@@ -193,14 +194,13 @@ def train_from_config(
     dtype = getattr(torch, config.training.dtype)
     train_set = prepare_frames(train_frames, acsf, dtype, groups, progress)
     val_set = prepare_frames(val_frames, acsf, dtype, groups, progress)
-    if not resume and initial_model is None:
+    if not resume:  # a continued model is refitted to the new data with its function kept
         refs = config.model.reference_energies
-        fit_preprocessing(
+        fit = fit_preprocessing if initial_model is None else refit_preprocessing_keeping_function
+        fit(
             model, train_frames, train_set, config.model.scaling, config.model.pca,
             None if refs == "fit" else dict(refs), config.model.pca_epsilon,
         )
-    elif not resume:  # continuing on new data: its range is what the model has seen now
-        widen_descriptor_ranges(model, train_set)
     if config.training.gdf is not None:
         assign_gdf_weights(train_set, config.training.gdf.sigma, config.training.gdf.cap)
     settings = settings_from_config(config, progress, len(train_set))

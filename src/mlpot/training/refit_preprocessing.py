@@ -1,0 +1,68 @@
+"""Continued training on new data: preprocessing refitted to that data, the function kept.
+
+A model fitted on a narrow set (the first structures of an active-learning run) scales its
+descriptors to that set's range; structures added later can lie tens of widths outside it,
+which saturates the networks' first layer and stalls training. Before continuing, the scalers,
+reference energies and energy scale are fitted again to the new training set, and the first
+and last layer of every network absorb the change, so that every atomic energy (and hence every
+force and stress) is what it was:
+
+    first layer:  x_old = x_new @ M + d  with  M = A_new^-1 A_old,  d = c_old - c_new @ M
+                  (x = G @ A + c, `DescriptorScaler.affine`), so W' = W M^T, b' = b + W d;
+    last layer:   s_old (W h + b) + ref_old = s_new (W' h + b') + ref_new.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from mlpot.data.frame import Frame
+from mlpot.models.nnp import NeuralNetworkPotential
+from mlpot.training.dataset import PreparedFrame
+from mlpot.training.fit_preprocessing import fit_preprocessing
+
+
+@torch.no_grad()
+def refit_preprocessing_keeping_function(
+    model: NeuralNetworkPotential,
+    frames: list[Frame],
+    prepared: list[PreparedFrame],
+    scaling: str,
+    pca: bool,
+    reference_energies: dict[str, float] | None = None,
+    pca_epsilon: float = 0.0,
+) -> None:
+    """fit_preprocessing on the new training set, with the networks changed so that the model
+    computes the same energies as before; the descriptor range widens to the new set."""
+    affine = {e: [t.to(torch.float64) for t in model.scalers[e].affine()] for e in model.elements}
+    ranges = {e: (r.low.clone(), r.high.clone()) for e, r in model.descriptor_ranges.items()}
+    was_known = {e: r.known for e, r in model.descriptor_ranges.items()}
+    old_scale = float(model.energy_scale)
+    old_refs = model.reference_energies.to(torch.float64).clone()
+    fit_preprocessing(
+        model, frames, prepared, scaling, pca, reference_energies, pca_epsilon
+    )
+    new_scale = float(model.energy_scale)
+    for e, element in enumerate(model.elements):
+        if was_known[element]:
+            model.descriptor_ranges[element].widen(torch.stack(ranges[element]))
+        network = model.networks[element]
+        _fold_input_change(network[0], *affine[element], *model.scalers[element].affine())
+        shift = float(old_refs[e] - model.reference_energies[e])
+        _fold_output_change(network[-1], old_scale, new_scale, shift)
+
+
+def _fold_input_change(first, a_old, c_old, a_new, c_new) -> None:
+    """first(x_old) == first'(x_new) for the same descriptors G."""
+    a_new, c_new = a_new.to(torch.float64), c_new.to(torch.float64)
+    m = torch.linalg.solve(a_new, a_old)
+    d = c_old - c_new @ m
+    w = first.weight.to(torch.float64)
+    first.bias.copy_(first.bias.to(torch.float64) + w @ d)
+    first.weight.copy_(w @ m.T)
+
+
+def _fold_output_change(last, old_scale: float, new_scale: float, reference_shift: float):
+    """old_scale * last(h) + reference_shift == new_scale * last'(h)."""
+    last.bias.copy_((old_scale * last.bias.to(torch.float64) + reference_shift) / new_scale)
+    last.weight.mul_(old_scale / new_scale)
