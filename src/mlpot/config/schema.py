@@ -53,7 +53,7 @@ class ModelConfig(Section):
     activation: PerElement[Activation] = "tanh"
     scaling: Literal["minmax", "meanstd", "none"] = "minmax"
     pca: bool = True
-    pca_epsilon: NonNegative = 0.0
+    pca_epsilon: NonNegative = 1e-4
     reference_energies: ReferenceEnergies = "fit"
 
 
