@@ -12,33 +12,48 @@ Entry points (all share the per-atom phases below):
 Per central atom i of element c, on scratch arrays allocated once per chunk of atoms:
 
 1. `neighbours`: i's pairs inside the cutoff copied to local arrays, by element and within an
-   element the angular ones first; cutoff functions, the radial G2 terms (their r-derivatives
-   kept) and the radial factor R_u(r) = exp(-eta_u (r - r_s,u)^2) f_c(r) of every angular
-   combo u.
-2. `triplets`: for each unordered neighbour-element pair with angular functions, the triplets
-   j < k inside the cutoff; then, as loops over triplets: r_jk, cos theta_ijk, the r_jk factor
-   of each angular group, the angular terms 2^(1-zeta) (1 + lambda cos)^zeta, and G. Everything
-   the gradient needs is kept, so no transcendental function is evaluated twice.
+   element the angular ones first; 1/r_ij, cutoff functions, the radial G2 terms (their
+   r-derivatives kept) and the radial factor R_u(r) = exp(-eta_u (r - r_s,u)^2) f_c(r) of every
+   angular combo u.
+2. `triplets`: for each unordered neighbour-element pair with angular functions, |r_jk|^2 and
+   cos theta_ijk of every candidate pair j < k, and the triplets inside the cutoff kept; then,
+   as loops over triplets: r_jk, the r_jk factor of each angular group, the angular terms
+   2^(1-zeta) (1 + lambda cos)^zeta, and G. Everything the gradient needs is kept, so no
+   transcendental function is evaluated twice.
 3. `pair_gradients_of_atom`: dE/dr_ij of each neighbour from dE/dG_i (the chain rule through 1
-   and 2); `add_derivatives` applies it to every column separately.
+   and 2): dE/d(cos theta, r_ij, r_ik, r_jk) per triplet in passes over the triplets, then one
+   pass that turns them into vectors and adds them to both neighbours; `add_derivatives`
+   applies the chain rule to every column separately.
 
 r_ij = R_j - R_i + shift is the vector from the centre to a neighbour image; each pair of the
 full list belongs to its centre, so every write is race-free. Pairs at or beyond the cutoff
 (lists built with a skin) are skipped and get zero rows. Formulas: `symmetry_functions`,
 `cutoffs`; the slow reference the tests compare with: tests/descriptors/reference.py.
 
-Performance notes (numba 0.68; measured with callgrind and timings in BENCHMARKS.md):
+Performance notes (numba 0.68, AMD EPYC with AVX-512; measured with `perf` sampling of the
+compiled code and A/B timings of the benchmark model of benchmarks/speed.py: 39 functions,
+about 33 neighbours and 215 triplets per atom):
 - All compiled code lives in this one module: numba's on-disk cache is invalidated only when
   the file that defines a cached function changes, not when a function it calls does.
-- Phase functions take their arrays out of the table and scratch tuples once, at the top, and
-  own every loop; per-pair and per-triplet helpers take scalars only. numba counts references
-  on attribute access and on calls with array arguments: in the triplet loop that cost more
-  than the arithmetic.
-- Loops over triplets are passes over contiguous rows, so that LLVM vectorises them: exp and the
-  cos cutoff are polynomials here (a few ulp from libm), indices are unsigned or count from 0
-  (numba wraps negative indices, which turns loads into gathers), polynomial coefficients are
-  tuples (compile-time constants), and triplets are kept without a branch (a mispredicted
-  branch per candidate pair cost more than the copy).
+- The scratch arrays and the tables travel as structs (`as_struct`), one pointer per call. numba
+  passes a tuple member by member (several hundred words for the scratch and tables) and
+  counts references to every member on entry and exit: that was a fifth of the run time, with
+  five calls per atom. Phase functions take their arrays out once, at the top, and own every
+  loop; per-pair and per-triplet helpers take scalars only (or are inlined into one caller).
+- Loops over triplets are passes over contiguous rows, so that LLVM vectorises them: exp, tanh
+  and the cos cutoff are polynomials here (a few ulp from libm), indices are unsigned or count
+  from 0 (numba wraps negative indices, which turns loads into gathers), polynomial
+  coefficients are tuples (compile-time constants), and triplets are kept without a branch (a
+  mispredicted branch per candidate pair cost more than the copy).
+- A loop that stores and also loads through an index (neighbour j or k of a triplet) stays
+  scalar: LLVM cannot rule out that the gathered array aliases the stored one. Hence cos
+  theta_ijk is computed per candidate (contiguous in k) and copied with the triplet, and
+  1/r_ij is kept per neighbour so that no pass over triplets divides by a gathered radius.
+  The remaining scalar passes are the products R(r_ij) R(r_ik) of each group and the final
+  pass that adds dE/dr to both neighbours.
+- Splitting the triplet passes into L1-sized blocks made them slower (each of the ~70 loops
+  per segment pays its set-up and alias checks once per block), as did inlining the phases
+  into the parallel drivers (3x the compile time for 5 % in run time).
 """
 
 from __future__ import annotations
@@ -49,7 +64,8 @@ from typing import NamedTuple
 import numpy as np
 from llvmlite import ir
 from numba import njit, prange, types
-from numba.extending import intrinsic
+from numba.experimental import structref
+from numba.extending import intrinsic, overload
 
 OPTIONS = {"cache": True, "fastmath": True, "nogil": True, "error_model": "numpy"}
 CHUNK = 16  # atoms per parallel work item
@@ -94,16 +110,42 @@ def _bits_from_float(typingctx, x):
 
 
 @njit(inline="always", **OPTIONS)
-def _exp(x):
-    """e^x to a few ulp for -50 < x <= 709; e^-708 (not 0) below -708."""
+def _exp_reduced(x):
+    """(k, r) with x = k ln(2) + r, |r| <= ln(2) / 2, k a whole float, x clamped to
+    [-708, 709]."""
     x = min(max(x, -708.0), 709.0)
     k = np.floor(x * _LOG2E + 0.5)  # a float: math.floor would convert to int and back
-    r = (x - k * _LN2_HI) - k * _LN2_LO
+    return k, (x - k * _LN2_HI) - k * _LN2_LO
+
+
+@njit(inline="always", **OPTIONS)
+def _pow2(k):
+    """2^k for a whole float k in [-1022, 1023]: the integer k sits in the low mantissa bits of
+    k + 1.5 * 2^52 (no float-int conversion)."""
+    return _float_from_bits((_bits_from_float(k + _SHIFT) << 52) + (1023 << 52))
+
+
+@njit(inline="always", **OPTIONS)
+def _exp(x):
+    """e^x to a few ulp for -50 < x <= 709; e^-708 (not 0) below -708."""
+    k, r = _exp_reduced(x)
     p = _EXP_TAYLOR[13]
     for j in range(12, -1, -1):
         p = p * r + _EXP_TAYLOR[j]
-    # 2^k: the integer k sits in the low mantissa bits of k + 1.5 * 2^52 (no float-int conversion)
-    return p * _float_from_bits((_bits_from_float(k + _SHIFT) << 52) + (1023 << 52))
+    return p * _pow2(k)
+
+
+@njit(inline="always", **OPTIONS)
+def _tanh(x):
+    """tanh(x) to a few ulp, as e^2x - 1 over e^2x + 1 with e^2x - 1 = 2^k (e^r - 1) + 2^k - 1
+    free of cancellation (for |x| < ln(2) / 4, k = 0)."""
+    k, r = _exp_reduced(2.0 * x)
+    p = _EXP_TAYLOR[13]
+    for j in range(12, 0, -1):
+        p = p * r + _EXP_TAYLOR[j]
+    scale = _pow2(k)
+    expm1 = scale * (p * r) + (scale - 1.0)
+    return expm1 / (expm1 + 2.0)
 
 
 @njit(inline="always", **OPTIONS)
@@ -188,7 +230,7 @@ def _triplet_coefficients(rij, rik, rjk, cos, d_cos, d_rij, d_rik, d_rjk):
     )
 
 
-@njit(**OPTIONS)
+@njit(inline="always", **OPTIONS)
 def _cutoffs(code, alpha, rc, r, f, df):
     """f[n], df[n] = f_c(r[n]) and its derivative for every n of the 1-d array r."""
     if code == 1:
@@ -199,6 +241,33 @@ def _cutoffs(code, alpha, rc, r, f, df):
     else:
         for n in range(r.shape[0]):
             f[n], df[n] = _cutoff(r[n], rc, code, alpha)
+
+
+# --- structs: arguments passed by one pointer ---
+
+
+@structref.register
+class _Struct(types.StructRef):
+    """A struct of arrays and scalars, passed to a function as one pointer (a tuple of them is
+    passed member by member: for the scratch and tables, hundreds of words per call)."""
+
+
+def as_struct(named_tuple):
+    """The fields of a named tuple as a struct (compiled code only)."""
+    raise NotImplementedError("as_struct is only for compiled code")
+
+
+@overload(as_struct, jit_options={"nogil": True})  # not cached itself: its callers are
+def _as_struct(named_tuple):
+    # one attribute assignment per field of this tuple type, so the copy is written out here
+    struct_type = _Struct(list(zip(named_tuple.fields, named_tuple.types, strict=True)))
+    lines = [f"    s.{name} = named_tuple.{name}" for name in named_tuple.fields]
+    source = (
+        "def copy(named_tuple):\n    s = new(struct_type)\n" + "\n".join(lines) + "\n    return s\n"
+    )
+    namespace = {"new": structref.new, "struct_type": struct_type}
+    exec(source, namespace)
+    return namespace["copy"]
 
 
 # --- per-thread scratch ---
@@ -212,6 +281,7 @@ class Scratch(NamedTuple):
     elem: np.ndarray  # (n,) its element
     vec: np.ndarray  # (3, n) r_ij, Å
     r: np.ndarray  # (n,) |r_ij|, Å
+    inv_r: np.ndarray  # (n,) 1 / |r_ij|, 1/Å
     start: np.ndarray  # (E + 1,) neighbours of element e: start[e] : start[e + 1] ...
     ang_end: np.ndarray  # (E,) ... of which the angular ones are start[e] : ang_end[e]
     fc: np.ndarray  # (n_cut, max(n, m)) every distinct cutoff at r_ij, then at r_jk
@@ -221,6 +291,7 @@ class Scratch(NamedTuple):
     radial_d: np.ndarray  # (rad_width, n) dG2/dr at r_ij of the pair's radial functions
     grad: np.ndarray  # (n, 3) dE/dr_ij, eV/Å
     rjk2: np.ndarray  # (n,) |r_jk|^2 of the candidates k of one neighbour j
+    cos_jk: np.ndarray  # (n,) cos theta_ijk of the same candidates
     seg_key: np.ndarray  # (n_seg,) angular key of each segment
     seg_size: np.ndarray  # (n_seg,) its number of triplets
     trip: np.ndarray  # (n_seg, 2, m) local neighbours j, k (unsigned: see phase 1)
@@ -254,40 +325,44 @@ def scratch(t, n_features, n_max, net_rows, net_width):
     n_seg = n_el * (n_el + 1) // 2
     n_cut, n_combo = t.cut_rc.shape[0], t.combo_eta.shape[0]
     groups, terms = t.max_groups, t.term_lambda.shape[0]
-    return Scratch(
-        np.empty(n_max, dtype=np.int64),
-        np.empty(n_max, dtype=np.int64),
-        np.empty((3, n_max)),
-        np.empty(n_max),
-        np.empty(n_el + 1, dtype=np.int64),
-        np.empty(n_el, dtype=np.int64),
-        np.empty((n_cut, max(n_max, m))),
-        np.empty((n_cut, max(n_max, m))),
-        np.empty((n_combo, n_max)),
-        np.empty((n_combo, n_max)),
-        np.empty((t.rad_width, n_max)),
-        np.empty((n_max, 3)),
-        np.empty(n_max),
-        np.empty(n_seg, dtype=np.int64),
-        np.empty(n_seg, dtype=np.int64),
-        np.empty((n_seg, 2, m), dtype=np.uint64),
-        np.empty((n_seg, m)),
-        np.empty((n_seg, m)),
-        np.empty((n_seg, groups, m)),
-        np.empty((n_seg, groups, m)),
-        np.empty((n_seg, groups, m)),
-        np.empty((n_seg, groups, m)),
-        np.empty((n_seg, terms, m)),
-        np.empty((n_seg, terms, m)),
-        np.empty(max(n_max, m)),
-        np.empty(m),
-        np.empty(m),
-        np.empty(m),
-        np.empty(m),
-        np.empty(m),
-        np.empty(n_features),
-        np.empty(n_features),
-        np.empty((net_rows, net_width)),
+    return as_struct(
+        Scratch(
+            np.empty(n_max, dtype=np.int64),
+            np.empty(n_max, dtype=np.int64),
+            np.empty((3, n_max)),
+            np.empty(n_max),
+            np.empty(n_max),
+            np.empty(n_el + 1, dtype=np.int64),
+            np.empty(n_el, dtype=np.int64),
+            np.empty((n_cut, max(n_max, m))),
+            np.empty((n_cut, max(n_max, m))),
+            np.empty((n_combo, n_max)),
+            np.empty((n_combo, n_max)),
+            np.empty((t.rad_width, n_max)),
+            np.empty((n_max, 3)),
+            np.empty(n_max),
+            np.empty(n_max),
+            np.empty(n_seg, dtype=np.int64),
+            np.empty(n_seg, dtype=np.int64),
+            np.empty((n_seg, 2, m), dtype=np.uint64),
+            np.empty((n_seg, m)),
+            np.empty((n_seg, m)),
+            np.empty((n_seg, groups, m)),
+            np.empty((n_seg, groups, m)),
+            np.empty((n_seg, groups, m)),
+            np.empty((n_seg, groups, m)),
+            np.empty((n_seg, terms, m)),
+            np.empty((n_seg, terms, m)),
+            np.empty(max(n_max, m)),
+            np.empty(m),
+            np.empty(m),
+            np.empty(m),
+            np.empty(m),
+            np.empty(m),
+            np.empty(n_features),
+            np.empty(n_features),
+            np.empty((net_rows, net_width)),
+        )
     )
 
 
@@ -303,6 +378,7 @@ def scratch(t, n_features, n_max, net_rows, net_width):
 def neighbours(t, c, species, offsets, second, vectors, distances, i, s):
     """Phase 1 for atom i: local neighbours, radial terms into s.g; returns their number."""
     pair, elem, vec, r, start, ang_end = s.pair, s.elem, s.vec, s.r, s.start, s.ang_end
+    inv_r = s.inv_r
     fc, dfc, combo, combo_d, radial_d = s.fc, s.dfc, s.combo, s.combo_d, s.radial_d
     g = s.g
     cut_rc, combo_eta, combo_rs, combo_cut = t.cut_rc, t.combo_eta, t.combo_rs, t.combo_cut
@@ -323,6 +399,8 @@ def neighbours(t, c, species, offsets, second, vectors, distances, i, s):
             if angular:
                 ang_end[e] = n
     start[n_el] = n
+    for a in range(n):
+        inv_r[a] = 1.0 / r[a]
     for k in range(cut_rc.shape[0]):
         _cutoffs(t.cutoff_code, t.cutoff_alpha, cut_rc[k], r[:n], fc[k, :n], dfc[k, :n])
     for u in range(combo_eta.shape[0]):
@@ -350,8 +428,8 @@ def neighbours(t, c, species, offsets, second, vectors, distances, i, s):
 @njit(**OPTIONS)
 def triplets(t, c, s):
     """Phase 2: angular terms into s.g; returns the number of segments (keys with triplets)."""
-    vec, start, ang_end, rjk2 = s.vec, s.start, s.ang_end, s.rjk2
-    trip, rjk, seg_key, seg_size = s.trip, s.rjk, s.seg_key, s.seg_size
+    vec, inv_r, start, ang_end, rjk2, cos_jk = s.vec, s.inv_r, s.start, s.ang_end, s.rjk2, s.cos_jk
+    trip, rjk, cos, seg_key, seg_size = s.trip, s.rjk, s.cos, s.seg_key, s.seg_size
     n_el = t.n_elements
     agrp_ptr, key_all_narrow, pair_index = t.agrp_ptr, t.key_all_narrow, t.pair_index
     rc2 = t.cut_rc[-1] ** 2
@@ -367,11 +445,14 @@ def triplets(t, c, s):
             for a in range(np.uint64(start[e1]), np.uint64(ang_end[e1])):
                 b0 = a + np.uint64(1) if e1 == e2 else np.uint64(start[e2])
                 b1 = np.uint64(ang_end[e2])
-                for b in range(b0, b1):  # |r_jk|^2 of the candidates, vectorised
-                    dx, dy = vec[0, b] - vec[0, a], vec[1, b] - vec[1, a]
-                    rjk2[b] = dx * dx + dy * dy + (vec[2, b] - vec[2, a]) ** 2
+                xa, ya, za, ia = vec[0, a], vec[1, a], vec[2, a], inv_r[a]
+                for b in range(b0, b1):  # |r_jk|^2 and cos of the candidates, vectorised
+                    xb, yb, zb = vec[0, b], vec[1, b], vec[2, b]
+                    rjk2[b] = (xb - xa) ** 2 + (yb - ya) ** 2 + (zb - za) ** 2
+                    cos_jk[b] = (xa * xb + ya * yb + za * zb) * ia * inv_r[b]
                 for b in range(b0, b1):  # kept where inside: no branch to mispredict
-                    trip[n_seg, 0, m], trip[n_seg, 1, m], rjk[n_seg, m] = a, b, rjk2[b]
+                    trip[n_seg, 0, m], trip[n_seg, 1, m] = a, b
+                    rjk[n_seg, m], cos[n_seg, m] = rjk2[b], cos_jk[b]
                     m += rjk2[b] < cut2
             if m > 0:
                 seg_key[n_seg], seg_size[n_seg] = key, m
@@ -383,25 +464,20 @@ def triplets(t, c, s):
 @njit(**OPTIONS)
 def _triplet_terms(t, seg, s):
     """Geometry, r_jk factors, angular terms and G for the triplets of segment seg."""
-    vec, r, combo, combo_d, fc, dfc, g = s.vec, s.r, s.combo, s.combo_d, s.fc, s.dfc, s.g
+    combo, combo_d, fc, dfc, g = s.combo, s.combo_d, s.fc, s.dfc, s.g
     key, n_trip = s.seg_key[seg], s.seg_size[seg]
     trip, rjk, cos, a_val, a_der = s.trip[seg], s.rjk[seg], s.cos[seg], s.a_val[seg], s.a_der[seg]
     base, base_ij, base_ik, base_jk = s.base[seg], s.base_ij[seg], s.base_ik[seg], s.base_jk[seg]
     combo_eta, combo_rs, combo_cut = t.combo_eta, t.combo_rs, t.combo_cut
-    grp_combo, grp_narrow, grp_sf_ptr, sf_col, sf_term = (
-        t.grp_combo, t.grp_narrow, t.grp_sf_ptr, t.sf_col, t.sf_term
-    )
+    grp_combo, grp_narrow, grp_sf_ptr = t.grp_combo, t.grp_narrow, t.grp_sf_ptr
+    sf_col, sf_term, lam, zeta = t.sf_col, t.sf_term, t.term_lambda, t.term_zeta
     for m in range(n_trip):
-        a, b = trip[0, m], trip[1, m]
         rjk[m] = math.sqrt(rjk[m])
-        dot = vec[0, a] * vec[0, b] + vec[1, a] * vec[1, b] + vec[2, a] * vec[2, b]
-        cos[m] = dot / (r[a] * r[b])
     for k in range(t.cut_rc.shape[0]):
         _cutoffs(t.cutoff_code, t.cutoff_alpha, t.cut_rc[k], rjk[:n_trip], fc[k], dfc[k])
-    for k in range(t.term_lambda.shape[0]):
+    for k in range(lam.shape[0]):
         _angular_terms(
-            t.term_lambda[k], t.term_izeta[k], t.term_zeta[k], t.term_pref[k],
-            cos[:n_trip], a_val[k], a_der[k],
+            lam[k], t.term_izeta[k], zeta[k], t.term_pref[k], cos[:n_trip], a_val[k], a_der[k]
         )
     g0 = t.agrp_ptr[key]
     for j in range(t.agrp_ptr[key + 1] - g0):
@@ -437,7 +513,7 @@ def _triplet_terms(t, seg, s):
             q += 4
 
 
-@njit(**OPTIONS)
+@njit(inline="always", **OPTIONS)
 def _angular_terms(lam, izeta, zeta, pref, cos, val, der):
     """val[m] = 2^(1-zeta) (1 + lambda cos[m])^zeta and der[m] its derivative in cos, for
     every m of the 1-d array cos; izeta is zeta when it is an integer, else -1.
@@ -473,8 +549,8 @@ def _angular_terms(lam, izeta, zeta, pref, cos, val, der):
 @njit(**OPTIONS)
 def pair_gradients_of_atom(t, c, n, n_seg, s):
     """Phase 3: s.grad[a] = dE/dr_ij of local neighbour a, from s.dedg = dE/dG_i."""
-    dedg, grad, vec, r, start, radial_d = s.dedg, s.grad, s.vec, s.r, s.start, s.radial_d
-    d_r, coef_a, coef_b, coef_d = s.d_cos, s.d_cos, s.d_ij, s.d_ik
+    dedg, grad, vec, inv_r, start, radial_d = s.dedg, s.grad, s.vec, s.inv_r, s.start, s.radial_d
+    d_r = s.d_cos
     rad_ptr, rad_col = t.rad_ptr, t.rad_col
     n_el = t.n_elements
     for a in range(n):
@@ -488,36 +564,52 @@ def pair_gradients_of_atom(t, c, n, n_seg, s):
                 d_r[a] += w * radial_d[row, a]
     for a in range(n):
         for x in range(3):
-            grad[a, x] = d_r[a] / r[a] * vec[x, a]
+            grad[a, x] = d_r[a] * inv_r[a] * vec[x, a]
     for seg in range(n_seg):
         _triplet_derivatives(t, seg, s)
-        trip, n_trip = s.trip[seg], s.seg_size[seg]
-        m = 0
-        while m < n_trip:  # triplets come in runs of one j: sum its gradient in registers
-            a = trip[0, m]
-            gx = gy = gz = 0.0
-            while m < n_trip and trip[0, m] == a:
-                b = trip[1, m]
-                gx += coef_a[m] * vec[0, a] + coef_b[m] * vec[0, b]
-                gy += coef_a[m] * vec[1, a] + coef_b[m] * vec[1, b]
-                gz += coef_a[m] * vec[2, a] + coef_b[m] * vec[2, b]
-                for x in range(3):
-                    grad[b, x] += coef_b[m] * vec[x, a] + coef_d[m] * vec[x, b]
-                m += 1
-            grad[a, 0] += gx
-            grad[a, 1] += gy
-            grad[a, 2] += gz
+        _add_triplet_gradients(s, seg)
+
+
+@njit(**OPTIONS)
+def _add_triplet_gradients(s, seg):
+    """dE/dr_ij of the triplets of segment seg added to s.grad."""
+    grad, vec, inv_r, trip, cos = s.grad, s.vec, s.inv_r, s.trip[seg], s.cos[seg]
+    d_cos, d_ij, d_ik, c_jk = s.d_cos, s.d_ij, s.d_ik, s.d_jk
+    m, m1 = 0, s.seg_size[seg]
+    while m < m1:  # triplets come in runs of one j: sum its gradient in registers
+        a = trip[0, m]
+        ia, xa, ya, za = inv_r[a], vec[0, a], vec[1, a], vec[2, a]
+        gx = gy = gz = 0.0
+        while m < m1 and trip[0, m] == a:
+            # d/dr_ij = A r_ij + B r_ik and d/dr_ik = B r_ij + D r_ik
+            b = trip[1, m]
+            ib, dc, cjk = inv_r[b], d_cos[m], c_jk[m]
+            dca = dc * ia
+            coef_a = (d_ij[m] - dca * cos[m]) * ia + cjk
+            coef_b = dca * ib - cjk
+            coef_d = (d_ik[m] - dc * cos[m] * ib) * ib + cjk
+            xb, yb, zb = vec[0, b], vec[1, b], vec[2, b]
+            gx += coef_a * xa + coef_b * xb
+            gy += coef_a * ya + coef_b * yb
+            gz += coef_a * za + coef_b * zb
+            grad[b, 0] += coef_b * xa + coef_d * xb
+            grad[b, 1] += coef_b * ya + coef_d * yb
+            grad[b, 2] += coef_b * za + coef_d * zb
+            m += 1
+        grad[a, 0] += gx
+        grad[a, 1] += gy
+        grad[a, 2] += gz
 
 
 @njit(**OPTIONS)
 def _triplet_derivatives(t, seg, s):
-    """(A, B, D) of `_triplet_coefficients` for dE/dr of the triplets of segment seg, into
-    s.d_cos, s.d_ij, s.d_ik, from dE/d(cos theta, r_ij, r_ik, r_jk) accumulated there first."""
-    dedg, r = s.dedg, s.r
+    """dE/d(cos theta, r_ij, r_ik) of the triplets of segment seg into s.d_cos, s.d_ij, s.d_ik,
+    and dE/dr_jk / r_jk into s.d_jk."""
+    dedg = s.dedg
     d_cos, d_ij, d_ik, d_jk = s.d_cos, s.d_ij, s.d_ik, s.d_jk
     sum_val, sum_der = s.sum_val, s.sum_der
     key, n_trip = s.seg_key[seg], s.seg_size[seg]
-    trip, rjk, cos, a_val, a_der = s.trip[seg], s.rjk[seg], s.cos[seg], s.a_val[seg], s.a_der[seg]
+    rjk, a_val, a_der = s.rjk[seg], s.a_val[seg], s.a_der[seg]
     base, base_ij, base_ik, base_jk = s.base[seg], s.base_ij[seg], s.base_ik[seg], s.base_jk[seg]
     grp_sf_ptr, sf_col, sf_term = t.grp_sf_ptr, t.sf_col, t.sf_term
     for m in range(n_trip):
@@ -547,11 +639,8 @@ def _triplet_derivatives(t, seg, s):
             d_ij[m] += sum_val[m] * base_ij[j, m]
             d_ik[m] += sum_val[m] * base_ik[j, m]
             d_jk[m] += sum_val[m] * base_jk[j, m]
-    for m in range(n_trip):
-        a, b = trip[0, m], trip[1, m]
-        d_cos[m], d_ij[m], d_ik[m] = _triplet_coefficients(
-            r[a], r[b], rjk[m], cos[m], d_cos[m], d_ij[m], d_ik[m], d_jk[m]
-        )
+    for m in range(n_trip):  # r_jk = 0 (two neighbours at one place) has no direction
+        d_jk[m] = d_jk[m] / rjk[m] if rjk[m] > 0.0 else 0.0
 
 
 @njit(**OPTIONS)
@@ -578,8 +667,14 @@ def add_derivatives(t, c, n, n_seg, s, deriv):
                     a, b = trip[0, m], trip[1, m]
                     av = a_val[tq, m]
                     ca, cb, cd = _triplet_coefficients(
-                        r[a], r[b], rjk[m], cos[m], a_der[tq, m] * base[j, m],
-                        av * base_ij[j, m], av * base_ik[j, m], av * base_jk[j, m],
+                        r[a],
+                        r[b],
+                        rjk[m],
+                        cos[m],
+                        a_der[tq, m] * base[j, m],
+                        av * base_ij[j, m],
+                        av * base_ik[j, m],
+                        av * base_jk[j, m],
                     )
                     for x in range(3):
                         deriv[pair[a], col, x] += ca * vec[x, a] + cb * vec[x, b]
@@ -594,7 +689,7 @@ def _activation(code, z):
     """(f(z), f'(z)) for the activation `code` of network_tables.ACTIVATION_CODES, as torch
     computes them."""
     if code == 0:
-        v = math.tanh(z)
+        v = _tanh(z)
         return v, 1.0 - v * v
     if code == 1 or code == 2:
         shift = 0.0 if code == 1 else _LOG2
@@ -636,7 +731,11 @@ def energy_and_gradient(net, e, g, dedg, buf):
             xk = g[k] if j == 0 else buf[2 * j - 1, k]
             for o in range(no):
                 z[o] += xk * w[k, o]
-        if j < n_hidden:
+        if j < n_hidden and code == 0:  # tanh, the common case, in a loop that vectorises
+            for o in range(no):
+                v = _tanh(z[o])
+                buf[2 * j + 1, o], buf[2 * j, o] = v, 1.0 - v * v
+        elif j < n_hidden:
             for o in range(no):
                 buf[2 * j + 1, o], buf[2 * j, o] = _activation(code, z[o])
     energy = buf[top, 0]
@@ -686,17 +785,38 @@ def _write_pair_gradients(s, n, lo, hi, out):
             out[pair[a], x] = grad[a, x]
 
 
+@njit(**OPTIONS)
+def _values_chunk(t, species, offsets, second, vectors, distances, out, lo, hi, n_max):
+    s = scratch(t, out.shape[1], n_max, 0, 0)
+    for i in range(lo, hi):
+        neighbours(t, species[i], species, offsets, second, vectors, distances, i, s)
+        triplets(t, species[i], s)
+        _copy(s.g, out[i])
+
+
 @njit(parallel=True, **OPTIONS)
 def values(t, species, offsets, second, vectors, distances, out):
     """Descriptors of all atoms into out (N, F)."""
     n_atoms = offsets.shape[0] - 1
     n_max = _max_neighbours(offsets)
+    t = as_struct(t)
     for chunk in prange((n_atoms + CHUNK - 1) // CHUNK):
-        s = scratch(t, out.shape[1], n_max, 0, 0)
-        for i in range(chunk * CHUNK, min(n_atoms, (chunk + 1) * CHUNK)):
-            neighbours(t, species[i], species, offsets, second, vectors, distances, i, s)
-            triplets(t, species[i], s)
-            _copy(s.g, out[i])
+        lo, hi = chunk * CHUNK, min(n_atoms, (chunk + 1) * CHUNK)
+        _values_chunk(t, species, offsets, second, vectors, distances, out, lo, hi, n_max)
+
+
+@njit(**OPTIONS)
+def _pair_gradients_chunk(
+    t, species, offsets, second, vectors, distances, dedg, out, lo, hi, n_max
+):
+    s = scratch(t, dedg.shape[1], n_max, 0, 0)
+    for i in range(lo, hi):
+        c = species[i]
+        n = neighbours(t, c, species, offsets, second, vectors, distances, i, s)
+        n_seg = triplets(t, c, s)
+        _copy(dedg[i], s.dedg)
+        pair_gradients_of_atom(t, c, n, n_seg, s)
+        _write_pair_gradients(s, n, offsets[i], offsets[i + 1], out)
 
 
 @njit(parallel=True, **OPTIONS)
@@ -704,15 +824,26 @@ def pair_gradients(t, species, offsets, second, vectors, distances, dedg, out):
     """dE/dr_ij (P, 3) into out, from dE/dG (N, F)."""
     n_atoms = offsets.shape[0] - 1
     n_max = _max_neighbours(offsets)
+    t = as_struct(t)
     for chunk in prange((n_atoms + CHUNK - 1) // CHUNK):
-        s = scratch(t, dedg.shape[1], n_max, 0, 0)
-        for i in range(chunk * CHUNK, min(n_atoms, (chunk + 1) * CHUNK)):
-            c = species[i]
-            n = neighbours(t, c, species, offsets, second, vectors, distances, i, s)
-            n_seg = triplets(t, c, s)
-            _copy(dedg[i], s.dedg)
-            pair_gradients_of_atom(t, c, n, n_seg, s)
-            _write_pair_gradients(s, n, offsets[i], offsets[i + 1], out)
+        lo, hi = chunk * CHUNK, min(n_atoms, (chunk + 1) * CHUNK)
+        _pair_gradients_chunk(
+            t, species, offsets, second, vectors, distances, dedg, out, lo, hi, n_max
+        )
+
+
+@njit(**OPTIONS)
+def _energies_chunk(
+    t, net, species, offsets, second, vectors, distances, energies, out, lo, hi, n_max
+):
+    s = scratch(t, net.n_features, n_max, net.rows, net.width)
+    for i in range(lo, hi):
+        c = species[i]
+        n = neighbours(t, c, species, offsets, second, vectors, distances, i, s)
+        n_seg = triplets(t, c, s)
+        energies[i] = energy_and_gradient(net, c, s.g, s.dedg, s.layers)
+        pair_gradients_of_atom(t, c, n, n_seg, s)
+        _write_pair_gradients(s, n, offsets[i], offsets[i + 1], out)
 
 
 @njit(parallel=True, **OPTIONS)
@@ -722,15 +853,23 @@ def energies_and_pair_gradients(
     """Atomic energies (N,) and dE/dr_ij (P, 3) of the networks `net` in one pass."""
     n_atoms = offsets.shape[0] - 1
     n_max = _max_neighbours(offsets)
+    t, net = as_struct(t), as_struct(net)
     for chunk in prange((n_atoms + CHUNK - 1) // CHUNK):
-        s = scratch(t, net.n_features, n_max, net.rows, net.width)
-        for i in range(chunk * CHUNK, min(n_atoms, (chunk + 1) * CHUNK)):
-            c = species[i]
-            n = neighbours(t, c, species, offsets, second, vectors, distances, i, s)
-            n_seg = triplets(t, c, s)
-            energies[i] = energy_and_gradient(net, c, s.g, s.dedg, s.layers)
-            pair_gradients_of_atom(t, c, n, n_seg, s)
-            _write_pair_gradients(s, n, offsets[i], offsets[i + 1], out)
+        lo, hi = chunk * CHUNK, min(n_atoms, (chunk + 1) * CHUNK)
+        _energies_chunk(
+            t, net, species, offsets, second, vectors, distances, energies, out, lo, hi, n_max
+        )
+
+
+@njit(**OPTIONS)
+def _derivatives_chunk(t, species, offsets, second, vectors, distances, out, deriv, lo, hi, n_max):
+    s = scratch(t, out.shape[1], n_max, 0, 0)
+    for i in range(lo, hi):
+        c = species[i]
+        n = neighbours(t, c, species, offsets, second, vectors, distances, i, s)
+        n_seg = triplets(t, c, s)
+        _copy(s.g, out[i])
+        add_derivatives(t, c, n, n_seg, s, deriv)
 
 
 @njit(parallel=True, **OPTIONS)
@@ -738,11 +877,9 @@ def values_and_derivatives(t, species, offsets, second, vectors, distances, out,
     """Descriptors (N, F) into out and dG_i/dr_ij (P, F, 3) into deriv (zero on entry)."""
     n_atoms = offsets.shape[0] - 1
     n_max = _max_neighbours(offsets)
+    t = as_struct(t)
     for chunk in prange((n_atoms + CHUNK - 1) // CHUNK):
-        s = scratch(t, out.shape[1], n_max, 0, 0)
-        for i in range(chunk * CHUNK, min(n_atoms, (chunk + 1) * CHUNK)):
-            c = species[i]
-            n = neighbours(t, c, species, offsets, second, vectors, distances, i, s)
-            n_seg = triplets(t, c, s)
-            _copy(s.g, out[i])
-            add_derivatives(t, c, n, n_seg, s, deriv)
+        lo, hi = chunk * CHUNK, min(n_atoms, (chunk + 1) * CHUNK)
+        _derivatives_chunk(
+            t, species, offsets, second, vectors, distances, out, deriv, lo, hi, n_max
+        )
