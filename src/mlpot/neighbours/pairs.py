@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 from vesin import NeighborList
 
 
@@ -94,73 +94,45 @@ def moved_within(
     cell entering through shift_vectors = pairs.shifts @ cell (P, 3), Å (fixed between rebuilds
     of a Verlet list)."""
     positions = np.ascontiguousarray(positions, dtype=np.float64)
-    distances = np.empty(len(pairs.first))
-    offsets = np.zeros_like(pairs.offsets)
-    _distances(pairs.offsets, pairs.second, shift_vectors, positions, cutoff, distances, offsets)
-    np.cumsum(offsets, out=offsets)
-    kept = int(offsets[-1])
-    out = Pairs(
-        np.empty(kept, np.int64),
-        np.empty(kept, np.int64),
-        np.empty((kept, 3), np.int64),
-        np.empty((kept, 3)),
-        np.empty(kept),
-        offsets,
+    size = len(pairs.first)
+    first, second = np.empty(size, np.int64), np.empty(size, np.int64)
+    shifts, vectors, distances = np.empty((size, 3), np.int64), np.empty((size, 3)), np.empty(size)
+    offsets = np.empty_like(pairs.offsets)
+    kept = _keep_within(
+        pairs.offsets, pairs.second, pairs.shifts, shift_vectors, positions, cutoff,
+        first, second, shifts, vectors, distances, offsets,
     )
-    _keep_within(
-        pairs.offsets, pairs.second, pairs.shifts, shift_vectors, positions, cutoff, distances,
-        *out,
+    return Pairs(
+        first[:kept], second[:kept], shifts[:kept], vectors[:kept], distances[:kept], offsets
     )
-    return out
 
 
-@njit(parallel=True, cache=True, nogil=True, error_model="numpy")
-def _distances(offsets, second, shift_vectors, positions, cutoff, distances, counts):
-    """distances (P,) for new positions; counts[i + 1]: pairs of atom i inside the cutoff."""
-    for i in prange(offsets.shape[0] - 1):
-        counts[i + 1] = _atom_distances(
-            i, offsets, second, shift_vectors, positions, cutoff, distances
-        )
-
-
+# serial: one pass over a few hundred thousand pairs costs less than starting threads, and does
+# not wait for a descheduled thread on a busy machine
 @njit(cache=True, nogil=True, error_model="numpy")
-def _atom_distances(i, offsets, second, shift_vectors, positions, cutoff, distances):
-    kept = 0
-    xi, yi, zi = positions[i, 0], positions[i, 1], positions[i, 2]
-    for p in range(offsets[i], offsets[i + 1]):
-        j = second[p]
-        dx = positions[j, 0] - xi + shift_vectors[p, 0]
-        dy = positions[j, 1] - yi + shift_vectors[p, 1]
-        dz = positions[j, 2] - zi + shift_vectors[p, 2]
-        distances[p] = np.sqrt(dx * dx + dy * dy + dz * dz)
-        kept += distances[p] < cutoff
-    return kept
-
-
-@njit(parallel=True, cache=True, nogil=True, error_model="numpy")
 def _keep_within(
-    offsets, second, shifts, shift_vectors, positions, cutoff, distances,
+    offsets, second, shifts, shift_vectors, positions, cutoff,
     out_first, out_second, out_shifts, out_vectors, out_distances, out_offsets,
 ):
-    """Copy the pairs inside the cutoff, with their new vectors, to out_* (offsets set)."""
-    for i in prange(offsets.shape[0] - 1):
-        _keep_atom(
-            i, offsets, second, shifts, shift_vectors, positions, cutoff, distances,
-            out_first, out_second, out_shifts, out_vectors, out_distances, out_offsets,
-        )
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _keep_atom(
-    i, offsets, second, shifts, shift_vectors, positions, cutoff, distances,
-    out_first, out_second, out_shifts, out_vectors, out_distances, out_offsets,
-):
-    kept = out_offsets[i]
-    for p in range(offsets[i], offsets[i + 1]):
-        if distances[p] < cutoff:
+    """Copy the pairs inside the cutoff, with their new vectors, to out_* (offsets set);
+    returns their number."""
+    kept = 0
+    for i in range(offsets.shape[0] - 1):
+        out_offsets[i] = kept
+        xi, yi, zi = positions[i, 0], positions[i, 1], positions[i, 2]
+        for p in range(offsets[i], offsets[i + 1]):
             j = second[p]
-            out_first[kept], out_second[kept], out_distances[kept] = i, j, distances[p]
+            dx = positions[j, 0] - xi + shift_vectors[p, 0]
+            dy = positions[j, 1] - yi + shift_vectors[p, 1]
+            dz = positions[j, 2] - zi + shift_vectors[p, 2]
+            d = np.sqrt(dx * dx + dy * dy + dz * dz)
+            # written always, kept if inside: no branch to mispredict (about half the pairs of
+            # a list with a skin are outside)
+            out_first[kept], out_second[kept], out_distances[kept] = i, j, d
+            out_vectors[kept, 0], out_vectors[kept, 1], out_vectors[kept, 2] = dx, dy, dz
             for x in range(3):
                 out_shifts[kept, x] = shifts[p, x]
-                out_vectors[kept, x] = positions[j, x] - positions[i, x] + shift_vectors[p, x]
-            kept += 1
+            kept += d < cutoff
+    out_offsets[offsets.shape[0] - 1] = kept
+    return kept
+
