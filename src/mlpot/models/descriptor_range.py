@@ -41,15 +41,10 @@ class DescriptorRange(nn.Module):
         self.low.copy_(g.min(0).values)
         self.high.copy_(g.max(0).values)
 
-    def widen(self, descriptors: torch.Tensor) -> None:
-        """Extend a known range to cover (A, F) more training descriptors (continued training);
-        an unknown range is fitted to them."""
-        if not self.known:
-            self.fit(descriptors)
-        elif len(descriptors):
-            g = descriptors.to(self.low.dtype)
-            torch.minimum(self.low, g.min(0).values, out=self.low)
-            torch.maximum(self.high, g.max(0).values, out=self.high)
+    def widen(self, low: torch.Tensor, high: torch.Tensor) -> None:
+        """Extend the range to cover [low, high] as well (per function)."""
+        torch.minimum(self.low, low.to(self.low.dtype), out=self.low)
+        torch.maximum(self.high, high.to(self.high.dtype), out=self.high)
 
     def count_outside(self, descriptors: torch.Tensor) -> torch.Tensor:
         """(A,) number of functions outside the range, for (A, F) descriptors."""

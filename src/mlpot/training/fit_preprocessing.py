@@ -21,7 +21,10 @@ def fit_preprocessing(
 ) -> None:
     """Fit descriptor scalers and ranges per element, reference energies, and the output
     energy scale."""
-    for element, rows in _element_rows(model, prepared):
+    descriptors = torch.cat([p.descriptors for p in prepared])
+    species = torch.cat([p.species for p in prepared])
+    for e, element in enumerate(model.elements):
+        rows = descriptors[species == e, : model.sfset.n_features(element)]
         model.descriptor_ranges[element].fit(rows)  # empty without training atoms
         if len(rows):
             model.scalers[element].fit(rows, scaling, pca, pca_epsilon)
@@ -33,11 +36,3 @@ def fit_preprocessing(
     )
     spread = float(residual.std()) if len(residual) > 1 else 0.0
     model.energy_scale.fill_(max(spread, 0.01))
-
-
-def _element_rows(model: NeuralNetworkPotential, prepared: list[PreparedFrame]):
-    """(element, its atoms' descriptors (A, F)) for every element of the model."""
-    descriptors = torch.cat([p.descriptors for p in prepared])
-    species = torch.cat([p.species for p in prepared])
-    for e, element in enumerate(model.elements):
-        yield element, descriptors[species == e, : model.sfset.n_features(element)]

@@ -35,8 +35,8 @@ def refit_preprocessing_keeping_function(
     """fit_preprocessing on the new training set, with the networks changed so that the model
     computes the same energies as before; the descriptor range widens to the new set."""
     affine = {e: [t.to(torch.float64) for t in model.scalers[e].affine()] for e in model.elements}
-    ranges = {e: (r.low.clone(), r.high.clone()) for e, r in model.descriptor_ranges.items()}
-    was_known = {e: r.known for e, r in model.descriptor_ranges.items()}
+    ranges = model.descriptor_ranges
+    known = {e: (r.low.clone(), r.high.clone()) for e, r in ranges.items() if r.known}
     old_scale = float(model.energy_scale)
     old_refs = model.reference_energies.to(torch.float64).clone()
     fit_preprocessing(
@@ -44,8 +44,8 @@ def refit_preprocessing_keeping_function(
     )
     new_scale = float(model.energy_scale)
     for e, element in enumerate(model.elements):
-        if was_known[element]:
-            model.descriptor_ranges[element].widen(torch.stack(ranges[element]))
+        if element in known:  # the range seen before, and the new set's
+            ranges[element].widen(*known[element])
         network = model.networks[element]
         _fold_input_change(network[0], *affine[element], *model.scalers[element].affine())
         shift = float(old_refs[e] - model.reference_energies[e])
