@@ -75,6 +75,7 @@ def test_defaults_are_filled(write_config, tmp_path):
     assert d.auto_neighbours == 40
     assert (d.n_radial, d.radial_mode, d.angular, d.angular_eta) == (12, "shifted", "narrow", None)
     assert (d.zeta, d.lambdas, d.symmetry_functions) == ([1, 2, 4, 16], [-1, 1], None)
+    assert d.angular_shells == 3
     m = config.model
     assert (m.hidden, m.activation, m.scaling, m.pca) == ([32, 32], "tanh", "minmax", True)
     assert m.reference_energies == "fit"

@@ -140,7 +140,8 @@ class DescriptorsConfig(Section):
     training data to its auto_neighbours-th neighbour (4 to 10 Å), so that the descriptors see
     a similar number of atoms in every material. cutoff_alpha is the inner cutoff as a
     fraction of it. The generator keys (n_radial ... lambdas) apply to preset "default" only;
-    angular_eta in 1/Å^2 (None: the generator's choice).
+    angular_eta in 1/Å^2 (None: the generator's choice). angular_shells: groups of wide angular
+    functions with r_s on a shifted grid (docs/training.md); 0 for none.
     """
 
     cutoff: Cutoff = "auto"
@@ -154,6 +155,7 @@ class DescriptorsConfig(Section):
     angular_eta: Annotated[list[NonNegative], Field(min_length=1)] | None = None
     zeta: list[Annotated[float, Field(ge=1)]] = Field([1.0, 2.0, 4.0, 16.0], min_length=1)
     lambdas: list[Literal[-1, 1]] = Field([-1, 1], min_length=1)
+    angular_shells: Annotated[int, Field(ge=0)] = 3
     symmetry_functions: Annotated[list[SymmetryLine], Field(min_length=1)] | None = None
 
     @model_validator(mode="before")

@@ -3,7 +3,10 @@
 Radial G2 on a grid between r_min and the cutoff:
     shifted: r_s on an even grid, eta = 1 / (2 dr^2) with dr the grid spacing
     centred: r_s = 0, widths sigma_k on an even grid, eta = 1 / (2 sigma_k^2)
-Angular (G4 narrow or G5 wide) with r_s = 0, eta from centred widths, every zeta and lambda.
+Angular (G4 narrow or G5 wide) with r_s = 0, eta from centred widths, every zeta and lambda;
+shell-resolved angular G5 with r_s on the shifted grid (angular_shells of them): both
+neighbours near the same r_s, with no r_jk factor, which would suppress most angles of a
+shell.
 Every element pair gets the same grids (n2p2's sfparamgen does the same).
 """
 
@@ -79,6 +82,7 @@ def default_symmetry_functions(
     angular_eta: list[float] | None = None,
     zeta: tuple[float, ...] = (1.0, 2.0, 4.0, 16.0),
     lambdas: tuple[float, ...] = (-1.0, 1.0),
+    angular_shells: int = 0,
 ) -> SymmetryFunctionSet:
     """A sensible set: r_min (Å) is about the shortest interatomic distance in the data."""
     if not 0 < r_min < cutoff:
@@ -86,6 +90,7 @@ def default_symmetry_functions(
     angular_cls = {"narrow": AngularG4, "wide": AngularG5}[angular]
     etas = angular_eta or default_angular_eta(r_min, cutoff)
     radial = radial_grid(r_min, cutoff, n_radial, radial_mode)
+    shells = radial_grid(r_min, cutoff, angular_shells, "shifted") if angular_shells else []
     pairs = list(itertools.combinations_with_replacement(sorted(elements), 2))
     functions = {}
     for center in elements:
@@ -94,6 +99,13 @@ def default_symmetry_functions(
             angular_cls(center, pair, eta, lam, z, cutoff)
             for pair in pairs
             for eta in etas
+            for lam in lambdas
+            for z in zeta
+        ]
+        sfs += [
+            AngularG5(center, pair, eta, lam, z, cutoff, rs)
+            for pair in pairs
+            for eta, rs in shells
             for lam in lambdas
             for z in zeta
         ]

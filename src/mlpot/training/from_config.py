@@ -113,6 +113,7 @@ def build_symmetry_functions(config: TrainConfig, elements, frames) -> SymmetryF
         elements, cutoff, cutoff_function, r_min=r_min, n_radial=d.n_radial,
         radial_mode=d.radial_mode, angular=d.angular, angular_eta=d.angular_eta,
         zeta=tuple(d.zeta), lambdas=tuple(float(x) for x in d.lambdas),
+        angular_shells=d.angular_shells,
     )
 
 
