@@ -16,7 +16,7 @@ from mlpot.models.serialization import load_model
 from mlpot.training.dataset import prepare_frames
 from mlpot.training.fit_preprocessing import fit_preprocessing
 from mlpot.training.from_config import build_model, train_from_config
-from mlpot.training.refit_preprocessing import refit_preprocessing_keeping_function
+from mlpot.training.refit_preprocessing import function_kept
 
 
 def _compressed(frames, factor=0.9):
@@ -51,7 +51,8 @@ def test_refit_keeps_every_atomic_energy(tmp_path, pca):
     second = prepare_frames(wide, acsf, torch.float64, ["bulk"], progress=False)
     fit_preprocessing(model, narrow, first, "minmax", pca)
     before = copy.deepcopy(model)
-    refit_preprocessing_keeping_function(model, wide, second, "minmax", pca, pca_epsilon=1e-6)
+    with function_kept(model):
+        fit_preprocessing(model, wide, second, "minmax", pca, pca_epsilon=1e-6)
     for prepared in (first, second):
         assert torch.allclose(_energies(model, prepared), _energies(before, prepared),
                               rtol=1e-9, atol=1e-9)

@@ -91,21 +91,16 @@ def default_symmetry_functions(
     etas = angular_eta or default_angular_eta(r_min, cutoff)
     radial = radial_grid(r_min, cutoff, n_radial, radial_mode)
     shells = radial_grid(r_min, cutoff, angular_shells, "shifted") if angular_shells else []
+    angular_groups = [(angular_cls, eta, 0.0) for eta in etas]
+    angular_groups += [(AngularG5, eta, rs) for eta, rs in shells]
     pairs = list(itertools.combinations_with_replacement(sorted(elements), 2))
     functions = {}
     for center in elements:
         sfs: list = [RadialG2(center, e, eta, rs, cutoff) for e in elements for eta, rs in radial]
         sfs += [
-            angular_cls(center, pair, eta, lam, z, cutoff)
+            cls(center, pair, eta, lam, z, cutoff, rs)
             for pair in pairs
-            for eta in etas
-            for lam in lambdas
-            for z in zeta
-        ]
-        sfs += [
-            AngularG5(center, pair, eta, lam, z, cutoff, rs)
-            for pair in pairs
-            for eta, rs in shells
+            for cls, eta, rs in angular_groups
             for lam in lambdas
             for z in zeta
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from mlpot.training.fit_preprocessing import fit_preprocessing
 from mlpot.training.gdf import assign_gdf_weights
 from mlpot.training.kalman import KalmanSettings
 from mlpot.training.loss import LossCoefficients
-from mlpot.training.refit_preprocessing import refit_preprocessing_keeping_function
+from mlpot.training.refit_preprocessing import function_kept
 from mlpot.training.trainer import RunFiles, Schedule, Trainer, TrainSettings
 
 
@@ -197,11 +198,11 @@ def train_from_config(
     val_set = prepare_frames(val_frames, acsf, dtype, groups, progress)
     if not resume:  # a continued model is refitted to the new data with its function kept
         refs = config.model.reference_energies
-        fit = fit_preprocessing if initial_model is None else refit_preprocessing_keeping_function
-        fit(
-            model, train_frames, train_set, config.model.scaling, config.model.pca,
-            None if refs == "fit" else dict(refs), config.model.pca_epsilon,
-        )
+        with nullcontext() if initial_model is None else function_kept(model):
+            fit_preprocessing(
+                model, train_frames, train_set, config.model.scaling, config.model.pca,
+                None if refs == "fit" else dict(refs), config.model.pca_epsilon,
+            )
     if config.training.gdf is not None:
         assign_gdf_weights(train_set, config.training.gdf.sigma, config.training.gdf.cap)
     settings = settings_from_config(config, progress, len(train_set))

@@ -14,42 +14,36 @@ force and stress) is what it was:
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import torch
 
-from mlpot.data.frame import Frame
 from mlpot.models.nnp import NeuralNetworkPotential
-from mlpot.training.dataset import PreparedFrame
-from mlpot.training.fit_preprocessing import fit_preprocessing
 
 
-@torch.no_grad()
-def refit_preprocessing_keeping_function(
-    model: NeuralNetworkPotential,
-    frames: list[Frame],
-    prepared: list[PreparedFrame],
-    scaling: str,
-    pca: bool,
-    reference_energies: dict[str, float] | None = None,
-    pca_epsilon: float = 0.0,
-) -> None:
-    """fit_preprocessing on the new training set, with the networks changed so that the model
-    computes the same energies as before; the descriptor range widens to the new set."""
-    affine = {e: [t.to(torch.float64) for t in model.scalers[e].affine()] for e in model.elements}
-    ranges = model.descriptor_ranges
-    known = {e: (r.low.clone(), r.high.clone()) for e, r in ranges.items() if r.known}
-    old_scale = float(model.energy_scale)
-    old_refs = model.reference_energies.to(torch.float64).clone()
-    fit_preprocessing(
-        model, frames, prepared, scaling, pca, reference_energies, pca_epsilon
-    )
-    new_scale = float(model.energy_scale)
-    for e, element in enumerate(model.elements):
-        if element in known:  # the range seen before, and the new set's
-            ranges[element].widen(*known[element])
-        network = model.networks[element]
-        _fold_input_change(network[0], *affine[element], *model.scalers[element].affine())
-        shift = float(old_refs[e] - model.reference_energies[e])
-        _fold_output_change(network[-1], old_scale, new_scale, shift)
+@contextmanager
+def function_kept(model: NeuralNetworkPotential):
+    """Around a refit of the preprocessing (fit_preprocessing on the new training set): the
+    networks change so that the model computes the same energies as before; the descriptor
+    range widens to the new set."""
+    with torch.no_grad():
+        affine = {
+            e: [t.to(torch.float64) for t in model.scalers[e].affine()] for e in model.elements
+        }
+        ranges = model.descriptor_ranges
+        known = {e: (r.low.clone(), r.high.clone()) for e, r in ranges.items() if r.known}
+        old_scale = float(model.energy_scale)
+        old_refs = model.reference_energies.to(torch.float64).clone()
+    yield
+    with torch.no_grad():
+        new_scale = float(model.energy_scale)
+        for e, element in enumerate(model.elements):
+            if element in known:  # the range seen before, and the new set's
+                ranges[element].widen(*known[element])
+            network = model.networks[element]
+            _fold_input_change(network[0], *affine[element], *model.scalers[element].affine())
+            shift = float(old_refs[e] - model.reference_energies[e])
+            _fold_output_change(network[-1], old_scale, new_scale, shift)
 
 
 def _fold_input_change(first, a_old, c_old, a_new, c_new) -> None:
