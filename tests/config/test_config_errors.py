@@ -254,3 +254,10 @@ def test_all_loss_coefficients_zero(edited_problems):
 def test_elements_listed_twice(edited_problems):
     problem = only(edited_problems("elements: [Si, O]", "elements: [Si, O, Si]"))
     assert (problem.key, problem.message) == ("elements", "Si listed more than once")
+
+
+def test_final_loss_stage_is_refused_with_the_kalman_filter(problems_in):
+    text = "data:\n  train: t.xyz\ntraining:\n  optimizer: {name: kalman}\n"
+    problem = only(problems_in(text + "  loss: {final: {energy: 20}}\n"))
+    assert (problem.key, problem.line) == ("training.loss.final", 5)
+    assert "Kalman filter" in problem.message

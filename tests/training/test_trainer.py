@@ -115,3 +115,23 @@ def test_best_model_file_is_the_lowest_validation_loss(alni_frames, tmp_path):
     assert saved.metadata["epoch"] == best_epoch
     trainer.model = saved
     assert trainer.evaluate(val)[0] == pytest.approx(rows[best_epoch - 1]["val_loss"], rel=1e-10)
+
+
+def test_final_loss_stage_switches_coefficients_and_chooses_the_best_within_it(
+    alni_frames, tmp_path
+):
+    final = LossCoefficients(100.0, 1.0, 0.1)
+    model, train, val, settings = setup(alni_frames, epochs=6, final_loss=final,
+                                        final_loss_epoch=4)
+    trainer = Trainer(model, train, val, settings, tmp_path)
+    rows = trainer.run()
+    saved = load_model(tmp_path / "model.pt")
+    assert saved.metadata["epoch"] >= 4  # stage-one losses are on another scale
+    best_epoch = min(rows[3:], key=lambda r: r["val_loss"])["epoch"]
+    assert saved.metadata["epoch"] == best_epoch
+    trainer.model = saved
+    assert trainer.evaluate(val)[0] == pytest.approx(rows[best_epoch - 1]["val_loss"], rel=1e-10)
+    # the final-stage validation loss is the one with the final coefficients
+    default_only = Trainer(saved, train, val, dataclasses.replace(settings, final_loss=None),
+                           tmp_path / "other")
+    assert default_only.evaluate(val)[0] < trainer.evaluate(val)[0]

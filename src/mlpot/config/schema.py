@@ -171,14 +171,27 @@ Schedule = Annotated[
 ]
 
 
+class FinalLossWeights(Section):
+    """Loss coefficients for the last part of training, from the fraction `start` of the
+    epochs on (a second, energy-weighted stage as in MACE); a coefficient left out keeps its
+    value. The best model is chosen within this stage."""
+
+    start: float = Field(0.75, gt=0, lt=1)
+    energy: NonNegative | None = None
+    forces: NonNegative | None = None
+    stress: NonNegative | None = None
+
+
 class LossWeights(Section):
     """Loss coefficients: energy (per atom), forces and stress terms, and atomic_energy for
-    per-atom energy targets (used by atomic-energy ensembles; 0 ignores them)."""
+    per-atom energy targets (used by atomic-energy ensembles; 0 ignores them); `final`
+    changes them for the last part of training."""
 
     energy: NonNegative = 1.0
     forces: NonNegative = 0.03
     stress: NonNegative = 0.001
     atomic_energy: NonNegative = 0.0
+    final: FinalLossWeights | None = None
 
     @model_validator(mode="after")
     def _something_to_fit(self) -> LossWeights:
@@ -245,6 +258,13 @@ class TrainingConfig(Section):
     seed: int = Field(0, ge=0)
     device: Annotated[str, AfterValidator(_check_device)] = "cpu"
     checkpoint_every: PositiveInt = 1
+
+    @model_validator(mode="after")
+    def _final_loss_needs_gradients(self) -> TrainingConfig:
+        if self.loss.final is not None and self.optimizer.name == "kalman":
+            message = "the Kalman filter weighs errors by its own fractions; remove loss.final"
+            raise KeyProblems([(("loss", "final"), message)])
+        return self
 
 
 class TrainConfig(Section):

@@ -12,7 +12,7 @@ import torch
 from ase.data import chemical_symbols
 
 from mlpot.config import TrainConfig, per_element
-from mlpot.config.schema import auto_epochs
+from mlpot.config.schema import FinalLossWeights, LossWeights, auto_epochs
 from mlpot.data import Frame, load_group, load_structure_list, read_frames
 from mlpot.data.errors import DataError
 from mlpot.descriptors.acsf import ACSF
@@ -147,13 +147,20 @@ def settings_from_config(
         lr=getattr(t.optimizer, "lr", TrainSettings.lr),
         weight_decay=getattr(t.optimizer, "weight_decay", 0.0), schedule=schedule,
         kalman=_kalman_settings(t.optimizer),
-        loss=LossCoefficients(
-            t.loss.energy, t.loss.forces, t.loss.stress, atomic_energy=t.loss.atomic_energy
-        ),
+        loss=_loss_coefficients(t.loss),
+        final_loss=_loss_coefficients(t.loss, t.loss.final) if t.loss.final else None,
+        final_loss_epoch=round(t.loss.final.start * epochs) + 1 if t.loss.final else 0,
         early_stopping_patience=stop.patience if stop else None,
         early_stopping_min_delta=stop.min_delta if stop else 0.0,
         seed=t.seed, checkpoint_every=t.checkpoint_every, device=t.device, progress=progress,
     )
+
+
+def _loss_coefficients(weights: LossWeights, final: FinalLossWeights | None = None):
+    """The coefficients of weights, with those final gives replacing theirs."""
+    changed = final.model_dump(exclude={"start"}, exclude_none=True) if final else {}
+    values = {k: getattr(weights, k) for k in ("energy", "forces", "stress", "atomic_energy")}
+    return LossCoefficients(**{**values, **changed})
 
 
 def _kalman_settings(optimizer) -> KalmanSettings:

@@ -42,6 +42,8 @@ class TrainSettings:
     weight_decay: float = 0.0
     schedule: Schedule = field(default_factory=Schedule)
     loss: LossCoefficients = field(default_factory=LossCoefficients)
+    final_loss: LossCoefficients | None = None  # from epoch final_loss_epoch on
+    final_loss_epoch: int = 0
     early_stopping_patience: int | None = 50
     early_stopping_min_delta: float = 0.0
     seed: int = 0
@@ -96,8 +98,14 @@ class Trainer:
         self.epoch = 0
 
     @property
+    def _loss(self) -> LossCoefficients:
+        s = self.settings
+        in_final = s.final_loss is not None and self.epoch >= s.final_loss_epoch
+        return s.final_loss if in_final else s.loss
+
+    @property
     def _wants_forces(self) -> bool:
-        return bool(self.settings.loss.forces)
+        return bool(self._loss.forces)
 
     def resume(self) -> None:
         """Continue from the latest checkpoint of this output directory."""
@@ -118,6 +126,8 @@ class Trainer:
                    disable=not s.progress)
         while self.epoch < s.epochs and not self._stopped():
             self.epoch += 1
+            if s.final_loss is not None and self.epoch == s.final_loss_epoch:
+                self.best, self.bad_epochs = math.inf, 0  # a new loss: choose within it
             row = self._epoch()
             self.rows.append(row)
             self._append_log(row)
@@ -145,7 +155,7 @@ class Trainer:
         for batch in self._batches(self.train_set, shuffle=True):
             self.optimizer.zero_grad(set_to_none=True)
             pred = predict_batch(self.model, batch, self._wants_forces, self._wants_stress, True)
-            loss = batch_loss(pred, batch, self.settings.loss)
+            loss = batch_loss(pred, batch, self._loss)
             loss.backward()
             self.optimizer.step()
             train_errors.add(pred, batch)
@@ -176,7 +186,7 @@ class Trainer:
 
     @property
     def _wants_stress(self) -> bool:
-        return bool(self.settings.loss.stress)
+        return bool(self._loss.stress)
 
     def evaluate(self, frames: list[PreparedFrame]) -> tuple[float, dict]:
         """(loss, error summary) on frames without updating the model; NaN loss when empty."""
@@ -187,7 +197,7 @@ class Trainer:
         total, count = 0.0, 0
         for batch in self._batches(frames, shuffle=False):
             pred = predict_batch(self.model, batch, True, True, False)
-            loss = batch_loss(pred, batch, self.settings.loss).detach()
+            loss = batch_loss(pred, batch, self._loss).detach()
             total += float(loss) * len(batch.n_atoms)
             count += len(batch.n_atoms)
             errors.add(pred, batch)
