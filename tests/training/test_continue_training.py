@@ -8,7 +8,7 @@ import copy
 import pytest
 import torch
 from ase.io import write
-from conftest import SF_LINES, emt_frames
+from emt_alni import SF_LINES, emt_frames
 
 from mlpot.config import TrainConfig
 from mlpot.descriptors.acsf import ACSF

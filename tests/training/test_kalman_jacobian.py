@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import emt_frames
+from emt_alni import emt_frames
 from test_trainer import make_model
 
 from mlpot.descriptors.acsf import ACSF

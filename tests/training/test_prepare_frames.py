@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import torch
-from conftest import SF_LINES, emt_frames
+from emt_alni import SF_LINES, emt_frames
 
 from mlpot.descriptors.acsf import ACSF
 from mlpot.descriptors.cutoffs import CutoffFunction

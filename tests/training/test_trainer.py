@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 import torch
-from conftest import SF_LINES
+from emt_alni import SF_LINES
 
 from mlpot.descriptors.acsf import ACSF
 from mlpot.descriptors.cutoffs import CutoffFunction
