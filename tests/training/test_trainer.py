@@ -120,7 +120,7 @@ def test_best_model_file_is_the_lowest_validation_loss(alni_frames, tmp_path):
 def test_final_loss_stage_switches_coefficients_and_chooses_the_best_within_it(
     alni_frames, tmp_path
 ):
-    final = LossCoefficients(100.0, 1.0, 0.1)
+    final = LossCoefficients(1.0, 100.0, 0.1)  # stage-two losses far above stage one's
     model, train, val, settings = setup(alni_frames, epochs=6, final_loss=final,
                                         final_loss_epoch=4)
     trainer = Trainer(model, train, val, settings, tmp_path)
@@ -135,3 +135,15 @@ def test_final_loss_stage_switches_coefficients_and_chooses_the_best_within_it(
     default_only = Trainer(saved, train, val, dataclasses.replace(settings, final_loss=None),
                            tmp_path / "other")
     assert default_only.evaluate(val)[0] < trainer.evaluate(val)[0]
+
+
+def test_final_loss_stage_restarts_the_plateau_schedule(alni_frames, tmp_path):
+    final = LossCoefficients(1.0, 100.0, 0.1)  # stage-two losses far above stage one's
+    model, train, val, settings = setup(alni_frames, epochs=6, final_loss=final,
+                                        final_loss_epoch=4)
+    settings = dataclasses.replace(settings, schedule=Schedule("plateau", factor=0.5, patience=1))
+    trainer = Trainer(model, train, val, settings, tmp_path)
+    trainer.run()
+    scheduler = trainer.scheduler
+    stage_two = [r["val_loss"] for r in trainer.rows[3:]]
+    assert scheduler.best == min(stage_two)  # not the smaller stage-one losses

@@ -127,7 +127,7 @@ class Trainer:
         while self.epoch < s.epochs and not self._stopped():
             self.epoch += 1
             if s.final_loss is not None and self.epoch == s.final_loss_epoch:
-                self.best, self.bad_epochs = math.inf, 0  # a new loss: choose within it
+                self._start_final_stage()
             row = self._epoch()
             self.rows.append(row)
             self._append_log(row)
@@ -140,6 +140,12 @@ class Trainer:
         if not self.files.model.exists():
             save_model(self.model, self.files.model, self.metadata)
         return self.rows
+
+    def _start_final_stage(self) -> None:
+        """A new loss, not comparable with the old: best model and plateaus start afresh."""
+        self.best, self.bad_epochs = math.inf, 0
+        if isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            self.scheduler.best, self.scheduler.num_bad_epochs = self.scheduler.mode_worse, 0
 
     def _stopped(self) -> bool:
         patience = self.settings.early_stopping_patience
