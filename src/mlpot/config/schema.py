@@ -248,7 +248,7 @@ class TrainingConfig(Section):
     """
 
     epochs: Epochs = "auto"
-    batch_size: PositiveInt = 8
+    batch_size: PositiveInt = 4
     optimizer: Optimizer = Field(default_factory=OptimizerConfig)
     schedule: Schedule = Field(default_factory=lambda: CosineSchedule(name="cosine"))
     loss: LossWeights = Field(default_factory=LossWeights)
