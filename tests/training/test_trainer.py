@@ -147,3 +147,14 @@ def test_final_loss_stage_restarts_the_plateau_schedule(alni_frames, tmp_path):
     scheduler = trainer.scheduler
     stage_two = [r["val_loss"] for r in trainer.rows[3:]]
     assert scheduler.best == min(stage_two)  # not the smaller stage-one losses
+
+
+def test_final_loss_stage_from_the_first_epoch_trains_as_its_coefficients(alni_frames, tmp_path):
+    final = LossCoefficients(1.0, 100.0, 0.1)
+    staged, train, val, settings = setup(alni_frames, epochs=3, final_loss=final,
+                                         final_loss_epoch=1)
+    Trainer(staged, train, val, settings, tmp_path / "staged").run()
+    plain, train, val, settings = setup(alni_frames, epochs=3, loss=final)
+    Trainer(plain, train, val, settings, tmp_path / "plain").run()
+    for key, value in staged.state_dict().items():
+        torch.testing.assert_close(value, plain.state_dict()[key], rtol=0, atol=0)
