@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +12,7 @@ import torch
 from ase.data import chemical_symbols
 
 from mlpot.config import TrainConfig, per_element
-from mlpot.config.schema import FinalLossWeights, LossWeights, auto_epochs
+from mlpot.config.schema import FinalLossWeights, auto_epochs
 from mlpot.data import Frame, load_group, load_structure_list, read_frames
 from mlpot.data.errors import DataError
 from mlpot.descriptors.acsf import ACSF
@@ -142,13 +142,14 @@ def settings_from_config(
         k: getattr(sched, k) for k in ("factor", "patience", "min_lr", "gamma") if hasattr(sched, k)
     })
     stop = t.early_stopping
+    loss = LossCoefficients(**t.loss.model_dump(exclude={"final"}))
     return TrainSettings(
         epochs=epochs, batch_size=t.batch_size, optimizer=t.optimizer.name,
         lr=getattr(t.optimizer, "lr", TrainSettings.lr),
         weight_decay=getattr(t.optimizer, "weight_decay", 0.0), schedule=schedule,
         kalman=_kalman_settings(t.optimizer),
-        loss=_loss_coefficients(t.loss),
-        final_loss=_loss_coefficients(t.loss, t.loss.final) if t.loss.final else None,
+        loss=loss,
+        final_loss=_final_loss(loss, t.loss.final) if t.loss.final else None,
         final_loss_epoch=round(t.loss.final.start * epochs) + 1 if t.loss.final else 0,
         early_stopping_patience=stop.patience if stop else None,
         early_stopping_min_delta=stop.min_delta if stop else 0.0,
@@ -156,11 +157,9 @@ def settings_from_config(
     )
 
 
-def _loss_coefficients(weights: LossWeights, final: FinalLossWeights | None = None):
-    """The coefficients of weights, with those final gives replacing theirs."""
-    changed = final.model_dump(exclude={"start"}, exclude_none=True) if final else {}
-    values = {k: getattr(weights, k) for k in ("energy", "forces", "stress", "atomic_energy")}
-    return LossCoefficients(**{**values, **changed})
+def _final_loss(loss: LossCoefficients, final: FinalLossWeights) -> LossCoefficients:
+    """loss with the coefficients that final gives replacing theirs."""
+    return replace(loss, **final.model_dump(exclude={"start"}, exclude_none=True))
 
 
 def _kalman_settings(optimizer) -> KalmanSettings:
