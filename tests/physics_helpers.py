@@ -20,6 +20,7 @@ from mlpot.descriptors.cutoffs import CutoffFunction
 from mlpot.descriptors.symmetry_functions import (
     AngularG4,
     AngularG5,
+    AngularG5Mixed,
     RadialG2,
     SymmetryFunctionSet,
 )
@@ -43,8 +44,11 @@ def cutoff_id(cutoff_function: CutoffFunction) -> str:
     return f"{cutoff_function.kind}-{cutoff_function.alpha:g}"
 
 
-def make_sfset(cutoff_function: CutoffFunction | None = None) -> SymmetryFunctionSet:
-    """The Al-Ni test set (20 functions for Al, 17 for Ni)."""
+def make_sfset(
+    cutoff_function: CutoffFunction | None = None, mixed_shells: bool = True
+) -> SymmetryFunctionSet:
+    """The Al-Ni test set (23 functions for Al, 20 for Ni; without the mixed-shell functions,
+    which n2p2 cannot express, 20 and 17)."""
     functions = {}
     for center in ELEMENTS:
         sfs: list = []
@@ -60,10 +64,13 @@ def make_sfset(cutoff_function: CutoffFunction | None = None) -> SymmetryFunctio
                 AngularG4(center, pair, 0.05, 1.0, 1.0, CUTOFF),
                 AngularG4(center, pair, 0.2, -1.0, 3.5, SHORT_CUTOFF, rs=1.5),
                 AngularG5(center, pair, 0.1, -1.0, 2.0, CUTOFF, rs=0.8),
+                AngularG5Mixed(center, pair, 0.4, 1.0, 2.0, CUTOFF, rs=2.2, rs2=3.4),
                 AngularG5(center, pair, 0.02, 1.0, 1.7, CUTOFF),
             ]
         if center == "Ni":  # a shorter row: columns beyond n_features stay zero
             sfs = sfs[:5] + sfs[7:-1]
+        if not mixed_shells:
+            sfs = [sf for sf in sfs if not isinstance(sf, AngularG5Mixed)]
         functions[center] = tuple(sfs)
     return SymmetryFunctionSet(ELEMENTS, functions, cutoff_function or CutoffFunction())
 

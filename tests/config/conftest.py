@@ -56,6 +56,7 @@ training:
   seed: 7
   device: cuda:0
   checkpoint_every: 5
+  group_balance: 0.5
 """
 
 

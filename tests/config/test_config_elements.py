@@ -109,6 +109,9 @@ def test_parse_symmetry_lines():
         SymmetryFunctionLine("O", 9, ("Si", "Si"), eta=0.01, rc=5.5, lambda_=-1.0, zeta=4.0)
     )
     assert parse_symmetry_line("Si 3 Si O 0.1 1 2 6 0.5").rs == 0.5
+    two_shells = parse_symmetry_line("Si 9m Si O 0.5 1 4 6 2.3 3.6")
+    assert (two_shells.kind, two_shells.rs, two_shells.rs2) == (9, 2.3, 3.6)
+    assert two_shells.to_line() == "Si 9m Si O 0.5 1 4.0 6.0 2.3 3.6"
 
 
 @pytest.mark.parametrize(
@@ -117,6 +120,8 @@ def test_parse_symmetry_lines():
         ("Si 4 Si 0.01 0.0 6.0", "type 2 (radial), 3 or 9"),
         ("Si", "type 2 (radial), 3 or 9"),
         ("Si 3 Si Si 0.01 1 1.0", "8 or 9 fields"),
+        ("Si 9m Si Si 0.01 1 1.0 6.0 2.0", "a type 9m line has 10 fields"),
+        ("Si 9m Si Si 0.01 1 1.0 6.0 2.0 -3", "rs2 must be >= 0"),
         ("Si 2 Xx 0.01 0.0 6.0", "'Xx' is not a chemical element symbol"),
         ("Si 2 Si -0.01 0.0 6.0", "eta must be >= 0"),
         ("Si 2 Si 0.01 0.0 0", "rc must be > 0"),

@@ -54,6 +54,13 @@ def test_full_config_reads_every_key(write_config, full_text, tmp_path):
     assert (t.loss.energy, t.loss.forces, t.loss.stress) == (1.0, 0.5, 0.1)
     assert (t.early_stopping.patience, t.early_stopping.min_delta) == (20, 1e-4)
     assert t.checkpoint_every == 5
+    assert t.group_balance == 0.5
+
+
+def test_shell_keys(write_config):
+    text = MINIMAL + "descriptors: {angular_shells: 2, mixed_shells: true}\n"
+    d = load_config(write_config(text)).descriptors
+    assert (d.angular_shells, d.mixed_shells) == (2, True)
 
 
 def test_exponent_floats_without_a_dot_are_numbers(write_config, full_text):
@@ -75,7 +82,7 @@ def test_defaults_are_filled(write_config, tmp_path):
     assert d.auto_neighbours == 40
     assert (d.n_radial, d.radial_mode, d.angular, d.angular_eta) == (12, "shifted", "narrow", None)
     assert (d.zeta, d.lambdas, d.symmetry_functions) == ([1, 2, 4, 16], [-1, 1], None)
-    assert d.angular_shells == 3
+    assert (d.angular_shells, d.mixed_shells) == (3, False)
     m = config.model
     assert (m.hidden, m.activation, m.scaling, m.pca) == ([32, 32], "tanh", "minmax", True)
     assert m.reference_energies == "fit"
@@ -85,7 +92,7 @@ def test_defaults_are_filled(write_config, tmp_path):
     assert t.schedule == CosineSchedule(name="cosine", min_lr=1e-5)
     assert (t.loss.energy, t.loss.forces, t.loss.stress) == (1.0, 0.03, 0.001)
     assert t.early_stopping is None
-    assert t.gdf is None
+    assert (t.gdf, t.group_balance) == (None, 0.0)
     assert t.checkpoint_every == 1
 
 

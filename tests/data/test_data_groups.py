@@ -46,6 +46,12 @@ def test_load_group_expands_braces_and_globs(tree):
     assert {(f.group, f.weight) for f in frames} == {("bulk", 2.0)}
 
 
+def test_load_group_keeps_the_files_group_labels_as_kinds(tree):
+    frames = load_group("mixed", 1.5, ["mlearn.json", "run1/OUTCAR 0"], tree)
+    assert {(f.group, f.weight) for f in frames} == {("mixed", 1.5)}
+    assert [f.info["kind"] for f in frames] == ["Vacancy", "Surface", "Surface", "mixed"]
+
+
 def test_load_group_range_braces_and_question_mark(tree):
     frames = load_group("md", 1.0, ["run{1..2}/OUTCAR ::2", "run?/OUTCAR 0"], tree)
     assert _origins(frames, tree) == [

@@ -10,7 +10,12 @@ import math
 
 import numpy as np
 
-from mlpot.descriptors.symmetry_functions import AngularG5, RadialG2, SymmetryFunctionSet
+from mlpot.descriptors.symmetry_functions import (
+    AngularG5,
+    AngularG5Mixed,
+    RadialG2,
+    SymmetryFunctionSet,
+)
 
 
 def cutoff_value(r: float, rc: float, kind: str, alpha: float) -> float:
@@ -92,11 +97,18 @@ def symmetry_functions(atoms, sfset: SymmetryFunctionSet) -> np.ndarray:
                 rij, rik = np.linalg.norm(vj), np.linalg.norm(vk)
                 rjk = np.linalg.norm(vk - vj)
                 cos = vj @ vk / (rij * rik)
-                radial = (rij - sf.rs) ** 2 + (rik - sf.rs) ** 2
                 cut = fc(rij) * fc(rik)
-                if not wide:
-                    radial += (rjk - sf.rs) ** 2
-                    cut *= fc(rjk)
+                if isinstance(sf, AngularG5Mixed):
+                    radial_factor = 0.5 * (
+                        math.exp(-sf.eta * ((rij - sf.rs) ** 2 + (rik - sf.rs2) ** 2))
+                        + math.exp(-sf.eta * ((rij - sf.rs2) ** 2 + (rik - sf.rs) ** 2))
+                    )
+                else:
+                    radial = (rij - sf.rs) ** 2 + (rik - sf.rs) ** 2
+                    if not wide:
+                        radial += (rjk - sf.rs) ** 2
+                        cut *= fc(rjk)
+                    radial_factor = math.exp(-sf.eta * radial)
                 angular = max(1 + sf.lambda_ * cos, 0.0) ** sf.zeta
-                out[i, col] += 2 ** (1 - sf.zeta) * angular * math.exp(-sf.eta * radial) * cut
+                out[i, col] += 2 ** (1 - sf.zeta) * angular * radial_factor * cut
     return out

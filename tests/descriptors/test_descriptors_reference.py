@@ -25,8 +25,10 @@ from mlpot.descriptors.cutoffs import CutoffFunction
 from mlpot.descriptors.symmetry_functions import (
     AngularG4,
     AngularG5,
+    AngularG5Mixed,
     RadialG2,
     SymmetryFunctionSet,
+    parse_n2p2_line,
 )
 
 STRUCTURES = {
@@ -138,3 +140,16 @@ def test_reference_cutoff_shapes(kind):
     r = np.linspace(rci, rc, 50)
     values = [cutoff_value(x, rc, kind, alpha) for x in r]
     assert np.all(np.diff(values) <= 0)
+
+
+def test_two_shell_function_on_one_shell_is_g5():
+    pair = ("Al", "Ni")
+    g5 = AngularG5("Al", pair, 0.4, -1.0, 2.0, CUTOFF, rs=2.6)
+    same = AngularG5Mixed("Al", pair, 0.4, -1.0, 2.0, CUTOFF, rs=2.6, rs2=2.6)
+    swapped = parse_n2p2_line("Al 9m Ni Al 0.4 -1 2.0 4.5 3.4 2.2")
+    assert swapped == AngularG5Mixed("Al", pair, 0.4, -1.0, 2.0, 4.5, rs=2.2, rs2=3.4)
+    functions = {"Al": (g5, same, swapped), "Ni": (RadialG2("Ni", "Al", 0.5, 0.0, CUTOFF),)}
+    g = compute_descriptors(ACSF(SymmetryFunctionSet(("Al", "Ni"), functions)), bulk_alni())
+    al = np.array(bulk_alni().get_chemical_symbols()) == "Al"
+    np.testing.assert_allclose(g[al, 1], g[al, 0], rtol=1e-13)
+    assert not np.allclose(g[al, 2], g[al, 0])

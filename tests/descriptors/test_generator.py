@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from mlpot.descriptors.generator import default_symmetry_functions
-from mlpot.descriptors.symmetry_functions import AngularG5, RadialG2
+from mlpot.descriptors.symmetry_functions import (
+    AngularG5,
+    AngularG5Mixed,
+    RadialG2,
+    SymmetryFunctionSet,
+)
 
 
 def _angular(functions):
@@ -28,6 +33,21 @@ def test_angular_shells_are_g5_on_the_shifted_grid(kind):
     np.testing.assert_allclose([rs for rs, _ in shells], [2.0, 3.0, 4.0, 5.0])
     np.testing.assert_allclose([eta for _, eta in shells], 0.5)  # 1 / (2 spacing^2)
     assert all(sf.cutoff == 6.0 for sf in added)
+
+
+def test_mixed_shells_pair_every_two_shells():
+    shelled = default_symmetry_functions(["Al", "Ni"], 6.0, r_min=2.0, angular_shells=4)
+    mixed = default_symmetry_functions(
+        ["Al", "Ni"], 6.0, r_min=2.0, angular_shells=4, mixed_shells=True
+    )
+    added = mixed.functions["Al"][shelled.n_features("Al") :]
+    assert mixed.functions["Al"][: shelled.n_features("Al")] == shelled.functions["Al"]
+    # 6 shell pairs x 4 zeta x 2 lambda per element pair (Al-Al, Al-Ni, Ni-Ni)
+    assert len(added) == 3 * 6 * 4 * 2
+    assert all(type(sf) is AngularG5Mixed and sf.rs < sf.rs2 for sf in added)
+    pairs = sorted({(sf.rs, sf.rs2) for sf in added})
+    np.testing.assert_allclose(pairs, [(2, 3), (2, 4), (2, 5), (3, 4), (3, 5), (4, 5)])
+    assert SymmetryFunctionSet.from_dict(mixed.to_dict()) == mixed
 
 
 def test_no_shells_by_default_keeps_every_angular_function_centred():

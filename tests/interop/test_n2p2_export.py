@@ -81,7 +81,7 @@ CASES = {
 
 def _model(cutoff, scaling, pca, networks, seed=5) -> NeuralNetworkPotential:
     """Random weights; scalers fitted on the test structures' descriptors."""
-    sfset = make_sfset(cutoff)
+    sfset = make_sfset(cutoff, mixed_shells=False)
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         model = NeuralNetworkPotential(sfset, networks)
@@ -190,6 +190,11 @@ def test_models_n2p2_cannot_express_are_refused(tmp_path):
     )
     with pytest.raises(MlpotError, match="same number of hidden layers"):
         write_potential(mixed, tmp_path)
+    two_shells = NeuralNetworkPotential(
+        make_sfset(), {e: NetworkSpec((4,), "tanh") for e in "Al Ni".split()}
+    )
+    with pytest.raises(MlpotError, match="have no n2p2 type .*'Al 9m Al Al .*mixed_shells: false"):
+        write_potential(two_shells, tmp_path)
     assert not list(tmp_path.iterdir())  # nothing half-written
 
 

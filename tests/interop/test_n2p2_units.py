@@ -27,7 +27,7 @@ HIDDEN = (6, 5)
 @pytest.fixture(scope="module")
 def model():
     """An Al-Ni model on raw descriptors (the file's inputs are G itself)."""
-    sfset = make_sfset(CutoffFunction("poly3", 0.25))
+    sfset = make_sfset(CutoffFunction("poly3", 0.25), mixed_shells=False)
     with torch.random.fork_rng():
         torch.manual_seed(11)
         model = NeuralNetworkPotential(

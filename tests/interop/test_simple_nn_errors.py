@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from mlpot.descriptors.cutoffs import CutoffFunction
-from mlpot.descriptors.symmetry_functions import AngularG4, RadialG2, SymmetryFunctionSet
+from mlpot.descriptors.symmetry_functions import (
+    AngularG4,
+    AngularG5Mixed,
+    RadialG2,
+    SymmetryFunctionSet,
+)
 from mlpot.errors import MlpotError
 from mlpot.interop import read_potential, write_potential
 from mlpot.models.nnp import NetworkSpec, NeuralNetworkPotential
@@ -112,8 +117,12 @@ ANGULAR = AngularG4("Si", ("Si", "Si"), 0.1, 1.0, 2.0, 5.0)
         (_model(ANGULAR, CutoffFunction("poly2", 0.0)), "'poly2' cutoff"),
         (_model(ANGULAR, CutoffFunction("cos", 0.2)), "alpha 0.2"),
         (_model(ANGULAR, activation="softplus"), "activation 'softplus'"),
+        (
+            _model(AngularG5Mixed("Si", ("Si", "Si"), 0.1, 1.0, 2.0, 5.0, rs=0.0, rs2=2.0)),
+            "two shells",
+        ),
     ],
-    ids=["angular-rs", "cutoff-kind", "inner-cutoff", "activation"],
+    ids=["angular-rs", "cutoff-kind", "inner-cutoff", "activation", "two-shells"],
 )
 def test_models_simple_nn_cannot_hold_are_refused(model, reason, tmp_path):
     with pytest.raises(MlpotError, match="cannot write") as info:

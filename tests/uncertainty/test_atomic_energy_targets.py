@@ -77,11 +77,11 @@ def teacher_frames(n: int) -> list:
 
 
 def train(frames, atomic_energy: float, tmp_path):
-    """A model trained 10 epochs on frames[:8] (validation frames[8:]); returns it and its log."""
+    """A model trained 20 epochs on frames[:8] (validation frames[8:]); returns it and its log."""
     model = fit_ranges(make_model(seed=1), frames[:8])
     loss = LossCoefficients(energy=1.0, forces=0.1, atomic_energy=atomic_energy)
     settings = TrainSettings(
-        epochs=10,
+        epochs=20,
         batch_size=4,
         lr=1e-2,
         schedule=Schedule("none"),

@@ -245,6 +245,10 @@ class TrainingConfig(Section):
 
     epochs "auto": about AUTO_STEPS optimiser steps (mini-batches), within AUTO_EPOCHS epochs,
     so that training time hardly depends on the size of the training set.
+    group_balance p in [0, 1]: the weight of a structure of a kind with n of the N structures
+    is multiplied by n^-p (scaled to a mean of 1): 0 leaves the weights as given, 1 gives every
+    kind the same total weight. Kinds are the group labels the files carry (mlearn's group, an
+    extxyz 'group'), else the config groups.
     """
 
     epochs: Epochs = "auto"
@@ -253,6 +257,7 @@ class TrainingConfig(Section):
     schedule: Schedule = Field(default_factory=lambda: CosineSchedule(name="cosine"))
     loss: LossWeights = Field(default_factory=LossWeights)
     gdf: GdfWeighting | None = None
+    group_balance: float = Field(0.0, ge=0, le=1)
     early_stopping: EarlyStopping | None = None
     dtype: Literal["float64", "float32"] = "float64"
     seed: int = Field(0, ge=0)

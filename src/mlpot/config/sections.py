@@ -141,7 +141,8 @@ class DescriptorsConfig(Section):
     a similar number of atoms in every material. cutoff_alpha is the inner cutoff as a
     fraction of it. The generator keys (n_radial ... lambdas) apply to preset "default" only;
     angular_eta in 1/Å^2 (None: the generator's choice). angular_shells: groups of wide angular
-    functions with r_s on a shifted grid (docs/training.md); 0 for none.
+    functions with r_s on a shifted grid (docs/training.md); 0 for none. mixed_shells: also
+    wide angular functions with their two neighbours on two different shells (type 9m).
     """
 
     cutoff: Cutoff = "auto"
@@ -156,6 +157,7 @@ class DescriptorsConfig(Section):
     zeta: list[Annotated[float, Field(ge=1)]] = Field([1.0, 2.0, 4.0, 16.0], min_length=1)
     lambdas: list[Literal[-1, 1]] = Field([-1, 1], min_length=1)
     angular_shells: Annotated[int, Field(ge=0)] = 3
+    mixed_shells: bool = False
     symmetry_functions: Annotated[list[SymmetryLine], Field(min_length=1)] | None = None
 
     @model_validator(mode="before")

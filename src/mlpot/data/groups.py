@@ -23,7 +23,8 @@ def load_group(
     require_forces: bool = True,
 ) -> list[Frame]:
     """Frames of every entry ("path [selection]", globs and braces allowed, see
-    read_frames), with Frame.group = name and Frame.weight = weight.
+    read_frames), with Frame.group = name and Frame.weight = weight; Frame.info["kind"] keeps
+    the group label the file gives the frame (mlearn's group, an extxyz 'group'), else name.
 
     Relative paths start at base_dir. A pattern matching no file, a selection giving
     no frames, or an invalid frame raises DataError.
@@ -32,14 +33,17 @@ def load_group(
         raise DataError(f"group '{name}' lists no files; add 'path [selection]' entries")
     frames = []
     for entry in entries:
-        frames += read_frames(
+        read = read_frames(
             entry,
             base_dir=base_dir,
             format=format,
-            group=name,
             weight=weight,
             units=units,
             elements=elements,
             require_forces=require_forces,
         )
+        for frame in read:
+            frame.info.setdefault("kind", name if frame.group == "default" else frame.group)
+            frame.group = name
+        frames += read
     return frames

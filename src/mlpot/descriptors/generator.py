@@ -6,7 +6,8 @@ Radial G2 on a grid between r_min and the cutoff:
 Angular (G4 narrow or G5 wide) with r_s = 0, eta from centred widths, every zeta and lambda;
 shell-resolved angular G5 with r_s on the shifted grid (angular_shells of them): both
 neighbours near the same r_s, with no r_jk factor, which would suppress most angles of a
-shell.
+shell;
+with mixed_shells, also one G5 group for every two shells (one neighbour near each r_s).
 Every element pair gets the same grids (n2p2's sfparamgen does the same).
 """
 
@@ -20,6 +21,7 @@ from mlpot.descriptors.cutoffs import CutoffFunction
 from mlpot.descriptors.symmetry_functions import (
     AngularG4,
     AngularG5,
+    AngularG5Mixed,
     RadialG2,
     SymmetryFunctionSet,
 )
@@ -83,6 +85,7 @@ def default_symmetry_functions(
     zeta: tuple[float, ...] = (1.0, 2.0, 4.0, 16.0),
     lambdas: tuple[float, ...] = (-1.0, 1.0),
     angular_shells: int = 0,
+    mixed_shells: bool = False,
 ) -> SymmetryFunctionSet:
     """A sensible set: r_min (Å) is about the shortest interatomic distance in the data."""
     if not 0 < r_min < cutoff:
@@ -93,6 +96,7 @@ def default_symmetry_functions(
     shells = radial_grid(r_min, cutoff, angular_shells, "shifted") if angular_shells else []
     angular_groups = [(angular_cls, eta, 0.0) for eta in etas]
     angular_groups += [(AngularG5, eta, rs) for eta, rs in shells]
+    mixed = list(itertools.combinations(shells, 2)) if mixed_shells else []
     pairs = list(itertools.combinations_with_replacement(sorted(elements), 2))
     functions = {}
     for center in elements:
@@ -101,6 +105,13 @@ def default_symmetry_functions(
             cls(center, pair, eta, lam, z, cutoff, rs)
             for pair in pairs
             for cls, eta, rs in angular_groups
+            for lam in lambdas
+            for z in zeta
+        ]
+        sfs += [
+            AngularG5Mixed(center, pair, eta, lam, z, cutoff, rs, rs2)
+            for pair in pairs
+            for (eta, rs), (_, rs2) in mixed
             for lam in lambdas
             for z in zeta
         ]

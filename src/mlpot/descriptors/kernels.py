@@ -469,8 +469,9 @@ def _triplet_terms(t, seg, s):
     trip, rjk, cos, a_val, a_der = s.trip[seg], s.rjk[seg], s.cos[seg], s.a_val[seg], s.a_der[seg]
     base, base_ij, base_ik, base_jk = s.base[seg], s.base_ij[seg], s.base_ik[seg], s.base_jk[seg]
     combo_eta, combo_rs, combo_cut = t.combo_eta, t.combo_rs, t.combo_cut
-    grp_combo, grp_narrow, grp_sf_ptr = t.grp_combo, t.grp_narrow, t.grp_sf_ptr
-    sf_col, sf_term, lam, zeta = t.sf_col, t.sf_term, t.term_lambda, t.term_zeta
+    grp_combo, grp_combo2, grp_narrow = t.grp_combo, t.grp_combo2, t.grp_narrow
+    grp_sf_ptr, sf_col, sf_term = t.grp_sf_ptr, t.sf_col, t.sf_term
+    lam, zeta = t.term_lambda, t.term_zeta
     for m in range(n_trip):
         rjk[m] = math.sqrt(rjk[m])
     for k in range(t.cut_rc.shape[0]):
@@ -482,21 +483,30 @@ def _triplet_terms(t, seg, s):
     g0 = t.agrp_ptr[key]
     for j in range(t.agrp_ptr[key + 1] - g0):
         grp = g0 + j
-        u = grp_combo[grp]
+        u, v = grp_combo[grp], grp_combo2[grp]
         eta, rs, k = combo_eta[u], combo_rs[u], combo_cut[u]
-        if grp_narrow[grp]:  # R(r_jk) and its derivative, kept in rows base and base_jk
+        if u != v:  # two shells (wide): (R_u(r_ij) R_v(r_ik) + R_v(r_ij) R_u(r_ik)) / 2
             for m in range(n_trip):
-                base[j, m], base_jk[j, m] = _gaussian(eta, rs, rjk[m], fc[k, m], dfc[k, m])
+                a, b = trip[0, m], trip[1, m]
+                ua, ub, va, vb = combo[u, a], combo[u, b], combo[v, a], combo[v, b]
+                base[j, m] = 0.5 * (ua * vb + va * ub)
+                base_ij[j, m] = 0.5 * (combo_d[u, a] * vb + combo_d[v, a] * ub)
+                base_ik[j, m] = 0.5 * (ua * combo_d[v, b] + va * combo_d[u, b])
+                base_jk[j, m] = 0.0
         else:
+            if grp_narrow[grp]:  # R(r_jk) and its derivative, kept in rows base and base_jk
+                for m in range(n_trip):
+                    base[j, m], base_jk[j, m] = _gaussian(eta, rs, rjk[m], fc[k, m], dfc[k, m])
+            else:
+                for m in range(n_trip):
+                    base[j, m], base_jk[j, m] = 1.0, 0.0
             for m in range(n_trip):
-                base[j, m], base_jk[j, m] = 1.0, 0.0
-        for m in range(n_trip):
-            a, b = trip[0, m], trip[1, m]
-            fa, fb, f = combo[u, a], combo[u, b], base[j, m]
-            base[j, m] = fa * fb * f
-            base_ij[j, m] = combo_d[u, a] * fb * f
-            base_ik[j, m] = fa * combo_d[u, b] * f
-            base_jk[j, m] *= fa * fb
+                a, b = trip[0, m], trip[1, m]
+                fa, fb, f = combo[u, a], combo[u, b], base[j, m]
+                base[j, m] = fa * fb * f
+                base_ij[j, m] = combo_d[u, a] * fb * f
+                base_ik[j, m] = fa * combo_d[u, b] * f
+                base_jk[j, m] *= fa * fb
         q, q1 = grp_sf_ptr[grp], grp_sf_ptr[grp + 1]
         while q < q1:  # four functions per pass over the triplets where there are four
             t0, t1 = sf_term[q], sf_term[min(q + 1, q1 - 1)]

@@ -14,6 +14,11 @@ For a central atom i with neighbours j, k (r_ij = |R_j - R_i|, cos(theta_ijk) fr
         G = 2^(1 - zeta) sum_{j < k} (1 + lambda cos theta_ijk)^zeta
             exp(-eta [(r_ij - r_s)^2 + (r_ik - r_s)^2]) f_c(r_ij) f_c(r_ik)
 
+    G5 on two shells (mlpot's type "9m", not in n2p2): as G5 with the radial factor
+            (R_s(r_ij) R_s2(r_ik) + R_s2(r_ij) R_s(r_ik)) / 2
+        where R_s(r) = exp(-eta (r - r_s)^2) f_c(r): one neighbour near r_s, the other near
+        r_s2 (with r_s2 = r_s it is G5)
+
 The angular sums run over each unordered neighbour pair once, restricted to pairs whose elements
 are {e1, e2}. Units: eta in 1/Å^2, r_s and cutoff in Å.
 """
@@ -65,7 +70,21 @@ class AngularG5(AngularG4):
     n2p2_type = 9
 
 
-SymmetryFunction = RadialG2 | AngularG4 | AngularG5
+@dataclass(frozen=True)
+class AngularG5Mixed(AngularG5):
+    rs2: float = 0.0
+
+    n2p2_type = None  # n2p2 has no such function
+
+    def n2p2_line(self) -> str:
+        e1, e2 = self.neighbors
+        return (
+            f"{self.center} 9m {e1} {e2} {self.eta!r} {self.lambda_:g} {self.zeta!r} "
+            f"{self.cutoff!r} {self.rs!r} {self.rs2!r}"
+        )
+
+
+SymmetryFunction = RadialG2 | AngularG4 | AngularG5 | AngularG5Mixed
 _ANGULAR_TYPES = {3: AngularG4, 9: AngularG5}
 
 
@@ -87,11 +106,16 @@ def parse_n2p2_line(line: str) -> SymmetryFunction:
             rs = float(fields[8]) if len(fields) == 9 else 0.0
             cls = _ANGULAR_TYPES[int(kind)]
             return cls(center, _pair(fields[2], fields[3]), eta, lam, zeta, rc, rs)
+        if kind == "9m" and len(fields) == 10:
+            eta, lam, zeta, rc, rs, rs2 = map(float, fields[4:10])
+            pair = _pair(fields[2], fields[3])
+            return AngularG5Mixed(center, pair, eta, lam, zeta, rc, min(rs, rs2), max(rs, rs2))
     except ValueError as err:
         raise ValueError(f"non-numeric parameter in symmetry function {line!r}") from err
     raise ValueError(
         f"unsupported symmetry function {line!r}: expected type 2 "
-        "'E 2 E eta rs rc', or type 3/9 'E 3 E E eta lambda zeta rc [rs]'"
+        "'E 2 E eta rs rc', type 3/9 'E 3 E E eta lambda zeta rc [rs]', "
+        "or type 9m 'E 9m E E eta lambda zeta rc rs rs2'"
     )
 
 

@@ -4,8 +4,9 @@ The kernels never branch on element names or function types: a symmetry-function
 integer ranges keyed by (central element, neighbour element) for radial functions and by
 (central element, unordered neighbour-element pair) for angular ones. Angular functions are
 grouped by their radial factor R(r) = exp(-eta (r - r_s)^2) f_c(r) ("combo") so that R is
-evaluated once per pair and shared, and by their angular term 2^(1-zeta) (1 + lambda cos)^zeta
-("term") so that powers are evaluated once per triplet.
+evaluated once per pair and shared (a function on two shells has two combos), and by their
+angular term 2^(1-zeta) (1 + lambda cos)^zeta ("term") so that powers are evaluated once per
+triplet.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mlpot.descriptors.symmetry_functions import AngularG5, RadialG2, SymmetryFunctionSet
+from mlpot.descriptors.symmetry_functions import (
+    AngularG5,
+    AngularG5Mixed,
+    RadialG2,
+    SymmetryFunctionSet,
+)
 
 
 class KernelTables(NamedTuple):
@@ -43,6 +49,7 @@ class KernelTables(NamedTuple):
     pair_index: np.ndarray  # (E, E) unordered element pair -> p
     agrp_ptr: np.ndarray
     grp_combo: np.ndarray
+    grp_combo2: np.ndarray  # the second leg's combo (= grp_combo but for two-shell functions)
     grp_narrow: np.ndarray  # 1 for G4 (with the r_jk factor), 0 for G5
     key_all_narrow: np.ndarray  # 1 where every group of an angular key has the r_jk factor
     grp_sf_ptr: np.ndarray  # functions of group g are grp_sf_ptr[g] : grp_sf_ptr[g + 1]
@@ -82,18 +89,20 @@ def build_tables(sfset: SymmetryFunctionSet) -> KernelTables:
     entries = []
     for key, col, sf in angular:
         combo = combos.setdefault((sf.eta, sf.rs, cut_of[sf.cutoff]), len(combos))
+        rs2 = sf.rs2 if isinstance(sf, AngularG5Mixed) else sf.rs
+        combo2 = combos.setdefault((sf.eta, rs2, cut_of[sf.cutoff]), len(combos))
         term = terms.setdefault((sf.lambda_, sf.zeta), len(terms))
         narrow = 0 if isinstance(sf, AngularG5) else 1
-        entries.append((key, combo, narrow, col, term))
+        entries.append((key, combo, combo2, narrow, col, term))
     entries.sort()
     groups: list[tuple] = []
-    for key, combo, narrow, _, _ in entries:
-        if not groups or groups[-1][:3] != (key, combo, narrow):
-            groups.append((key, combo, narrow, 0))
-        groups[-1] = (*groups[-1][:3], groups[-1][3] + 1)
+    for key, combo, combo2, narrow, _, _ in entries:
+        if not groups or groups[-1][:4] != (key, combo, combo2, narrow):
+            groups.append((key, combo, combo2, narrow, 0))
+        groups[-1] = (*groups[-1][:4], groups[-1][4] + 1)
     grp_keys = np.array([g[0] for g in groups], dtype=np.int64)
     agrp_ptr = np.searchsorted(grp_keys, np.arange(n_el * n_pairs + 1)).astype(np.int64)
-    grp_sf_ptr = np.concatenate([[0], np.cumsum([g[3] for g in groups])]).astype(np.int64)
+    grp_sf_ptr = np.concatenate([[0], np.cumsum([g[4] for g in groups])]).astype(np.int64)
 
     combo_list = sorted(combos, key=combos.get)
     term_list = sorted(terms, key=terms.get)
@@ -123,12 +132,13 @@ def build_tables(sfset: SymmetryFunctionSet) -> KernelTables:
         pair_index=pair_index,
         agrp_ptr=agrp_ptr,
         grp_combo=np.array([g[1] for g in groups], dtype=np.int64),
-        grp_narrow=np.array([g[2] for g in groups], dtype=np.int64),
+        grp_combo2=np.array([g[2] for g in groups], dtype=np.int64),
+        grp_narrow=np.array([g[3] for g in groups], dtype=np.int64),
         grp_sf_ptr=grp_sf_ptr,
         max_groups=int(np.diff(agrp_ptr).max(initial=0)),
-        key_all_narrow=_all_narrow(agrp_ptr, [g[2] for g in groups]),
-        sf_col=np.array([e[3] for e in entries], dtype=np.int64),
-        sf_term=np.array([e[4] for e in entries], dtype=np.int64),
+        key_all_narrow=_all_narrow(agrp_ptr, [g[3] for g in groups]),
+        sf_col=np.array([e[4] for e in entries], dtype=np.int64),
+        sf_term=np.array([e[5] for e in entries], dtype=np.int64),
     )
 
 

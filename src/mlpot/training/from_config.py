@@ -83,7 +83,21 @@ def read_training_data(config: TrainConfig) -> tuple[list[Frame], list[Frame]]:
         val = [f for n, f in enumerate(frames) if n in held]
     if data.bootstrap:
         train = [train[n] for n in np.sort(rng.integers(len(train), size=len(train)))]
+    balance_kinds(train + val, config.training.group_balance)
     return train, val
+
+
+def balance_kinds(frames: list[Frame], power: float) -> None:
+    """Weights of the frames times n_kind^-power, scaled so that their mean factor is 1
+    (kind: Frame.info["kind"], else the group)."""
+    if power == 0 or not frames:
+        return
+    kinds = [f.info.get("kind", f.group) for f in frames]
+    names, counts = np.unique(kinds, return_counts=True)
+    factors = counts**-power * len(frames) / np.sum(counts ** (1.0 - power))
+    factor_of = dict(zip(names.tolist(), factors.tolist(), strict=True))
+    for frame, kind in zip(frames, kinds, strict=True):
+        frame.weight *= factor_of[kind]
 
 
 def data_elements(frames: list[Frame]) -> list[str]:
@@ -114,7 +128,7 @@ def build_symmetry_functions(config: TrainConfig, elements, frames) -> SymmetryF
         elements, cutoff, cutoff_function, r_min=r_min, n_radial=d.n_radial,
         radial_mode=d.radial_mode, angular=d.angular, angular_eta=d.angular_eta,
         zeta=tuple(d.zeta), lambdas=tuple(float(x) for x in d.lambdas),
-        angular_shells=d.angular_shells,
+        angular_shells=d.angular_shells, mixed_shells=d.mixed_shells,
     )
 
 

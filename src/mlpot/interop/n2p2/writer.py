@@ -37,6 +37,7 @@ def write_potential(model: NeuralNetworkPotential, path: Path) -> list[Path]:
     for element in elements:
         if atomic_numbers[element] > MAX_ATOMIC_NUMBER:
             raise MlpotError(f"n2p2 does not know element {element} (it stops at No, Z = 102)")
+    _check_n2p2_types(model.sfset)
     order = {e: n2p2_permutation(model.sfset.functions[e], elements) for e in elements}
     networks = n2p2_networks(model, order)
     statistics, known = _statistics(model, order)
@@ -51,6 +52,16 @@ def write_potential(model: NeuralNetworkPotential, path: Path) -> list[Path]:
     }
     Path(path).mkdir(parents=True, exist_ok=True)
     return [_write(Path(path) / name, lines) for name, lines in files.items()]
+
+
+def _check_n2p2_types(sfset: SymmetryFunctionSet) -> None:
+    foreign = [sf for sfs in sfset.functions.values() for sf in sfs if sf.n2p2_type is None]
+    if foreign:
+        raise MlpotError(
+            f"{len(foreign)} symmetry functions of this model have no n2p2 type (the first: "
+            f"'{foreign[0].n2p2_line()}'); n2p2 and LAMMPS pair_style hdnnp need types 2, 3 and "
+            "9 only: retrain with descriptors.mixed_shells: false to export"
+        )
 
 
 def _input_nn(model, elements, order, network: N2p2Network) -> list[str]:

@@ -76,6 +76,11 @@ def from_mlpot(sf: SymmetryFunction) -> SimpleNNFunction:
     """The SIMPLE-NN function equal to `sf`; ValueError where SIMPLE-NN has none."""
     if isinstance(sf, RadialG2):
         return SimpleNNFunction(RADIAL, (sf.neighbor,), sf.cutoff, sf.eta, sf.rs, 0.0)
+    if sf.n2p2_type is None:
+        raise ValueError(
+            f"symmetry function '{sf.n2p2_line()}' has its two neighbours on two shells; "
+            "SIMPLE-NN has no such function, so this model cannot be written in its format"
+        )
     if sf.rs != 0:
         raise ValueError(
             f"symmetry function '{sf.n2p2_line()}' has r_s = {sf.rs:g}; SIMPLE-NN's G4 and G5 "
