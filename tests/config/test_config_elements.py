@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mlpot.config import FileSpec, SymmetryFunctionLine, load_config, parse_symmetry_line
+from mlpot.config import FileSpec, load_config, parse_symmetry_line
+from mlpot.descriptors.symmetry_functions import AngularG4, AngularG5, AngularG5Mixed, RadialG2
 
 HEAD = """\
 elements: [Si, O]
@@ -102,16 +103,16 @@ descriptors:
 
 
 def test_parse_symmetry_lines():
-    assert parse_symmetry_line("Si 2 O 0.5 1.5 6") == SymmetryFunctionLine(
-        "Si", 2, ("O",), eta=0.5, rs=1.5, rc=6.0
-    )
+    assert parse_symmetry_line("Si 2 O 0.5 1.5 6") == RadialG2("Si", "O", 0.5, 1.5, 6.0)
     assert parse_symmetry_line("symfunction_short O 9 Si Si 0.01 -1 4 5.5") == (
-        SymmetryFunctionLine("O", 9, ("Si", "Si"), eta=0.01, rc=5.5, lambda_=-1.0, zeta=4.0)
+        AngularG5("O", ("Si", "Si"), 0.01, -1.0, 4.0, 5.5)
     )
-    assert parse_symmetry_line("Si 3 Si O 0.1 1 2 6 0.5").rs == 0.5
-    two_shells = parse_symmetry_line("Si 9m Si O 0.5 1 4 6 2.3 3.6")
-    assert (two_shells.kind, two_shells.rs, two_shells.rs2) == (9, 2.3, 3.6)
-    assert two_shells.to_line() == "Si 9m Si O 0.5 1 4.0 6.0 2.3 3.6"
+    assert parse_symmetry_line("Si 3 Si O 0.1 1 2 6 0.5") == (
+        AngularG4("Si", ("O", "Si"), 0.1, 1.0, 2.0, 6.0, rs=0.5)
+    )
+    two_shells = parse_symmetry_line("Si 9m Si O 0.5 1 4 6 3.6 2.3")
+    assert two_shells == AngularG5Mixed("Si", ("O", "Si"), 0.5, 1.0, 4.0, 6.0, rs=2.3, rs2=3.6)
+    assert two_shells.n2p2_line() == "Si 9m O Si 0.5 1 4.0 6.0 2.3 3.6"
 
 
 @pytest.mark.parametrize(
@@ -120,8 +121,10 @@ def test_parse_symmetry_lines():
         ("Si 4 Si 0.01 0.0 6.0", "type 2 (radial), 3 or 9"),
         ("Si", "type 2 (radial), 3 or 9"),
         ("Si 3 Si Si 0.01 1 1.0", "8 or 9 fields"),
+        ("Si 2 Si 0.01 6.0", "a type 2 line has 6 fields: centre 2 neighbour eta rs rc"),
+        ("Si 2 Si 0.01 -1.0 6.0", "rs must be >= 0"),
         ("Si 9m Si Si 0.01 1 1.0 6.0 2.0", "a type 9m line has 10 fields"),
-        ("Si 9m Si Si 0.01 1 1.0 6.0 2.0 -3", "rs2 must be >= 0"),
+        ("Si 9m Si Si 0.01 1 1.0 6.0 2.0 -3", "rs must be >= 0, found -3"),
         ("Si 2 Xx 0.01 0.0 6.0", "'Xx' is not a chemical element symbol"),
         ("Si 2 Si -0.01 0.0 6.0", "eta must be >= 0"),
         ("Si 2 Si 0.01 0.0 0", "rc must be > 0"),

@@ -186,7 +186,7 @@ descriptors:
     assert config.descriptors.preset is None
     assert config.descriptors.symmetry_functions == [
         "Si 2 Si 0.01 0.0 6.0",
-        "Si 3 Si Si 0.01 -1 1.0 6.0 0.0",
+        "Si 3 Si Si 0.01 -1 1.0 6.0",
         "Si 9 Si Si 0.01 1 2.0 5.0 0.5",
     ]
 

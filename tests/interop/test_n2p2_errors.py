@@ -63,7 +63,7 @@ CASES = {
     "unsupported-lambda": (
         "input.nn",
         _replace(FIRST_SF_LINE + 3, "symfunction_short Si 3 Si Si 0.01 0.5 1.0 10.39"),
-        rf"input.nn', line {FIRST_SF_LINE + 4}: lambda 0.5, zeta 1; mlpot needs lambda = \+-1",
+        rf"input.nn', line {FIRST_SF_LINE + 4}: lambda must be -1 or 1, found 0.5; fix the",
     ),
     "missing-scaling-line": (
         "scaling.data",

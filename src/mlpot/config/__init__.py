@@ -23,7 +23,7 @@ from mlpot.config.schema import (
     TrainingConfig,
 )
 from mlpot.config.sections import DataConfig, DescriptorsConfig, FileSpec, GroupConfig
-from mlpot.config.symmetry_lines import SymmetryFunctionLine, parse_symmetry_line
+from mlpot.config.symmetry_lines import parse_symmetry_line
 
 __all__ = [
     "ConfigError",
@@ -42,7 +42,6 @@ __all__ = [
     "ModelConfig",
     "OptimizerConfig",
     "PlateauSchedule",
-    "SymmetryFunctionLine",
     "TrainConfig",
     "TrainingConfig",
     "load_config",

@@ -24,7 +24,7 @@ from mlpot.config.fields import (
     PositiveInt,
 )
 from mlpot.config.sections import DataConfig, DescriptorsConfig, Section
-from mlpot.config.symmetry_lines import parse_symmetry_line
+from mlpot.config.symmetry_lines import neighbours, parse_symmetry_line
 
 Activation = Literal[
     "tanh", "softplus", "silu", "shifted_softplus", "gaussian", "linear", "sigmoid", "relu", "selu"
@@ -327,8 +327,8 @@ def _symmetry_line_problems(config: TrainConfig) -> list[tuple[KeyPath, str]]:
     centres = set()
     for index, line in enumerate(lines):
         parsed = parse_symmetry_line(line)
-        centres.add(parsed.centre)
-        unknown = sorted({parsed.centre, *parsed.neighbours} - set(elements))
+        centres.add(parsed.center)
+        unknown = sorted({parsed.center, *neighbours(parsed)} - set(elements))
         if unknown:
             message = f"'{line}' uses {', '.join(unknown)}, not in elements ({', '.join(elements)})"
             problems.append((("descriptors", "symmetry_functions", index), message))

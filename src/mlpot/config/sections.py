@@ -184,7 +184,7 @@ class DescriptorsConfig(Section):
             return
         problems = []
         for index, line in enumerate(self.symmetry_functions or []):
-            rc = parse_symmetry_line(line).rc
+            rc = parse_symmetry_line(line).cutoff
             if rc > self.cutoff:
                 message = f"'{line}' has rc {rc} beyond descriptors.cutoff {self.cutoff}"
                 problems.append((("symmetry_functions", index), message))

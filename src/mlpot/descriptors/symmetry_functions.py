@@ -25,6 +25,7 @@ are {e1, e2}. Units: eta in 1/Å^2, r_s and cutoff in Å.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 from mlpot.descriptors.cutoffs import CutoffFunction
@@ -88,35 +89,73 @@ SymmetryFunction = RadialG2 | AngularG4 | AngularG5 | AngularG5Mixed
 _ANGULAR_TYPES = {3: AngularG4, 9: AngularG5}
 
 
-def parse_n2p2_line(line: str) -> SymmetryFunction:
-    """One `symfunction_short` body: "Si 2 Si eta rs rc" or "Si 3 Si Si eta lambda zeta rc [rs]".
+_PREFIX = "symfunction_short"
+_LAYOUTS = {
+    "2": "centre 2 neighbour eta rs rc",
+    "3": "centre 3 neighbour1 neighbour2 eta lambda zeta rc [rs]",
+    "9": "centre 9 neighbour1 neighbour2 eta lambda zeta rc [rs]",
+    "9m": "centre 9m neighbour1 neighbour2 eta lambda zeta rc rs rs2",
+}
+_FIELD_COUNTS = {"2": (6,), "3": (8, 9), "9": (8, 9), "9m": (10,)}
 
-    Raises ValueError naming what is wrong; callers add the file and line.
+
+def parse_n2p2_line(line: str) -> SymmetryFunction:
+    """One `symfunction_short` line (the keyword itself optional): "Si 2 Si eta rs rc",
+    "Si 3 Si Si eta lambda zeta rc [rs]" (also type 9), "Si 9m Si Si eta lambda zeta rc rs rs2".
+
+    Raises ValueError naming what is wrong and the expected fields; callers add the file and
+    line. Ranges are checked by `range_problems`.
     """
     fields = line.split()
-    if len(fields) < 2:
-        raise ValueError(f"too few fields in symmetry function {line!r}")
-    center, kind = fields[0], fields[1]
+    if fields and fields[0] == _PREFIX:
+        fields = fields[1:]
+    kind = fields[1] if len(fields) > 1 else None
+    if kind not in _LAYOUTS:
+        raise ValueError(
+            f"'{line}': the second field must be the type 2 (radial), 3 or 9 (angular), "
+            "or 9m (angular on two shells)"
+        )
+    if len(fields) not in _FIELD_COUNTS[kind]:
+        counts = " or ".join(str(n) for n in _FIELD_COUNTS[kind])
+        raise ValueError(f"'{line}': a type {kind} line has {counts} fields: {_LAYOUTS[kind]}")
+    names = _LAYOUTS[kind].replace("[", "").replace("]", "").split()
+    first = 3 if kind == "2" else 4
+    given = zip(names[first:], fields[first:], strict=False)  # an optional rs may be absent
+    values = {name: _number(text, name) for name, text in given}
+    center = fields[0]
+    if kind == "2":
+        return RadialG2(center, fields[2], values["eta"], values["rs"], values["rc"])
+    pair = _pair(fields[2], fields[3])
+    eta, lam, zeta, rc = (values[name] for name in ("eta", "lambda", "zeta", "rc"))
+    rs = values.get("rs", 0.0)
+    if kind == "9m":
+        rs, rs2 = sorted((rs, values["rs2"]))
+        return AngularG5Mixed(center, pair, eta, lam, zeta, rc, rs, rs2)
+    return _ANGULAR_TYPES[int(kind)](center, pair, eta, lam, zeta, rc, rs)
+
+
+def range_problems(sf: SymmetryFunction) -> list[str]:
+    """What is out of range in `sf` (empty when nothing is)."""
+    checks = [
+        (sf.eta < 0, f"eta must be >= 0, found {sf.eta:g}"),
+        (sf.cutoff <= 0, f"rc must be > 0, found {sf.cutoff:g}"),
+    ]
+    if isinstance(sf, AngularG4):
+        checks += [
+            (sf.lambda_ not in (-1.0, 1.0), f"lambda must be -1 or 1, found {sf.lambda_:g}"),
+            (sf.zeta < 1, f"zeta must be >= 1, found {sf.zeta:g}"),
+        ]
+    return [message for failed, message in checks if failed]
+
+
+def _number(text: str, name: str) -> float:
     try:
-        if kind == "2" and len(fields) == 6:
-            eta, rs, rc = map(float, fields[3:6])
-            return RadialG2(center, fields[2], eta, rs, rc)
-        if kind in ("3", "9") and len(fields) in (8, 9):
-            eta, lam, zeta, rc = map(float, fields[4:8])
-            rs = float(fields[8]) if len(fields) == 9 else 0.0
-            cls = _ANGULAR_TYPES[int(kind)]
-            return cls(center, _pair(fields[2], fields[3]), eta, lam, zeta, rc, rs)
-        if kind == "9m" and len(fields) == 10:
-            eta, lam, zeta, rc, rs, rs2 = map(float, fields[4:10])
-            pair = _pair(fields[2], fields[3])
-            return AngularG5Mixed(center, pair, eta, lam, zeta, rc, min(rs, rs2), max(rs, rs2))
-    except ValueError as err:
-        raise ValueError(f"non-numeric parameter in symmetry function {line!r}") from err
-    raise ValueError(
-        f"unsupported symmetry function {line!r}: expected type 2 "
-        "'E 2 E eta rs rc', type 3/9 'E 3 E E eta lambda zeta rc [rs]', "
-        "or type 9m 'E 9m E E eta lambda zeta rc rs rs2'"
-    )
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, found '{text}'")
+    return value
 
 
 def _pair(e1: str, e2: str) -> tuple[str, str]:
@@ -148,10 +187,9 @@ class SymmetryFunctionSet:
         partners = (sf.neighbor,) if isinstance(sf, RadialG2) else sf.neighbors
         if sf.center != element or any(p not in self.elements for p in partners):
             raise ValueError(f"symmetry function {sf.n2p2_line()!r} uses an unknown element")
-        if sf.cutoff <= 0 or sf.eta < 0:
-            raise ValueError(f"symmetry function {sf.n2p2_line()!r}: need cutoff > 0, eta >= 0")
-        if isinstance(sf, AngularG4) and (abs(sf.lambda_) != 1 or sf.zeta < 1):
-            raise ValueError(f"symmetry function {sf.n2p2_line()!r}: need lambda = +-1, zeta >= 1")
+        problems = range_problems(sf)
+        if problems:
+            raise ValueError(f"symmetry function {sf.n2p2_line()!r}: {'; '.join(problems)}")
 
     @property
     def cutoff(self) -> float:

@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from mlpot.descriptors.symmetry_functions import RadialG2, SymmetryFunction, parse_n2p2_line
+from mlpot.descriptors.symmetry_functions import (
+    RadialG2,
+    SymmetryFunction,
+    parse_n2p2_line,
+    range_problems,
+)
 from mlpot.interop.n2p2.settings import Entry, Settings
 
 SUPPORTED_TYPES = {"2": "radial", "3": "narrow angular", "9": "wide angular"}
@@ -52,12 +57,9 @@ def _parse(settings: Settings, entry: Entry, elements: tuple[str, ...]) -> Symme
         sf = parse_n2p2_line(" ".join(entry.fields))
     except ValueError as err:
         raise settings.error(entry, str(err), "see the n2p2 manual for the fields") from None
-    if sf.cutoff <= 0 or sf.eta < 0:
-        raise settings.error(entry, "need a cutoff > 0 and eta >= 0", "fix the parameters")
-    if not isinstance(sf, RadialG2) and (abs(sf.lambda_) != 1 or sf.zeta < 1):
-        raise settings.error(
-            entry, f"lambda {sf.lambda_:g}, zeta {sf.zeta:g}", "mlpot needs lambda = +-1, zeta >= 1"
-        )
+    problems = range_problems(sf)
+    if problems:
+        raise settings.error(entry, "; ".join(problems), "fix the parameters")
     partners = (sf.neighbor,) if isinstance(sf, RadialG2) else sf.neighbors
     for symbol in (sf.center, *partners):
         if symbol not in elements:
