@@ -74,7 +74,7 @@ descriptors:
   cutoff: 5.0
   symmetry_functions:
 {lines}
-model: {{hidden: [4]}}
+model: {{hidden: [4], activation: tanh}}  # bounded: no MD run reaches select.upper
 training:
   epochs: 4
   batch_size: 4

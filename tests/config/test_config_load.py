@@ -84,7 +84,8 @@ def test_defaults_are_filled(write_config, tmp_path):
     assert (d.zeta, d.lambdas, d.symmetry_functions) == ([1, 2, 4, 16], [-1, 1], None)
     assert (d.angular_shells, d.mixed_shells) == (3, False)
     m = config.model
-    assert (m.hidden, m.activation, m.scaling, m.pca) == ([32, 32], "tanh", "minmax", True)
+    assert (m.hidden, m.activation) == ([32, 32], "shifted_softplus")
+    assert (m.scaling, m.pca) == ("minmax", True)
     assert m.reference_energies == "fit"
     t = config.training
     assert (t.epochs, t.batch_size, t.dtype, t.seed, t.device) == ("auto", 4, "float64", 0, "cpu")

@@ -50,7 +50,7 @@ class ModelConfig(Section):
     """
 
     hidden: PerElement[list[PositiveInt]] = Field(default_factory=lambda: [32, 32])
-    activation: PerElement[Activation] = "tanh"
+    activation: PerElement[Activation] = "shifted_softplus"
     scaling: Literal["minmax", "meanstd", "none"] = "minmax"
     pca: bool = True
     pca_epsilon: NonNegative = 1e-4
