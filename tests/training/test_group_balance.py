@@ -48,3 +48,9 @@ def test_no_balance_and_kinds_from_groups():
         frame.group = group
     balance_kinds(frames, 1.0)
     assert [f.weight for f in frames] == pytest.approx([1.5, 0.75, 0.75])
+
+
+def test_a_frame_drawn_twice_counts_twice_and_is_scaled_once():
+    bulk, surface = _frames(["bulk", "surface"])
+    balance_kinds([bulk, bulk, bulk, surface], 1.0)  # kinds 3 : 1 as drawn
+    assert (bulk.weight, surface.weight) == pytest.approx((2.0 / 3.0, 2.0))

@@ -89,15 +89,19 @@ def read_training_data(config: TrainConfig) -> tuple[list[Frame], list[Frame]]:
 
 def balance_kinds(frames: list[Frame], power: float) -> None:
     """Weights of the frames times n_kind^-power, scaled so that their mean factor is 1
-    (kind: Frame.info["kind"], else the group)."""
+    (kind: Frame.info["kind"], else the group). A frame listed twice (a bootstrap draw)
+    counts twice and is scaled once."""
     if power == 0 or not frames:
         return
-    kinds = [f.info.get("kind", f.group) for f in frames]
-    names, counts = np.unique(kinds, return_counts=True)
+    names, counts = np.unique([_kind(f) for f in frames], return_counts=True)
     factors = counts**-power * len(frames) / np.sum(counts ** (1.0 - power))
     factor_of = dict(zip(names.tolist(), factors.tolist(), strict=True))
-    for frame, kind in zip(frames, kinds, strict=True):
-        frame.weight *= factor_of[kind]
+    for frame in {id(f): f for f in frames}.values():
+        frame.weight *= factor_of[_kind(frame)]
+
+
+def _kind(frame: Frame) -> str:
+    return frame.info.get("kind", frame.group)
 
 
 def data_elements(frames: list[Frame]) -> list[str]:
