@@ -6,8 +6,7 @@ Radial G2 on a grid between r_min and the cutoff:
 Angular (G4 narrow or G5 wide) with r_s = 0, eta from centred widths, every zeta and lambda;
 shell-resolved angular G5 with r_s on the shifted grid (angular_shells of them): both
 neighbours near the same r_s, with no r_jk factor, which would suppress most angles of a
-shell;
-with mixed_shells, also one G5 group for every two shells (one neighbour near each r_s).
+shell; with mixed_shells, also a group for every two shells (one neighbour near each r_s).
 Every element pair gets the same grids (n2p2's sfparamgen does the same).
 """
 
