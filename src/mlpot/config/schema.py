@@ -24,7 +24,8 @@ from mlpot.config.fields import (
     PositiveInt,
 )
 from mlpot.config.sections import DataConfig, DescriptorsConfig, Section
-from mlpot.config.symmetry_lines import neighbours, parse_symmetry_line
+from mlpot.config.symmetry_lines import parse_symmetry_line
+from mlpot.descriptors.symmetry_functions import neighbour_elements
 
 Activation = Literal[
     "tanh", "softplus", "silu", "shifted_softplus", "gaussian", "linear", "sigmoid", "relu", "selu"
@@ -328,7 +329,7 @@ def _symmetry_line_problems(config: TrainConfig) -> list[tuple[KeyPath, str]]:
     for index, line in enumerate(lines):
         parsed = parse_symmetry_line(line)
         centres.add(parsed.center)
-        unknown = sorted({parsed.center, *neighbours(parsed)} - set(elements))
+        unknown = sorted({parsed.center, *neighbour_elements(parsed)} - set(elements))
         if unknown:
             message = f"'{line}' uses {', '.join(unknown)}, not in elements ({', '.join(elements)})"
             problems.append((("descriptors", "symmetry_functions", index), message))

@@ -19,8 +19,8 @@ from pydantic import AfterValidator
 
 from mlpot.config.fields import check_symbol
 from mlpot.descriptors.symmetry_functions import (
-    RadialG2,
     SymmetryFunction,
+    neighbour_elements,
     parse_n2p2_line,
     range_problems,
 )
@@ -29,7 +29,7 @@ from mlpot.descriptors.symmetry_functions import (
 def parse_symmetry_line(line: str) -> SymmetryFunction:
     """Parse and check one line; ValueError says what is wrong and what the line should hold."""
     sf = parse_n2p2_line(line)
-    for symbol in (sf.center, *neighbours(sf)):
+    for symbol in (sf.center, *neighbour_elements(sf)):
         check_symbol(symbol)
     problems = range_problems(sf)
     if sf.rs < 0:
@@ -37,11 +37,6 @@ def parse_symmetry_line(line: str) -> SymmetryFunction:
     if problems:
         raise ValueError(f"'{line}': {'; '.join(problems)}")
     return sf
-
-
-def neighbours(sf: SymmetryFunction) -> tuple[str, ...]:
-    """The neighbour element(s) of a function: one for radial, two for angular."""
-    return (sf.neighbor,) if isinstance(sf, RadialG2) else sf.neighbors
 
 
 def _normalise(line: str) -> str:

@@ -96,7 +96,6 @@ _LAYOUTS = {
     "9": "centre 9 neighbour1 neighbour2 eta lambda zeta rc [rs]",
     "9m": "centre 9m neighbour1 neighbour2 eta lambda zeta rc rs rs2",
 }
-_FIELD_COUNTS = {"2": (6,), "3": (8, 9), "9": (8, 9), "9m": (10,)}
 
 
 def parse_n2p2_line(line: str) -> SymmetryFunction:
@@ -115,10 +114,11 @@ def parse_n2p2_line(line: str) -> SymmetryFunction:
             f"'{line}': the second field must be the type 2 (radial), 3 or 9 (angular), "
             "or 9m (angular on two shells)"
         )
-    if len(fields) not in _FIELD_COUNTS[kind]:
-        counts = " or ".join(str(n) for n in _FIELD_COUNTS[kind])
-        raise ValueError(f"'{line}': a type {kind} line has {counts} fields: {_LAYOUTS[kind]}")
     names = _LAYOUTS[kind].replace("[", "").replace("]", "").split()
+    counts = (len(names) - 1, len(names)) if "[" in _LAYOUTS[kind] else (len(names),)
+    if len(fields) not in counts:
+        numbers = " or ".join(str(n) for n in counts)
+        raise ValueError(f"'{line}': a type {kind} line has {numbers} fields: {_LAYOUTS[kind]}")
     first = 3 if kind == "2" else 4
     given = zip(names[first:], fields[first:], strict=False)  # an optional rs may be absent
     values = {name: _number(text, name) for name, text in given}
@@ -132,6 +132,11 @@ def parse_n2p2_line(line: str) -> SymmetryFunction:
         rs, rs2 = sorted((rs, values["rs2"]))
         return AngularG5Mixed(center, pair, eta, lam, zeta, rc, rs, rs2)
     return _ANGULAR_TYPES[int(kind)](center, pair, eta, lam, zeta, rc, rs)
+
+
+def neighbour_elements(sf: SymmetryFunction) -> tuple[str, ...]:
+    """The neighbour element(s) of a function: one for radial, two for angular."""
+    return (sf.neighbor,) if isinstance(sf, RadialG2) else sf.neighbors
 
 
 def range_problems(sf: SymmetryFunction) -> list[str]:
@@ -184,8 +189,7 @@ class SymmetryFunctionSet:
                 self._check(element, sf)
 
     def _check(self, element: str, sf: SymmetryFunction) -> None:
-        partners = (sf.neighbor,) if isinstance(sf, RadialG2) else sf.neighbors
-        if sf.center != element or any(p not in self.elements for p in partners):
+        if sf.center != element or any(p not in self.elements for p in neighbour_elements(sf)):
             raise ValueError(f"symmetry function {sf.n2p2_line()!r} uses an unknown element")
         problems = range_problems(sf)
         if problems:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from mlpot.descriptors.symmetry_functions import (
     RadialG2,
     SymmetryFunction,
+    neighbour_elements,
     parse_n2p2_line,
     range_problems,
 )
@@ -60,8 +61,7 @@ def _parse(settings: Settings, entry: Entry, elements: tuple[str, ...]) -> Symme
     problems = range_problems(sf)
     if problems:
         raise settings.error(entry, "; ".join(problems), "fix the parameters")
-    partners = (sf.neighbor,) if isinstance(sf, RadialG2) else sf.neighbors
-    for symbol in (sf.center, *partners):
+    for symbol in (sf.center, *neighbour_elements(sf)):
         if symbol not in elements:
             raise settings.error(
                 entry,
