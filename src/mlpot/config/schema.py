@@ -250,6 +250,9 @@ class TrainingConfig(Section):
     is multiplied by n^-p (scaled to a mean of 1): 0 leaves the weights as given, 1 gives every
     kind the same total weight. Kinds are the group labels the files carry (mlearn's group, an
     extxyz 'group'), else the config groups.
+    ema_decay d: validate, select and save an exponential moving average of the weights,
+    w_avg <- d w_avg + (1 - d) w after every optimiser step (null: the weights themselves;
+    the Kalman filter always uses the weights themselves).
     """
 
     epochs: Epochs = "auto"
@@ -259,6 +262,7 @@ class TrainingConfig(Section):
     loss: LossWeights = Field(default_factory=LossWeights)
     gdf: GdfWeighting | None = None
     group_balance: float = Field(0.0, ge=0, le=1)
+    ema_decay: float | None = Field(0.999, gt=0, lt=1)
     early_stopping: EarlyStopping | None = None
     dtype: Literal["float64", "float32"] = "float64"
     seed: int = Field(0, ge=0)
@@ -266,10 +270,18 @@ class TrainingConfig(Section):
     checkpoint_every: PositiveInt = 1
 
     @model_validator(mode="after")
-    def _final_loss_needs_gradients(self) -> TrainingConfig:
-        if self.loss.final is not None and self.optimizer.name == "kalman":
+    def _kalman_compatible(self) -> TrainingConfig:
+        if self.optimizer.name != "kalman":
+            return self
+        problems = []
+        if self.loss.final is not None:
             message = "the Kalman filter weighs errors by its own fractions; remove loss.final"
-            raise KeyProblems([(("loss", "final"), message)])
+            problems.append((("loss", "final"), message))
+        if self.ema_decay is not None and "ema_decay" in self.model_fields_set:
+            message = "a moving average of the weights needs adam or adamw; remove ema_decay"
+            problems.append((("ema_decay",), message))
+        if problems:
+            raise KeyProblems(problems)
         return self
 
 

@@ -12,8 +12,9 @@ from mlpot.models.serialization import atomic_torch_save, model_from_dict, model
 CHECKPOINT_FORMAT = "mlpot-checkpoint"
 
 
-def save_checkpoint(path: Path, model, optimizer, scheduler, state: dict) -> None:
-    """Atomically write model, optimiser, schedule and loop state (epoch, best, log rows)."""
+def save_checkpoint(path: Path, model, optimizer, scheduler, state: dict, average=None) -> None:
+    """Atomically write model, optimiser, schedule, loop state (epoch, best, log rows) and the
+    moving average of the weights (a model, or None)."""
     atomic_torch_save(
         {
             "format": CHECKPOINT_FORMAT,
@@ -21,6 +22,7 @@ def save_checkpoint(path: Path, model, optimizer, scheduler, state: dict) -> Non
             "optimizer": optimizer.state_dict(),
             "scheduler": scheduler.state_dict() if scheduler is not None else None,
             "state": state,
+            "average": model_to_dict(average) if average is not None else None,
         },
         path,
     )
@@ -33,4 +35,6 @@ def load_checkpoint(path: Path) -> dict:
     if data.get("format") != CHECKPOINT_FORMAT:
         raise MlpotError(f"{path} is not an mlpot training checkpoint")
     data["model"] = model_from_dict(data["model"], str(path))
+    if data.get("average") is not None:
+        data["average"] = model_from_dict(data["average"], str(path))
     return data

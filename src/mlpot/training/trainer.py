@@ -6,11 +6,14 @@ import csv
 import math
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import torch
+from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 
+from mlpot.errors import MlpotError
 from mlpot.models.nnp import NeuralNetworkPotential
 from mlpot.models.serialization import save_model
 from mlpot.training.checkpoint import load_checkpoint, save_checkpoint
@@ -51,6 +54,7 @@ class TrainSettings:
     device: str = "cpu"
     progress: bool = True
     kalman: KalmanSettings = field(default_factory=KalmanSettings)  # optimizer "kalman"
+    ema_decay: float | None = None  # validate and save the weights' moving average
 
 
 @dataclass
@@ -92,6 +96,7 @@ class Trainer:
         self.metadata = metadata or {}
         self.optimizer = _optimizer(model, settings, train_set)
         self.scheduler = _scheduler(self.optimizer, settings.schedule, settings.epochs)
+        self.average = _moving_average(self.model, settings)
         self.rows: list[dict] = []
         self.best = math.inf
         self.bad_epochs = 0
@@ -104,6 +109,11 @@ class Trainer:
         return s.final_loss if in_final else s.loss
 
     @property
+    def evaluated_model(self) -> NeuralNetworkPotential:
+        """The model that is validated and saved: the weights' moving average, if any."""
+        return self.model if self.average is None else self.average.module
+
+    @property
     def _wants_forces(self) -> bool:
         return bool(self._loss.forces)
 
@@ -114,10 +124,21 @@ class Trainer:
         self.optimizer.load_state_dict(data["optimizer"])
         if self.scheduler is not None and data["scheduler"] is not None:
             self.scheduler.load_state_dict(data["scheduler"])
+        if self.average is not None:
+            self._resume_average(data)
         state = data["state"]
         self.epoch, self.best, self.bad_epochs = state["epoch"], state["best"], state["bad_epochs"]
         self.rows = list(state["rows"])
         self._rewrite_log()
+
+    def _resume_average(self, data: dict) -> None:
+        if data.get("average") is None:
+            raise MlpotError(
+                f"{self.files.latest}: the run was started without a moving average of the "
+                "weights; resume it with training.ema_decay: null, as it was started"
+            )
+        self.average.module.load_state_dict(data["average"].state_dict())
+        self.average.n_averaged.fill_(int(data["state"]["n_averaged"]))
 
     def run(self) -> list[dict]:
         """Train until `epochs` or early stopping; returns the log rows."""
@@ -138,7 +159,7 @@ class Trainer:
             bar.set_postfix(_postfix(row))
         bar.close()
         if not self.files.model.exists():
-            save_model(self.model, self.files.model, self.metadata)
+            save_model(self.evaluated_model, self.files.model, self.metadata)
         return self.rows
 
     def _start_final_stage(self) -> None:
@@ -164,6 +185,8 @@ class Trainer:
             loss = batch_loss(pred, batch, self._loss)
             loss.backward()
             self.optimizer.step()
+            if self.average is not None:
+                self.average.update_parameters(self.model)
             train_errors.add(pred, batch)
             total, n_batches = total + float(loss.detach()), n_batches + 1
         row = {"epoch": self.epoch, "lr": self.optimizer.param_groups[0]["lr"]}
@@ -198,11 +221,12 @@ class Trainer:
         """(loss, error summary) on frames without updating the model; NaN loss when empty."""
         if not frames:
             return math.nan, ErrorAccumulator().summary()
-        self.model.eval()
+        model = self.evaluated_model
+        model.eval()
         errors = ErrorAccumulator()
         total, count = 0.0, 0
         for batch in self._batches(frames, shuffle=False):
-            pred = predict_batch(self.model, batch, True, True, False)
+            pred = predict_batch(model, batch, True, True, False)
             loss = batch_loss(pred, batch, self._loss).detach()
             total += float(loss) * len(batch.n_atoms)
             count += len(batch.n_atoms)
@@ -229,7 +253,8 @@ class Trainer:
         metric = row["val_loss"] if self.validation_set else row["train_loss"]
         if metric < self.best - self.settings.early_stopping_min_delta:
             self.best, self.bad_epochs = metric, 0
-            save_model(self.model, self.files.model, {**self.metadata, "epoch": self.epoch})
+            model, metadata = self.evaluated_model, {**self.metadata, "epoch": self.epoch}
+            save_model(model, self.files.model, metadata)
         else:
             self.bad_epochs += 1
 
@@ -240,7 +265,12 @@ class Trainer:
             "bad_epochs": self.bad_epochs,
             "rows": self.rows,
         }
-        save_checkpoint(self.files.latest, self.model, self.optimizer, self.scheduler, state)
+        average = None
+        if self.average is not None:
+            average, state["n_averaged"] = self.average.module, int(self.average.n_averaged)
+        save_checkpoint(
+            self.files.latest, self.model, self.optimizer, self.scheduler, state, average
+        )
 
     def _append_log(self, row: dict) -> None:
         new = not self.files.log.exists()
@@ -256,6 +286,26 @@ class Trainer:
         self.files.log.unlink(missing_ok=True)
         for row in self.rows:
             self._append_log(row)
+
+
+def _moving_average(model: NeuralNetworkPotential, s: TrainSettings) -> AveragedModel | None:
+    """An exponential moving average of the weights (MACE's and NequIP's EMA), updated after
+    every optimiser step: w_avg <- d w_avg + (1 - d) w."""
+    if s.ema_decay is None:
+        return None
+    if s.optimizer == "kalman":
+        raise MlpotError("a moving average of the weights needs a gradient optimiser, not kalman")
+    return AveragedModel(model, multi_avg_fn=partial(_ema_update, decay=s.ema_decay))
+
+
+@torch.no_grad()
+def _ema_update(averaged: list, current: list, n_averaged: torch.Tensor, decay: float) -> None:
+    """One step of the average of n_averaged weights so far; d = min(decay, (1 + n) / (10 + n))
+    (TensorFlow's warm-up) lets short runs average over their last steps, not their start."""
+    n = int(n_averaged)
+    d = min(decay, (1 + n) / (10 + n))
+    for a, c in zip(averaged, current, strict=True):
+        a.lerp_(c, 1 - d)
 
 
 def _optimizer(
