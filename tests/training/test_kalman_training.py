@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 import torch
-from test_trainer import Interrupt, setup
+from test_trainer import run_killed_in_epoch, setup
 
 from mlpot.errors import MlpotError
 from mlpot.training.kalman import KalmanSettings, KalmanUpdater
@@ -86,19 +86,7 @@ def test_resume_after_interruption_equals_uninterrupted_run(alni_frames, tmp_pat
     reference = {k: v.clone() for k, v in model.state_dict().items()}
 
     model, train, val, settings = kalman_setup(alni_frames, epochs=4)
-    original_epoch = Trainer._epoch
-    calls = {"n": 0}
-
-    def dying_epoch(self):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise Interrupt  # killed during the 3rd epoch: epochs 1-2 are checkpointed
-        return original_epoch(self)
-
-    monkeypatch.setattr(Trainer, "_epoch", dying_epoch)
-    with pytest.raises(Interrupt):
-        Trainer(model, train, val, settings, tmp_path / "split").run()
-    monkeypatch.setattr(Trainer, "_epoch", original_epoch)
+    run_killed_in_epoch(Trainer(model, train, val, settings, tmp_path / "split"), 3, monkeypatch)
 
     fresh, train, val, settings = kalman_setup(alni_frames, epochs=4)
     torch.manual_seed(123)  # a different initialisation: resume must restore everything

@@ -72,25 +72,31 @@ class Interrupt(Exception):
     pass
 
 
+def run_killed_in_epoch(trainer: Trainer, epoch: int, monkeypatch) -> None:
+    """Run `trainer` until it is killed during its `epoch`-th epoch (the ones before are
+    checkpointed)."""
+    original_epoch = Trainer._epoch
+    calls = {"n": 0}
+
+    def dying_epoch(self):
+        calls["n"] += 1
+        if calls["n"] == epoch:
+            raise Interrupt
+        return original_epoch(self)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Trainer, "_epoch", dying_epoch)
+        with pytest.raises(Interrupt):
+            trainer.run()
+
+
 def test_resume_after_interruption_equals_uninterrupted_run(alni_frames, tmp_path, monkeypatch):
     model, train, val, settings = setup(alni_frames)
     Trainer(model, train, val, settings, tmp_path / "whole").run()
     reference = {k: v.clone() for k, v in model.state_dict().items()}
 
     model, train, val, settings = setup(alni_frames)
-    original_epoch = Trainer._epoch
-    calls = {"n": 0}
-
-    def dying_epoch(self):
-        calls["n"] += 1
-        if calls["n"] == 4:
-            raise Interrupt  # killed during the 4th epoch: epochs 1-3 are checkpointed
-        return original_epoch(self)
-
-    monkeypatch.setattr(Trainer, "_epoch", dying_epoch)
-    with pytest.raises(Interrupt):
-        Trainer(model, train, val, settings, tmp_path / "split").run()
-    monkeypatch.setattr(Trainer, "_epoch", original_epoch)
+    run_killed_in_epoch(Trainer(model, train, val, settings, tmp_path / "split"), 4, monkeypatch)
 
     fresh, train, val, settings = setup(alni_frames)
     torch.manual_seed(123)  # a different initialisation: resume must restore everything

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from test_trainer import Interrupt, setup
+from test_trainer import run_killed_in_epoch, setup
 
 from mlpot.config import ConfigError, load_config
 from mlpot.errors import MlpotError
@@ -55,19 +55,7 @@ def test_resume_restores_the_average(alni_frames, tmp_path, monkeypatch):
     reference = {k: v.clone() for k, v in whole.average.module.state_dict().items()}
 
     model, train, val, settings = setup(alni_frames, ema_decay=DECAY)
-    original_epoch = Trainer._epoch
-    calls = {"n": 0}
-
-    def dying_epoch(self):
-        calls["n"] += 1
-        if calls["n"] == 4:
-            raise Interrupt
-        return original_epoch(self)
-
-    monkeypatch.setattr(Trainer, "_epoch", dying_epoch)
-    with pytest.raises(Interrupt):
-        Trainer(model, train, val, settings, tmp_path / "split").run()
-    monkeypatch.setattr(Trainer, "_epoch", original_epoch)
+    run_killed_in_epoch(Trainer(model, train, val, settings, tmp_path / "split"), 4, monkeypatch)
 
     fresh, train, val, settings = setup(alni_frames, ema_decay=DECAY)
     trainer = Trainer(fresh, train, val, settings, tmp_path / "split")
