@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from test_trainer import DEFAULT_LOSS, setup
+from training_setup import DEFAULT_LOSS, setup
 
 from mlpot.config import TrainConfig
 from mlpot.training.dataset import collate

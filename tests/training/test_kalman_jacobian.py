@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 from emt_alni import emt_frames
-from test_trainer import make_model
+from training_setup import make_model
 
 from mlpot.descriptors.acsf import ACSF
 from mlpot.training.dataset import collate, prepare_frames

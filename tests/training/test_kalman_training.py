@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 import torch
-from test_trainer import run_killed_in_epoch, setup
+from training_setup import run_killed_in_epoch, setup
 
 from mlpot.errors import MlpotError
 from mlpot.training.kalman import KalmanSettings, KalmanUpdater

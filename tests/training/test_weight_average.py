@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from test_trainer import run_killed_in_epoch, setup
+from training_setup import run_killed_in_epoch, setup
 
 from mlpot.config import ConfigError, load_config
 from mlpot.errors import MlpotError
