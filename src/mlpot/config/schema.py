@@ -282,6 +282,7 @@ class TrainingConfig(Section):
             problems.append((("ema_decay",), message))
         if problems:
             raise KeyProblems(problems)
+        self.ema_decay = None  # the default's average does not apply to the filter
         return self
 
 

@@ -172,7 +172,7 @@ def settings_from_config(
         early_stopping_patience=stop.patience if stop else None,
         early_stopping_min_delta=stop.min_delta if stop else 0.0,
         seed=t.seed, checkpoint_every=t.checkpoint_every, device=t.device, progress=progress,
-        ema_decay=None if t.optimizer.name == "kalman" else t.ema_decay,
+        ema_decay=t.ema_decay,
     )
 
 
