@@ -183,16 +183,26 @@ class FinalLossWeights(Section):
     stress: NonNegative | None = None
 
 
+class HuberWidths(Section):
+    """Huber widths of the loss terms, in eV/atom, eV/Å and GPa: an error beyond its width
+    counts linearly, not squared (null: squared throughout)."""
+
+    energy: Positive | None = None
+    forces: Positive | None = None
+    stress: Positive | None = None
+
+
 class LossWeights(Section):
     """Loss coefficients: energy (per atom), forces and stress terms, and atomic_energy for
     per-atom energy targets (used by atomic-energy ensembles; 0 ignores them); `final`
-    changes them for the last part of training."""
+    changes them for the last part of training; `huber` makes large errors count linearly."""
 
     energy: NonNegative = 1.0
     forces: NonNegative = 0.03
     stress: NonNegative = 0.001
     atomic_energy: NonNegative = 0.0
     final: FinalLossWeights | None = None
+    huber: HuberWidths | None = None
 
     @model_validator(mode="after")
     def _something_to_fit(self) -> LossWeights:

@@ -12,7 +12,7 @@ import torch
 from ase.data import chemical_symbols
 
 from mlpot.config import TrainConfig, per_element
-from mlpot.config.schema import FinalLossWeights, auto_epochs
+from mlpot.config.schema import FinalLossWeights, HuberWidths, auto_epochs
 from mlpot.data import Frame, load_group, load_structure_list, read_frames
 from mlpot.data.errors import DataError
 from mlpot.descriptors.acsf import ACSF
@@ -160,7 +160,9 @@ def settings_from_config(
         k: getattr(sched, k) for k in ("factor", "patience", "min_lr", "gamma") if hasattr(sched, k)
     })
     stop = t.early_stopping
-    loss = LossCoefficients(**t.loss.model_dump(exclude={"final"}))
+    loss = LossCoefficients(
+        **t.loss.model_dump(exclude={"final", "huber"}), **_huber_widths(t.loss.huber)
+    )
     return TrainSettings(
         epochs=epochs, batch_size=t.batch_size, optimizer=t.optimizer.name,
         lr=getattr(t.optimizer, "lr", TrainSettings.lr),
@@ -174,6 +176,12 @@ def settings_from_config(
         seed=t.seed, checkpoint_every=t.checkpoint_every, device=t.device, progress=progress,
         ema_decay=t.ema_decay,
     )
+
+
+def _huber_widths(huber: HuberWidths | None) -> dict[str, float]:
+    """LossCoefficients' huber_* fields (0: squared errors)."""
+    widths = huber.model_dump() if huber else {}
+    return {f"huber_{term}": widths.get(term) or 0.0 for term in ("energy", "forces", "stress")}
 
 
 def _final_loss(loss: LossCoefficients, final: FinalLossWeights) -> LossCoefficients:
