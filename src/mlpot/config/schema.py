@@ -60,7 +60,7 @@ class ModelConfig(Section):
 
 class OptimizerConfig(Section):
     name: Literal["adam", "adamw"] = "adam"
-    lr: Positive = 1e-3
+    lr: Positive = 3e-3
     weight_decay: NonNegative = 0.0
 
 
