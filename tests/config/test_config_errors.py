@@ -261,3 +261,10 @@ def test_final_loss_stage_is_refused_with_the_kalman_filter(problems_in):
     problem = only(problems_in(text + "  loss: {final: {energy: 20}}\n"))
     assert (problem.key, problem.line) == ("training.loss.final", 5)
     assert "Kalman filter" in problem.message
+
+
+def test_huber_loss_is_refused_with_the_kalman_filter(problems_in):
+    text = "data:\n  train: t.xyz\ntraining:\n  optimizer: {name: kalman}\n"
+    problem = only(problems_in(text + "  loss: {huber: {forces: 0.1}}\n"))
+    assert (problem.key, problem.line) == ("training.loss.huber", 5)
+    assert "squared errors" in problem.message

@@ -287,6 +287,9 @@ class TrainingConfig(Section):
         if self.loss.final is not None:
             message = "the Kalman filter weighs errors by its own fractions; remove loss.final"
             problems.append((("loss", "final"), message))
+        if self.loss.huber is not None:
+            message = "the Kalman filter fits squared errors; remove loss.huber"
+            problems.append((("loss", "huber"), message))
         if self.ema_decay is not None and "ema_decay" in self.model_fields_set:
             message = "a moving average of the weights needs adam or adamw; remove ema_decay"
             problems.append((("ema_decay",), message))
