@@ -64,8 +64,9 @@ def _weighted_mean(values: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
 
 
 def _squared(err: torch.Tensor, huber: float) -> torch.Tensor:
-    """err^2, or its Huber form of width `huber` (> 0): linear beyond |err| = huber."""
+    """err^2, or its Huber form of width `huber` (> 0): linear beyond |err| = huber
+    (twice torch's huber_loss, which is err^2 / 2 inside the width)."""
     if not huber:
         return err**2
-    size = err.abs()
-    return torch.where(size <= huber, err**2, 2.0 * huber * size - huber**2)
+    zero = torch.zeros_like(err)
+    return 2.0 * torch.nn.functional.huber_loss(err, zero, reduction="none", delta=huber)
