@@ -22,3 +22,19 @@ def alni_model_float32():
     from physics_helpers import make_model
 
     return make_model(dtype=torch.float32)
+
+
+@pytest.fixture(scope="session")
+def interaction_model():
+    """The Al-Ni model with neighbour messages (random weights); tests must not modify it."""
+    from physics_helpers import make_model
+
+    from mlpot.models.interaction import InteractionSpec
+
+    return make_model(interaction=InteractionSpec(features=6, radial=5))
+
+
+@pytest.fixture(scope="session", params=["plain", "interaction"])
+def any_model(request):
+    """Each test model in turn: the plain Al-Ni model, then the one with neighbour messages."""
+    return request.getfixturevalue(f"{'alni' if request.param == 'plain' else 'interaction'}_model")

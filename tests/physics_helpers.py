@@ -24,6 +24,7 @@ from mlpot.descriptors.symmetry_functions import (
     RadialG2,
     SymmetryFunctionSet,
 )
+from mlpot.models.interaction import InteractionSpec
 from mlpot.models.nnp import NetworkSpec, NeuralNetworkPotential
 from mlpot.neighbours.pairs import neighbour_pairs
 
@@ -76,14 +77,18 @@ def make_sfset(
 
 
 def make_model(
-    sfset: SymmetryFunctionSet | None = None, dtype: torch.dtype = torch.float64, seed: int = 0
+    sfset: SymmetryFunctionSet | None = None,
+    dtype: torch.dtype = torch.float64,
+    seed: int = 0,
+    interaction: InteractionSpec | None = None,
 ) -> NeuralNetworkPotential:
     """A random-weight model whose network inputs are G / max|G| over the test structures, so
-    they are O(1) and the networks work away from saturation."""
+    they are O(1) and the networks work away from saturation; with `interaction`, its
+    neighbour messages too."""
     sfset = sfset or make_sfset()
     with torch.random.fork_rng():
         torch.manual_seed(seed)
-        model = NeuralNetworkPotential(sfset, NETWORKS, torch.float64)
+        model = NeuralNetworkPotential(sfset, NETWORKS, torch.float64, interaction)
     acsf = ACSF(sfset)
     structures = (bulk_alni(), triclinic(), slab(), molecule())
     g = np.concatenate([compute_descriptors(acsf, atoms) for atoms in structures])
@@ -91,6 +96,8 @@ def make_model(
     for e, element in enumerate(sfset.elements):
         largest = g[species == e, : sfset.n_features(element)].max(axis=0)
         model.scalers[element].scale.copy_(torch.from_numpy(np.where(largest > 0, largest, 1.0)))
+    if model.interaction is not None:
+        model.interaction.neighbours.fill_(20.0)  # about the test structures' neighbour count
     model.reference_energies.copy_(torch.tensor([-3.1, -5.4]))
     model.energy_scale.fill_(0.7)
     return model.to(dtype)

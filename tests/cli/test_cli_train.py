@@ -59,6 +59,22 @@ def test_train_writes_model_log_and_test_errors(tmp_path, capsys):
     assert "model written to" in capsys.readouterr().out
 
 
+def test_train_with_neighbour_messages(tmp_path):
+    """A model with `model.interaction` trains, saves, and runs as a calculator."""
+    config = write_config(tmp_path)
+    text = config.read_text().replace(
+        "model: {hidden: [6]}", "model: {hidden: [6], interaction: {features: 3, cutoff: 3.0}}"
+    )
+    config.write_text(text)
+    assert main(["train", str(config), "--no-progress"]) == 0
+    calc = load_calculator(tmp_path / "run" / "model.pt")
+    assert calc.model.interaction.cutoff == 3.0
+    assert calc.model.interaction.neighbours > 1  # fitted: the mean number of senders
+    atoms = bulk("Cu", "fcc", a=3.6, cubic=True)
+    atoms.calc = calc
+    assert np.isfinite(atoms.get_forces()).all()
+
+
 def test_train_refuses_to_overwrite_and_resumes(tmp_path, capsys):
     config = write_config(tmp_path, epochs=2)
     assert main(["train", str(config), "--no-progress", "--no-plot"]) == 0

@@ -268,3 +268,10 @@ def test_huber_loss_is_refused_with_the_kalman_filter(problems_in):
     problem = only(problems_in(text + "  loss: {huber: {forces: 0.1}}\n"))
     assert (problem.key, problem.line) == ("training.loss.huber", 5)
     assert "squared errors" in problem.message
+
+
+def test_interaction_is_refused_with_the_kalman_filter(problems_in):
+    text = "data:\n  train: t.xyz\nmodel:\n  interaction: {features: 4}\n"
+    problem = only(problems_in(text + "training:\n  optimizer: {name: kalman}\n"))
+    assert (problem.key, problem.line) == ("model.interaction", 4)
+    assert "Kalman filter" in problem.message

@@ -204,3 +204,12 @@ def test_per_layer_activations_survive_a_model_file(tmp_path):
     loaded = load_model(tmp_path / "model.pt")
     assert loaded.network_specs["Al"].activation == ("gaussian", "cos", "reverse_sigmoid")
     _assert_same_predictions(model, loaded)
+
+
+@pytest.mark.parametrize("fmt", ["n2p2", "simple-nn"])
+def test_models_with_neighbour_messages_are_refused(interaction_model, tmp_path, fmt):
+    from mlpot.interop import write_potential as write_any
+
+    with pytest.raises(MlpotError, match="messages from neighbouring atoms .*retrain without"):
+        write_any(fmt, interaction_model, tmp_path / "out")
+    assert not list(tmp_path.iterdir())

@@ -25,9 +25,9 @@ def _predict(model, atoms_list):
 
 
 @pytest.mark.parametrize("make", STRUCTURES.values(), ids=STRUCTURES.keys())
-def test_single_structure_matches_calculator(alni_model, make):
-    atoms = calculator(alni_model, make())
-    _, pred = _predict(alni_model, [atoms])
+def test_single_structure_matches_calculator(any_model, make):
+    atoms = calculator(any_model, make())
+    _, pred = _predict(any_model, [atoms])
     assert pred.energy.item() == pytest.approx(atoms.get_potential_energy(), abs=1e-10)
     np.testing.assert_allclose(pred.forces.numpy(), atoms.get_forces(), rtol=0, atol=1e-10)
     if atoms.pbc.all():
@@ -36,20 +36,20 @@ def test_single_structure_matches_calculator(alni_model, make):
         assert not pred.stress.any()
 
 
-def test_batch_equals_each_structure_alone(alni_model):
+def test_batch_equals_each_structure_alone(any_model):
     structures = [make() for make in STRUCTURES.values()]
-    batch, pred = _predict(alni_model, structures)
+    batch, pred = _predict(any_model, structures)
     for s, atoms in enumerate(structures):
-        _, alone = _predict(alni_model, [atoms])
+        _, alone = _predict(any_model, [atoms])
         mine = batch.atom_structure == s
         assert pred.energy[s].item() == pytest.approx(alone.energy.item(), abs=1e-10)
         torch.testing.assert_close(pred.forces[mine], alone.forces, rtol=0, atol=1e-10)
         torch.testing.assert_close(pred.stress[s], alone.stress[0], rtol=0, atol=1e-10)
 
 
-def test_predictions_are_differentiable_in_the_weights(alni_model):
+def test_predictions_are_differentiable_in_the_weights(any_model):
     """create_graph=True keeps forces differentiable (what training needs), same values."""
-    model = alni_model
+    model = any_model
     atoms = bulk_alni()
     batch = collate([_prepared(model, atoms)])
     pred = predict_batch(model, batch, forces=True, stress=True, create_graph=True)

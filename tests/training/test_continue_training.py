@@ -12,6 +12,7 @@ from emt_alni import SF_LINES, emt_frames
 
 from mlpot.config import TrainConfig
 from mlpot.descriptors.acsf import ACSF
+from mlpot.models.interaction import PairBasis
 from mlpot.models.serialization import load_model
 from mlpot.training.dataset import prepare_frames
 from mlpot.training.fit_preprocessing import fit_preprocessing
@@ -27,25 +28,35 @@ def _compressed(frames, factor=0.9):
     return frames
 
 
-def _config(tmp_path, data="unused.xyz", output="run") -> TrainConfig:
+def _config(tmp_path, data="unused.xyz", output="run", interaction=None) -> TrainConfig:
     return TrainConfig.model_validate({
         "output": str(tmp_path / output),
         "elements": ["Al", "Ni"],
         "data": {"train": [{"name": "bulk", "files": [str(data)]}], "validation": 0.0},
         "descriptors": {"symmetry_functions": SF_LINES},
-        "model": {"hidden": [6, 5]},
+        "model": {"hidden": [6, 5], "interaction": interaction},
         "training": {"epochs": 2, "batch_size": 4, "loss": {"stress": 0.0}},
     })
 
 
 def _energies(model, prepared):
-    return torch.cat([model.atomic_energies(p.descriptors, p.species) for p in prepared])
+    return torch.cat([model.atomic_energies(p.descriptors, p.species, _basis(model, p))
+                      for p in prepared])
 
 
+def _basis(model, p):
+    if model.interaction is None:
+        return None
+    near, basis, _ = model.interaction.radial_basis(p.pair_vectors)
+    return PairBasis(p.pair_first[near], p.pair_second[near], basis)
+
+
+@pytest.mark.parametrize("interaction", [None, {"features": 4, "cutoff": 3.0}],
+                         ids=["plain", "messages"])
 @pytest.mark.parametrize("pca", [False, True])
-def test_refit_keeps_every_atomic_energy(tmp_path, pca):
+def test_refit_keeps_every_atomic_energy(tmp_path, pca, interaction):
     narrow, wide = emt_frames(6, seed=1), _compressed(emt_frames(8, seed=2))
-    model = build_model(_config(tmp_path), ["Al", "Ni"], narrow)
+    model = build_model(_config(tmp_path, interaction=interaction), ["Al", "Ni"], narrow)
     acsf = ACSF(model.sfset)
     first = prepare_frames(narrow, acsf, torch.float64, ["bulk"], progress=False)
     second = prepare_frames(wide, acsf, torch.float64, ["bulk"], progress=False)

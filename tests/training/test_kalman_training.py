@@ -112,3 +112,15 @@ def test_resuming_an_adam_run_with_the_kalman_filter_is_refused(alni_frames, tmp
     trainer = Trainer(model, train, val, settings, tmp_path)
     with pytest.raises(MlpotError, match="written with another optimizer"):
         trainer.resume()
+
+
+def test_models_with_neighbour_messages_are_refused(alni_frames, tmp_path):
+    from mlpot.models.interaction import InteractionSpec
+    from mlpot.models.nnp import NeuralNetworkPotential
+
+    model, train, val, settings = kalman_setup(alni_frames)
+    messages = NeuralNetworkPotential(
+        model.sfset, model.network_specs, interaction=InteractionSpec(4, 4)
+    )
+    with pytest.raises(MlpotError, match="neighbour messages .*use adam"):
+        Trainer(messages, train, val, settings, tmp_path)

@@ -11,6 +11,7 @@ from uncertainty_helpers import committee
 from mlpot.calculators import MlpotCalculator
 from mlpot.descriptors.cutoffs import CutoffFunction
 from mlpot.errors import MlpotError
+from mlpot.models.interaction import InteractionSpec
 from mlpot.models.serialization import save_model
 from mlpot.uncertainty import EnsembleCalculator, load_ensemble_calculator
 from mlpot.uncertainty.manifest import write_manifest
@@ -52,6 +53,17 @@ def test_statistics_match_the_members(make_atoms, dtype):
     assert deviation.max() > 1e-3  # the members really differ
     if atoms.pbc.all():
         assert atoms.get_stress() == pytest.approx(stress.mean(0), abs=tol)
+
+
+def test_members_with_neighbour_messages_match_their_calculators():
+    models = [make_model(seed=s, interaction=InteractionSpec(4, 4, 3.5)) for s in (0, 1)]
+    atoms = bulk_alni()
+    energy, energies, forces, stress = member_results(models, atoms)
+    atoms.calc = EnsembleCalculator(models)
+    assert atoms.get_potential_energies() == pytest.approx(energies.mean(0), abs=1e-10)
+    assert atoms.get_forces() == pytest.approx(forces.mean(0), abs=1e-10)
+    assert atoms.get_stress() == pytest.approx(stress.mean(0), abs=1e-10)
+    assert np.abs(forces[0] - forces[1]).max() > 1e-3
 
 
 def test_forces_are_minus_the_gradient_of_the_mean_energy():

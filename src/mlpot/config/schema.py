@@ -37,6 +37,19 @@ ReferenceEnergies = Annotated[
 ]
 
 
+class InteractionConfig(Section):
+    """Messages from each atom's neighbours (mlpot.models.interaction).
+
+    features: message width H
+    radial:   Gaussians of the pair distance weighting the messages
+    cutoff:   neighbours sending messages, Å (default: the descriptor cutoff; at most that)
+    """
+
+    features: PositiveInt = 8
+    radial: PositiveInt = 8
+    cutoff: Positive | None = None
+
+
 class ModelConfig(Section):
     """Per-element atomic networks.
 
@@ -48,6 +61,7 @@ class ModelConfig(Section):
                        amplification of directions the training set barely spans at
                        1/sqrt(pca_epsilon) (in units of the scaled descriptors)
     reference_energies: "fit" (least squares on the training set) or element -> eV
+    interaction:       messages from neighbours' environments (not exportable to n2p2)
     """
 
     hidden: PerElement[list[PositiveInt]] = Field(default_factory=lambda: [32, 32])
@@ -56,6 +70,7 @@ class ModelConfig(Section):
     pca: bool = True
     pca_epsilon: NonNegative = 1e-4
     reference_energies: ReferenceEnergies = "fit"
+    interaction: InteractionConfig | None = None
 
 
 class OptimizerConfig(Section):
@@ -323,6 +338,16 @@ class TrainConfig(Section):
             problems = _per_element_problems(self) + _symmetry_line_problems(self)
             if problems:
                 raise KeyProblems(problems)
+        return self
+
+    @model_validator(mode="after")
+    def _interaction_trainable(self) -> TrainConfig:
+        if self.model.interaction is not None and self.training.optimizer.name == "kalman":
+            message = (
+                "the Kalman filter trains networks on symmetry functions only; remove "
+                "model.interaction or choose optimizer adam"
+            )
+            raise KeyProblems([(("model", "interaction"), message)])
         return self
 
 

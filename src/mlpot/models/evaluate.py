@@ -18,6 +18,7 @@ from torch import nn
 from mlpot.descriptors.acsf import ACSF
 from mlpot.descriptors.network_tables import ACTIVATION_CODES, NetworkTables, network_tables
 from mlpot.models.activations import ACTIVATIONS
+from mlpot.models.interaction import PairBasis
 from mlpot.models.nnp import NeuralNetworkPotential
 from mlpot.models.pair_sums import forces_from_pair_gradients, virial_from_pair_gradients
 from mlpot.neighbours.pairs import Pairs
@@ -43,10 +44,9 @@ def evaluate_structure(
     """Predictions for one structure given as element indices (N,) and its neighbour pairs;
     the virial (for the stress) is computed with the forces unless virial is False."""
     if not forces:
-        descriptors = acsf.compute(species, pairs)[0]
+        computed = acsf.compute(species, pairs)
         with torch.no_grad():
-            g = torch.from_numpy(descriptors).to(model.dtype)
-            e = model.atomic_energies(g, torch.from_numpy(species)).double().numpy()
+            e = torch_energies_and_pair_gradients(model, acsf, species, pairs, computed, False)[0]
         return StructureResult(float(e.sum()), e, None, None)
     networks = cached_inference_networks(model)
     if networks is None:
@@ -62,12 +62,48 @@ def _two_pass(
     model: NeuralNetworkPotential, acsf: ACSF, species: np.ndarray, pairs: Pairs
 ) -> tuple[np.ndarray, np.ndarray]:
     """Atomic energies (N,) and dE/dr_ij (P, 3) with torch's autograd for dE/dG."""
-    descriptors, workspace = acsf.compute(species, pairs)
-    g = torch.from_numpy(descriptors).to(model.dtype).requires_grad_(True)
-    energies = model.atomic_energies(g, torch.from_numpy(species))
-    (dedg,) = torch.autograd.grad(energies.sum(), g)
-    pair_grad = acsf.pair_gradients(species, pairs, dedg.double().numpy(), workspace)
+    computed = acsf.compute(species, pairs)
+    return torch_energies_and_pair_gradients(model, acsf, species, pairs, computed)
+
+
+def torch_energies_and_pair_gradients(
+    model: NeuralNetworkPotential,
+    acsf: ACSF,
+    species: np.ndarray,
+    pairs: Pairs,
+    computed: tuple[np.ndarray, object],
+    forces: bool = True,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Atomic energies (N,) and, with forces, dE/dr_ij (P, 3) through torch, from the
+    (descriptors, workspace) that acsf.compute gave for these pairs."""
+    descriptors, workspace = computed
+    g = torch.from_numpy(descriptors).to(model.dtype).requires_grad_(forces)
+    messages = _message_pairs(model, pairs)
+    basis = None if messages is None else messages[1]
+    energies = model.atomic_energies(g, torch.from_numpy(species), basis)
+    if not forces:
+        return energies.detach().double().numpy(), None
+    inputs = (g,) if basis is None else (g, basis.basis)
+    grads = torch.autograd.grad(energies.sum(), inputs)
+    pair_grad = acsf.pair_gradients(species, pairs, grads[0].double().numpy(), workspace)
+    if messages is not None:  # the messages' own dependence on r_p
+        near, _, derivatives = messages
+        direct = torch.einsum("pkx,pk->px", derivatives, grads[1]).double().numpy()
+        np.add.at(pair_grad, near.numpy(), direct)
     return energies.detach().double().numpy(), pair_grad
+
+
+def _message_pairs(
+    model: NeuralNetworkPotential, pairs: Pairs
+) -> tuple[torch.Tensor, PairBasis, torch.Tensor] | None:
+    """Where the model's energies need them (an interaction): the indices of the pairs within
+    its cutoff, those pairs with their radial basis (requiring grad), and its derivatives
+    (Q, K, 3); else None."""
+    if model.interaction is None:
+        return None
+    near, basis, derivatives = model.interaction.radial_basis(torch.from_numpy(pairs.vectors))
+    first, second = (torch.from_numpy(a)[near].long() for a in (pairs.first, pairs.second))
+    return near, PairBasis(first, second, basis.requires_grad_(True)), derivatives
 
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -91,7 +127,7 @@ def inference_networks(model: NeuralNetworkPotential) -> NetworkTables | None:
     Preprocessing (an affine map) folds into the first layer, the energy scale and the
     reference energy into the last: E_i = network_e(G_i) directly.
     """
-    if model.dtype != torch.float64:
+    if model.dtype != torch.float64 or model.interaction is not None:
         return None
     layers, activations = [], []
     with torch.no_grad():

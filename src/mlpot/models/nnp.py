@@ -10,6 +10,7 @@ from torch import nn
 from mlpot.descriptors.symmetry_functions import SymmetryFunctionSet
 from mlpot.models.activations import activation
 from mlpot.models.descriptor_range import DescriptorRange
+from mlpot.models.interaction import InteractionSpec, NeighbourMessages, PairBasis
 from mlpot.models.scaling import DescriptorScaler
 
 
@@ -55,6 +56,8 @@ class NeuralNetworkPotential(nn.Module):
     mlpot.descriptors.lammps.SnapSettings).
 
     E_i = scale * NN_e(preprocess_e(G_i)) + E_ref[e] for atom i of element e, in eV.
+    With an `interaction`, NN_e also reads messages from i's neighbours
+    (mlpot.models.interaction), and energies need the neighbour pairs.
     """
 
     def __init__(
@@ -62,6 +65,7 @@ class NeuralNetworkPotential(nn.Module):
         sfset: SymmetryFunctionSet,
         networks: dict[str, NetworkSpec],
         dtype: torch.dtype = torch.float64,
+        interaction: InteractionSpec | None = None,
     ):
         super().__init__()
         self.sfset = sfset
@@ -69,8 +73,13 @@ class NeuralNetworkPotential(nn.Module):
         self.scalers = nn.ModuleDict(
             {e: DescriptorScaler(sfset.n_features(e), dtype) for e in sfset.elements}
         )
+        n_features = {e: sfset.n_features(e) for e in sfset.elements}
+        self.interaction = None
+        if interaction is not None:
+            self.interaction = NeighbourMessages(n_features, interaction, sfset.cutoff, dtype)
+        extra = interaction.features if interaction else 0
         self.networks = nn.ModuleDict(
-            {e: build_network(sfset.n_features(e), networks[e], dtype) for e in sfset.elements}
+            {e: build_network(n + extra, networks[e], dtype) for e, n in n_features.items()}
         )
         # training range of each descriptor, for extrapolation warnings (fit_preprocessing)
         self.descriptor_ranges = nn.ModuleDict(
@@ -88,15 +97,25 @@ class NeuralNetworkPotential(nn.Module):
     def dtype(self) -> torch.dtype:
         return self.reference_energies.dtype
 
-    def atomic_energies(self, descriptors: torch.Tensor, species: torch.Tensor) -> torch.Tensor:
-        """(A,) energies in eV from descriptors (A, F) and element indices (A,)."""
-        energies = self.reference_energies[species].clone()
+    def atomic_energies(
+        self, descriptors: torch.Tensor, species: torch.Tensor, pairs: PairBasis | None = None
+    ) -> torch.Tensor:
+        """(A,) energies in eV from descriptors (A, F) and element indices (A,); a model with
+        an interaction also needs the neighbour pairs of those atoms."""
+        inputs = {}
         for e, element in enumerate(self.elements):
             index = torch.nonzero(species == e).squeeze(1)
-            if len(index) == 0:
-                continue
-            x = descriptors[index, : self.sfset.n_features(element)]
-            out = self.networks[element](self.scalers[element](x)).squeeze(1)
+            if len(index):
+                x = descriptors[index, : self.sfset.n_features(element)]
+                inputs[element] = (index, self.scalers[element](x))
+        if self.interaction is not None:
+            if pairs is None:
+                raise ValueError("this model's atomic energies need the neighbour pairs")
+            messages = self.interaction(inputs, pairs, len(species))
+            inputs = {e: (i, torch.cat([x, messages[i]], 1)) for e, (i, x) in inputs.items()}
+        energies = self.reference_energies[species].clone()
+        for element, (index, x) in inputs.items():
+            out = self.networks[element](x).squeeze(1)
             energies = energies.index_add(0, index, self.energy_scale * out)
         return energies
 
@@ -107,11 +126,14 @@ class NeuralNetworkPotential(nn.Module):
 
     def spec(self) -> dict:
         """Everything but the tensors: enough to rebuild the module before loading its state."""
-        return {
+        spec = {
             "descriptors": self.sfset.to_dict(),
             "networks": {e: asdict(s) for e, s in self.network_specs.items()},
             "dtype": str(self.dtype).removeprefix("torch."),
         }
+        if self.interaction is not None:
+            spec["interaction"] = asdict(self.interaction.spec)
+        return spec
 
     @classmethod
     def from_spec(cls, spec: dict) -> NeuralNetworkPotential:
@@ -119,7 +141,10 @@ class NeuralNetworkPotential(nn.Module):
             e: NetworkSpec(tuple(s["hidden"]), s["activation"]) for e, s in spec["networks"].items()
         }
         sfset = descriptor_set_from_dict(spec["descriptors"])
-        return cls(sfset, networks, getattr(torch, spec["dtype"]))
+        interaction = spec.get("interaction")
+        if interaction is not None:
+            interaction = InteractionSpec(**interaction)
+        return cls(sfset, networks, getattr(torch, spec["dtype"]), interaction)
 
 
 def descriptor_set_from_dict(data: dict):

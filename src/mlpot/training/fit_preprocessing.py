@@ -28,6 +28,9 @@ def fit_preprocessing(
         model.descriptor_ranges[element].fit(rows)  # empty without training atoms
         if len(rows):
             model.scalers[element].fit(rows, scaling, pca, pca_epsilon)
+    if model.interaction is not None:
+        n_pairs = sum(len(model.interaction.radial_basis(p.pair_vectors)[0]) for p in prepared)
+        model.interaction.neighbours.fill_(max(n_pairs / len(species), 1.0))
     refs = reference_energies or fit_reference_energies(frames, list(model.elements))
     values = torch.tensor([refs[e] for e in model.elements], dtype=model.dtype)
     model.reference_energies.copy_(values)

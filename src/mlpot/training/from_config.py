@@ -20,6 +20,7 @@ from mlpot.descriptors.cutoffs import CutoffFunction
 from mlpot.descriptors.generator import auto_cutoff, default_symmetry_functions
 from mlpot.descriptors.symmetry_functions import SymmetryFunctionSet
 from mlpot.errors import MlpotError
+from mlpot.models.interaction import InteractionSpec
 from mlpot.models.nnp import NetworkSpec, NeuralNetworkPotential
 from mlpot.models.serialization import load_model
 from mlpot.neighbours.pairs import neighbour_pairs
@@ -142,7 +143,9 @@ def build_model(config: TrainConfig, elements, frames) -> NeuralNetworkPotential
     specs = {e: NetworkSpec(tuple(hidden[e]), act[e]) for e in elements}
     sfset = build_symmetry_functions(config, elements, frames)
     torch.manual_seed(config.training.seed)
-    return NeuralNetworkPotential(sfset, specs, getattr(torch, config.training.dtype))
+    i = config.model.interaction
+    interaction = InteractionSpec(i.features, i.radial, i.cutoff) if i is not None else None
+    return NeuralNetworkPotential(sfset, specs, getattr(torch, config.training.dtype), interaction)
 
 
 def settings_from_config(

@@ -11,6 +11,7 @@ from mlpot.models.forces import (
     stress_from_virials,
     virials_from_pair_gradients,
 )
+from mlpot.models.interaction import PairBasis
 from mlpot.models.nnp import NeuralNetworkPotential
 from mlpot.training.dataset import Batch
 
@@ -26,14 +27,24 @@ def predict_batch(
     model: NeuralNetworkPotential, batch: Batch, forces: bool, stress: bool, create_graph: bool
 ) -> BatchPrediction:
     """Predictions for a batch; create_graph keeps forces differentiable for training."""
-    g = batch.descriptors.detach().requires_grad_(forces or stress)
-    atomic = model.atomic_energies(g, batch.species)
+    derivatives = forces or stress
+    g = batch.descriptors.detach().requires_grad_(derivatives)
+    pairs = None
+    if model.interaction is not None:
+        near, basis, basis_derivatives = model.interaction.radial_basis(batch.pair_vectors)
+        first, second = batch.pair_first[near], batch.pair_second[near]
+        pairs = PairBasis(first, second, basis.requires_grad_(derivatives))
+    atomic = model.atomic_energies(g, batch.species, pairs)
     n_structures = len(batch.n_atoms)
     energy = atomic.new_zeros(n_structures).index_add(0, batch.atom_structure, atomic)
-    if not (forces or stress):
+    if not derivatives:
         return BatchPrediction(energy, None, None, atomic)
-    (dedg,) = torch.autograd.grad(energy.sum(), g, create_graph=create_graph)
-    pair_grad = torch.einsum("pfx,pf->px", batch.pair_derivatives, dedg[batch.pair_first])
+    inputs = (g,) if pairs is None else (g, pairs.basis)
+    grads = torch.autograd.grad(energy.sum(), inputs, create_graph=create_graph)
+    pair_grad = torch.einsum("pfx,pf->px", batch.pair_derivatives, grads[0][batch.pair_first])
+    if pairs is not None:  # the messages' own dependence on r_p
+        direct = torch.einsum("pkx,pk->px", basis_derivatives, grads[1])
+        pair_grad = pair_grad.index_add(0, near, direct)
     f = forces_from_pair_gradients(
         pair_grad, batch.pair_first, batch.pair_second, len(batch.species)
     )

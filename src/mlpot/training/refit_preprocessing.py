@@ -10,6 +10,9 @@ force and stress) is what it was:
     first layer:  x_old = x_new @ M + d  with  M = A_new^-1 A_old,  d = c_old - c_new @ M
                   (x = G @ A + c, `DescriptorScaler.affine`), so W' = W M^T, b' = b + W d;
     last layer:   s_old (W h + b) + ref_old = s_new (W' h + b') + ref_new.
+
+With neighbour messages, the message embeddings absorb the change like the first layers (which
+fold it into their descriptor columns only), and the messages keep their normalisation.
 """
 
 from __future__ import annotations
@@ -34,26 +37,35 @@ def function_kept(model: NeuralNetworkPotential):
         known = {e: (r.low.clone(), r.high.clone()) for e, r in ranges.items() if r.known}
         old_scale = float(model.energy_scale)
         old_refs = model.reference_energies.to(torch.float64).clone()
+        interaction = model.interaction
+        neighbours = None if interaction is None else interaction.neighbours.clone()
     yield
     with torch.no_grad():
         new_scale = float(model.energy_scale)
+        if interaction is not None:
+            interaction.neighbours.copy_(neighbours)
         for e, element in enumerate(model.elements):
             if element in known:  # the range seen before, and the new set's
                 ranges[element].widen(*known[element])
             network = model.networks[element]
-            _fold_input_change(network[0], *affine[element], *model.scalers[element].affine())
+            change = (*affine[element], *model.scalers[element].affine())
+            _fold_input_change(network[0], *change)
+            if interaction is not None:
+                _fold_input_change(interaction.embeddings[element], *change)
             shift = float(old_refs[e] - model.reference_energies[e])
             _fold_output_change(network[-1], old_scale, new_scale, shift)
 
 
 def _fold_input_change(first, a_old, c_old, a_new, c_new) -> None:
-    """first(x_old) == first'(x_new) for the same descriptors G."""
+    """first(x_old) == first'(x_new) for the same descriptors G (the layer's first columns;
+    any further columns, messages, are left as they are)."""
     a_new, c_new = a_new.to(torch.float64), c_new.to(torch.float64)
     m = torch.linalg.solve(a_new, a_old)
     d = c_old - c_new @ m
-    w = first.weight.to(torch.float64)
+    n = len(d)
+    w = first.weight[:, :n].to(torch.float64)
     first.bias.copy_(first.bias.to(torch.float64) + w @ d)
-    first.weight.copy_(w @ m.T)
+    first.weight[:, :n] = w @ m.T
 
 
 def _fold_output_change(last, old_scale: float, new_scale: float, reference_shift: float):

@@ -312,6 +312,11 @@ def _optimizer(
     model: torch.nn.Module, s: TrainSettings, train_set: list[PreparedFrame]
 ) -> torch.optim.Optimizer | KalmanUpdater:
     if s.optimizer == "kalman":
+        if model.interaction is not None:
+            raise MlpotError(
+                "the Kalman filter trains networks on symmetry functions only, not models with "
+                "neighbour messages (model.interaction); use adam"
+            )
         return KalmanUpdater(model, train_set, s.kalman, s.seed)
     cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[s.optimizer]
     return cls(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)

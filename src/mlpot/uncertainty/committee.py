@@ -17,7 +17,7 @@ import torch
 
 from mlpot.descriptors.acsf import ACSF
 from mlpot.errors import MlpotError
-from mlpot.models.evaluate import inference_networks
+from mlpot.models.evaluate import inference_networks, torch_energies_and_pair_gradients
 from mlpot.models.forces import forces_from_pair_gradients, virials_from_pair_gradients
 from mlpot.models.nnp import NeuralNetworkPotential
 from mlpot.neighbours.pairs import Pairs
@@ -56,7 +56,6 @@ def evaluate_committee(
     """Each member's atomic energies (and forces, virial) for one structure given as element
     indices (N,) and its neighbour pairs."""
     descriptors, workspace = acsf.compute(species, pairs)
-    species_t = torch.from_numpy(species)
     first, second = torch.from_numpy(pairs.first), torch.from_numpy(pairs.second)
     vectors, one_structure = torch.from_numpy(pairs.vectors), torch.zeros_like(first)
     energies, member_forces, virials = [], [], []
@@ -65,12 +64,10 @@ def evaluate_committee(
         if tables is not None:
             e, pair_grad = acsf.energies_and_pair_gradients(species, pairs, tables)
         else:
-            g = torch.from_numpy(descriptors).to(model.dtype).requires_grad_(forces)
-            atomic = model.atomic_energies(g, species_t)
-            e = atomic.detach().double().numpy()
-            if forces:
-                (dedg,) = torch.autograd.grad(atomic.sum(), g)
-                pair_grad = acsf.pair_gradients(species, pairs, dedg.double().numpy(), workspace)
+            computed = (descriptors, workspace)
+            e, pair_grad = torch_energies_and_pair_gradients(
+                model, acsf, species, pairs, computed, forces
+            )
         energies.append(e)
         if not forces:
             continue

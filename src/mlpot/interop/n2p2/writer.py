@@ -33,6 +33,12 @@ def write_potential(model: NeuralNetworkPotential, path: Path) -> list[Path]:
     returns the files written."""
     if not isinstance(model.sfset, SymmetryFunctionSet):
         raise MlpotError("only models on symmetry functions can be written as n2p2 potentials")
+    if model.interaction is not None:
+        raise MlpotError(
+            "this model's atomic energies read messages from neighbouring atoms "
+            "(model.interaction), which n2p2 and LAMMPS pair_style hdnnp cannot evaluate; "
+            "retrain without model.interaction to export, or run MD with mlpot's ASE calculator"
+        )
     elements = n2p2_order(model.elements)
     for element in elements:
         if atomic_numbers[element] > MAX_ATOMIC_NUMBER:

@@ -85,6 +85,11 @@ def _network_layers(path: Path, layers: list[Layer]) -> tuple[str, list[tuple]]:
 
 def write_potential(model: NeuralNetworkPotential, path: Path) -> list[Path]:
     """Write `model` as a SIMPLE-NN potential file at `path`; returns [path]."""
+    if model.interaction is not None:
+        raise MlpotError(
+            f"cannot write {path} in SIMPLE-NN's format: this model's atomic energies read "
+            "messages from neighbouring atoms (model.interaction); retrain without it to export"
+        )
     try:
         check_cutoff_function(model.sfset.cutoff_function)
         blocks = [_element_block(model, e) for e in range(len(model.elements))]
