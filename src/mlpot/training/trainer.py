@@ -38,6 +38,10 @@ class Schedule:
 
 @dataclass(frozen=True)
 class TrainSettings:
+    """The training loop's settings. Its defaults are plain starting values for direct use of
+    Trainer; the default recipe (what `mlpot train` uses) is the configuration's, see
+    mlpot.config.TrainConfig and mlpot.training.from_config.settings_from_config."""
+
     epochs: int = 200
     batch_size: int = 8
     optimizer: str = "adam"
