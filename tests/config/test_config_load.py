@@ -91,7 +91,7 @@ def test_defaults_are_filled(write_config, tmp_path):
     assert (t.epochs, t.batch_size, t.dtype, t.seed, t.device) == ("auto", 4, "float64", 0, "cpu")
     assert (t.optimizer.name, t.optimizer.lr, t.optimizer.weight_decay) == ("adam", 3e-3, 0.0)
     assert t.schedule == CosineSchedule(name="cosine", min_lr=1e-5)
-    assert (t.loss.energy, t.loss.forces, t.loss.stress) == (1.0, 0.03, 0.001)
+    assert (t.loss.energy, t.loss.forces, t.loss.stress) == (1.0, 0.03, 0.0003)
     assert t.early_stopping is None
     assert (t.gdf, t.group_balance) == (None, 0.0)
     assert t.checkpoint_every == 1

@@ -214,7 +214,7 @@ class LossWeights(Section):
 
     energy: NonNegative = 1.0
     forces: NonNegative = 0.03
-    stress: NonNegative = 0.001
+    stress: NonNegative = 0.0003
     atomic_energy: NonNegative = 0.0
     final: FinalLossWeights | None = None
     huber: HuberWidths | None = None
