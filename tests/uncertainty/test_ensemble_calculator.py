@@ -135,3 +135,33 @@ def test_unusable_ensemble_files(tmp_path):
         load_ensemble_calculator(path)
     with pytest.raises(MlpotError, match="does not exist"):
         load_ensemble_calculator([tmp_path / "missing.pt"])
+
+
+def test_evaluate_command_judges_the_ensemble_mean(tmp_path):
+    """`mlpot evaluate ensemble.json DATA`: the errors are those of the members' mean."""
+    import json
+
+    from ase.calculators.singlepoint import SinglePointCalculator
+    from ase.io import write
+
+    from mlpot.cli.main import main
+
+    for k, model in enumerate(MEMBERS):
+        save_model(model, tmp_path / f"member_{k}" / "model.pt")
+    names = [f"member_{k}/model.pt" for k in range(3)]
+    write_manifest(tmp_path / "ensemble.json", {"kind": "seeds", "members": 3, "models": names})
+    structures = [bulk_alni(seed=s) for s in (1, 2)]
+    for atoms in structures:
+        energy, _, forces, stress = member_results(MEMBERS, atoms)
+        assert np.abs(forces[0] - forces.mean(0)).max() > 1e-3  # a member is not the mean
+        label = energy.mean() + 0.01 * len(atoms)  # 10 meV/atom above the mean
+        atoms.calc = SinglePointCalculator(
+            atoms, energy=label, forces=forces.mean(0), stress=stress.mean(0)
+        )
+    write(tmp_path / "data.xyz", structures, format="extxyz")
+    out = tmp_path / "report"
+    args = ["evaluate", str(tmp_path / "ensemble.json"), str(tmp_path / "data.xyz")]
+    assert main([*args, "--no-plot", "--out", str(out)]) == 0
+    errors = json.loads((out / "errors.json").read_text())["overall"]
+    assert errors["energy"]["mae"] == pytest.approx(10.0, abs=1e-6)  # meV/atom
+    assert errors["forces"]["mae"] == pytest.approx(0.0, abs=1e-8)

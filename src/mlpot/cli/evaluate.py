@@ -7,6 +7,7 @@ from typing import Any
 
 DESCRIPTION = """Predict energy, forces and stress of every frame in DATA with MODEL; print
 MAE/RMSE overall and per group, and write errors.json and parity.png into --out.
+MODEL is a model file, or the ensemble.json of `mlpot ensemble` (the members' mean is judged).
 DATA entries are files, optionally with a frame slice: "OUTCAR 10:100:5"."""
 
 
@@ -14,7 +15,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "evaluate", help="errors of a model on labelled data", description=DESCRIPTION
     )
-    parser.add_argument("model", metavar="MODEL", help="trained model file")
+    parser.add_argument(
+        "model", metavar="MODEL", help="trained model file, or an ensemble's ensemble.json"
+    )
     parser.add_argument("data", metavar="DATA", nargs="+", help="data entries to evaluate on")
     parser.add_argument("--out", default=".", metavar="DIR",
                         help="directory for errors.json and parity.png (default: .)")
@@ -32,7 +35,12 @@ def run(args: argparse.Namespace) -> None:
 
     if not args.no_plot:
         require_plotting()
-    calc = load_calculator(args.model)
+    if Path(args.model).suffix == ".json":
+        from mlpot.uncertainty import load_ensemble_calculator
+
+        calc = load_ensemble_calculator(args.model)
+    else:
+        calc = load_calculator(args.model)
     # energy-only frames are evaluated too (their forces are left out of the force errors)
     frames = [frame for entry in args.data for frame in read_frames(entry, require_forces=False)]
     if not frames:
