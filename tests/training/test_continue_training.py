@@ -12,7 +12,6 @@ from emt_alni import SF_LINES, emt_frames
 
 from mlpot.config import TrainConfig
 from mlpot.descriptors.acsf import ACSF
-from mlpot.models.interaction import PairBasis
 from mlpot.models.serialization import load_model
 from mlpot.training.dataset import prepare_frames
 from mlpot.training.fit_preprocessing import fit_preprocessing
@@ -47,8 +46,7 @@ def _energies(model, prepared):
 def _basis(model, p):
     if model.interaction is None:
         return None
-    near, basis, _ = model.interaction.radial_basis(p.pair_vectors)
-    return PairBasis(p.pair_first[near], p.pair_second[near], basis)
+    return model.interaction.message_pairs(p.pair_first, p.pair_second, p.pair_vectors, False)
 
 
 @pytest.mark.parametrize("interaction", [None, {"features": 4, "cutoff": 3.0}],

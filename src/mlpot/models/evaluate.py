@@ -18,7 +18,6 @@ from torch import nn
 from mlpot.descriptors.acsf import ACSF
 from mlpot.descriptors.network_tables import ACTIVATION_CODES, NetworkTables, network_tables
 from mlpot.models.activations import ACTIVATIONS
-from mlpot.models.interaction import PairBasis
 from mlpot.models.nnp import NeuralNetworkPotential
 from mlpot.models.pair_sums import forces_from_pair_gradients, virial_from_pair_gradients
 from mlpot.neighbours.pairs import Pairs
@@ -78,32 +77,20 @@ def torch_energies_and_pair_gradients(
     (descriptors, workspace) that acsf.compute gave for these pairs."""
     descriptors, workspace = computed
     g = torch.from_numpy(descriptors).to(model.dtype).requires_grad_(forces)
-    messages = _message_pairs(model, pairs)
-    basis = None if messages is None else messages[1]
-    energies = model.atomic_energies(g, torch.from_numpy(species), basis)
+    messages = None
+    if model.interaction is not None:
+        first, second = torch.from_numpy(pairs.first), torch.from_numpy(pairs.second)
+        vectors = torch.from_numpy(pairs.vectors)
+        messages = model.interaction.message_pairs(first, second, vectors, forces)
+    energies = model.atomic_energies(g, torch.from_numpy(species), messages)
     if not forces:
         return energies.detach().double().numpy(), None
-    inputs = (g,) if basis is None else (g, basis.basis)
+    inputs = (g,) if messages is None else (g, messages.basis)
     grads = torch.autograd.grad(energies.sum(), inputs)
     pair_grad = acsf.pair_gradients(species, pairs, grads[0].double().numpy(), workspace)
     if messages is not None:  # the messages' own dependence on r_p
-        near, _, derivatives = messages
-        direct = torch.einsum("pkx,pk->px", derivatives, grads[1]).double().numpy()
-        np.add.at(pair_grad, near.numpy(), direct)
+        pair_grad = pair_grad + messages.pair_gradients(grads[1], len(pair_grad)).double().numpy()
     return energies.detach().double().numpy(), pair_grad
-
-
-def _message_pairs(
-    model: NeuralNetworkPotential, pairs: Pairs
-) -> tuple[torch.Tensor, PairBasis, torch.Tensor] | None:
-    """Where the model's energies need them (an interaction): the indices of the pairs within
-    its cutoff, those pairs with their radial basis (requiring grad), and its derivatives
-    (Q, K, 3); else None."""
-    if model.interaction is None:
-        return None
-    near, basis, derivatives = model.interaction.radial_basis(torch.from_numpy(pairs.vectors))
-    first, second = (torch.from_numpy(a)[near].long() for a in (pairs.first, pairs.second))
-    return near, PairBasis(first, second, basis.requires_grad_(True)), derivatives
 
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -10,9 +10,9 @@ and n the training set's mean number of neighbours. The network of i's element t
 than three atoms reaching rc + rd: one message-passing step (SchNet-like) on top of
 symmetry functions.
 
-The radial basis depends on positions only: callers compute it with its derivatives
-(`radial_basis`), outside autograd, and add dE/dphi_p . dphi_p/dr_p to the pair gradients
-dE/dr_p, as they do for the descriptors.
+The radial basis depends on positions only: callers take it with its derivatives from
+`message_pairs`, outside autograd, and add `MessagePairs.pair_gradients` (dE/dphi_p .
+dphi_p/dr_p) to the pair gradients dE/dr_p, as they do for the descriptors.
 """
 
 from __future__ import annotations
@@ -35,12 +35,22 @@ class InteractionSpec:
     cutoff: float | None = None
 
 
-class PairBasis(NamedTuple):
-    """Neighbour pairs p = (first, second) (P,) and the radial basis of each, (P, K)."""
+class MessagePairs(NamedTuple):
+    """The neighbour pairs that send messages: their indices `near` (Q,) among all pairs,
+    their atoms (first, second) (Q,), radial basis (Q, K) and its derivatives dphi/dr_p
+    (Q, K, 3) in 1/Å."""
 
+    near: torch.Tensor
     first: torch.Tensor
     second: torch.Tensor
     basis: torch.Tensor
+    derivatives: torch.Tensor
+
+    def pair_gradients(self, basis_gradient: torch.Tensor, n_pairs: int) -> torch.Tensor:
+        """(P, 3) dE/dr_p through the radial basis, from dE/dphi (Q, K); zero for the pairs
+        that send nothing."""
+        direct = torch.einsum("pkx,pk->px", self.derivatives, basis_gradient)
+        return direct.new_zeros((n_pairs, 3)).index_add(0, self.near, direct)
 
 
 class NeighbourMessages(nn.Module):
@@ -63,16 +73,24 @@ class NeighbourMessages(nn.Module):
         # mean neighbours per atom in the training set (fit_preprocessing)
         self.register_buffer("neighbours", torch.ones((), dtype=dtype))
 
+    def senders(self, vectors: torch.Tensor) -> torch.Tensor:
+        """Indices of the pairs (vectors r_p (P, 3), Å) within the message cutoff."""
+        return torch.nonzero(torch.linalg.vector_norm(vectors, dim=1) < self.cutoff).squeeze(1)
+
     @torch.no_grad()
-    def radial_basis(
-        self, vectors: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """For pair vectors r_p (P, 3) Å: the indices (Q,) of the pairs within the cutoff,
-        their phi (Q, K), Gaussians of r = |r_p| one centre spacing wide times the cosine
-        cutoff, and dphi/dr_p (Q, K, 3) in 1/Å."""
+    def message_pairs(
+        self,
+        first: torch.Tensor,
+        second: torch.Tensor,
+        vectors: torch.Tensor,
+        requires_grad: bool = True,
+    ) -> MessagePairs:
+        """The sending pairs among pairs (first, second) with vectors r_p (P, 3) Å; phi:
+        Gaussians of r = |r_p| one centre spacing wide times the cosine cutoff (requiring
+        grad with requires_grad)."""
+        near = self.senders(vectors)
+        vectors = vectors[near].to(self.centers.dtype)
         r = torch.linalg.vector_norm(vectors, dim=1)
-        index = torch.nonzero(r < self.cutoff).squeeze(1)
-        vectors, r = vectors[index].to(self.centers.dtype), r[index].to(self.centers.dtype)
         width = self.cutoff / max(self.spec.radial - 1, 1)
         offset = (r[:, None] - self.centers) / width
         gauss = torch.exp(-0.5 * offset**2)
@@ -82,12 +100,14 @@ class NeighbourMessages(nn.Module):
         phi = gauss * fc[:, None]
         dphi_dr = gauss * (dfc[:, None] - offset / width * fc[:, None])
         unit = vectors / r.clamp_min(1e-12)[:, None]
-        return index, phi, dphi_dr[:, :, None] * unit[:, None, :]
+        derivatives = dphi_dr[:, :, None] * unit[:, None, :]
+        basis = phi.requires_grad_(requires_grad)
+        return MessagePairs(near, first[near], second[near], basis, derivatives)
 
     def forward(
         self,
         inputs: dict[str, tuple[torch.Tensor, torch.Tensor]],
-        pairs: PairBasis,
+        pairs: MessagePairs,
         n_atoms: int,
     ) -> torch.Tensor:
         """(A, H) messages from {element: (atom indices, preprocessed descriptors)}."""

@@ -10,7 +10,7 @@ from torch import nn
 from mlpot.descriptors.symmetry_functions import SymmetryFunctionSet
 from mlpot.models.activations import activation
 from mlpot.models.descriptor_range import DescriptorRange
-from mlpot.models.interaction import InteractionSpec, NeighbourMessages, PairBasis
+from mlpot.models.interaction import InteractionSpec, MessagePairs, NeighbourMessages
 from mlpot.models.scaling import DescriptorScaler
 
 
@@ -98,10 +98,10 @@ class NeuralNetworkPotential(nn.Module):
         return self.reference_energies.dtype
 
     def atomic_energies(
-        self, descriptors: torch.Tensor, species: torch.Tensor, pairs: PairBasis | None = None
+        self, descriptors: torch.Tensor, species: torch.Tensor, pairs: MessagePairs | None = None
     ) -> torch.Tensor:
         """(A,) energies in eV from descriptors (A, F) and element indices (A,); a model with
-        an interaction also needs the neighbour pairs of those atoms."""
+        an interaction also needs its message pairs among those atoms."""
         inputs = {}
         for e, element in enumerate(self.elements):
             index = torch.nonzero(species == e).squeeze(1)

@@ -29,7 +29,7 @@ def fit_preprocessing(
         if len(rows):
             model.scalers[element].fit(rows, scaling, pca, pca_epsilon)
     if model.interaction is not None:
-        n_pairs = sum(len(model.interaction.radial_basis(p.pair_vectors)[0]) for p in prepared)
+        n_pairs = sum(len(model.interaction.senders(p.pair_vectors)) for p in prepared)
         model.interaction.neighbours.fill_(max(n_pairs / len(species), 1.0))
     refs = reference_energies or fit_reference_energies(frames, list(model.elements))
     values = torch.tensor([refs[e] for e in model.elements], dtype=model.dtype)

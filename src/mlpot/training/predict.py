@@ -11,7 +11,6 @@ from mlpot.models.forces import (
     stress_from_virials,
     virials_from_pair_gradients,
 )
-from mlpot.models.interaction import PairBasis
 from mlpot.models.nnp import NeuralNetworkPotential
 from mlpot.training.dataset import Batch
 
@@ -31,9 +30,9 @@ def predict_batch(
     g = batch.descriptors.detach().requires_grad_(derivatives)
     pairs = None
     if model.interaction is not None:
-        near, basis, basis_derivatives = model.interaction.radial_basis(batch.pair_vectors)
-        first, second = batch.pair_first[near], batch.pair_second[near]
-        pairs = PairBasis(first, second, basis.requires_grad_(derivatives))
+        pairs = model.interaction.message_pairs(
+            batch.pair_first, batch.pair_second, batch.pair_vectors, derivatives
+        )
     atomic = model.atomic_energies(g, batch.species, pairs)
     n_structures = len(batch.n_atoms)
     energy = atomic.new_zeros(n_structures).index_add(0, batch.atom_structure, atomic)
@@ -43,8 +42,7 @@ def predict_batch(
     grads = torch.autograd.grad(energy.sum(), inputs, create_graph=create_graph)
     pair_grad = torch.einsum("pfx,pf->px", batch.pair_derivatives, grads[0][batch.pair_first])
     if pairs is not None:  # the messages' own dependence on r_p
-        direct = torch.einsum("pkx,pk->px", basis_derivatives, grads[1])
-        pair_grad = pair_grad.index_add(0, near, direct)
+        pair_grad = pair_grad + pairs.pair_gradients(grads[1], len(pair_grad))
     f = forces_from_pair_gradients(
         pair_grad, batch.pair_first, batch.pair_second, len(batch.species)
     )
