@@ -22,4 +22,14 @@ def load_calculator(path: str | Path, **kwargs) -> MlpotCalculator:
     return MlpotCalculator(model, **kwargs)
 
 
-__all__ = ["MlpotCalculator", "load_calculator"]
+def load_calculator_or_ensemble(paths: list[str]):
+    """load_calculator for one model file; an EnsembleCalculator (the members' mean) for
+    several model files or an ensemble.json of `mlpot ensemble`."""
+    if len(paths) == 1 and Path(paths[0]).suffix != ".json":
+        return load_calculator(paths[0])
+    from mlpot.uncertainty.ensemble_calculator import load_ensemble_calculator
+
+    return load_ensemble_calculator(paths)
+
+
+__all__ = ["MlpotCalculator", "load_calculator", "load_calculator_or_ensemble"]

@@ -29,18 +29,13 @@ def run(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from mlpot.analysis.evaluate import evaluate_model, require_plotting
-    from mlpot.calculators import load_calculator
+    from mlpot.calculators import load_calculator_or_ensemble
     from mlpot.data import read_frames
     from mlpot.errors import MlpotError
 
     if not args.no_plot:
         require_plotting()
-    if Path(args.model).suffix == ".json":
-        from mlpot.uncertainty import load_ensemble_calculator
-
-        calc = load_ensemble_calculator(args.model)
-    else:
-        calc = load_calculator(args.model)
+    calc = load_calculator_or_ensemble([args.model])
     # energy-only frames are evaluated too (their forces are left out of the force errors)
     frames = [frame for entry in args.data for frame in read_frames(entry, require_forces=False)]
     if not frames:

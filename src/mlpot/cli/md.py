@@ -53,18 +53,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> None:
-    from mlpot.calculators import load_calculator
+    from mlpot.calculators import load_calculator_or_ensemble
     from mlpot.simulation.md import run_md
 
     atoms = _read_structure(args.structure)
     thresholds = _thresholds(args)
-    models = [args.model, *args.more_models]
-    if len(models) == 1 and not args.model.endswith(".json"):
-        calc = load_calculator(args.model)
-    else:
-        from mlpot.uncertainty.ensemble_calculator import load_ensemble_calculator
-
-        calc = load_ensemble_calculator(models)
+    calc = load_calculator_or_ensemble([args.model, *args.more_models])
     result = run_md(
         atoms, calc, ensemble=args.ensemble, temperature_K=args.temperature,
         timestep_fs=args.timestep, steps=args.steps, pressure_GPa=args.pressure,

@@ -49,20 +49,13 @@ def evaluate_structure(
         return StructureResult(float(e.sum()), e, None, None)
     networks = cached_inference_networks(model)
     if networks is None:
-        e, pair_grad = _two_pass(model, acsf, species, pairs)
+        computed = acsf.compute(species, pairs)
+        e, pair_grad = torch_energies_and_pair_gradients(model, acsf, species, pairs, computed)
     else:
         e, pair_grad = acsf.energies_and_pair_gradients(species, pairs, networks)
     f = forces_from_pair_gradients(pair_grad, pairs.first, pairs.second, len(species))
     w = virial_from_pair_gradients(pair_grad, pairs.vectors) if virial else None
     return StructureResult(float(e.sum()), e, f, w)
-
-
-def _two_pass(
-    model: NeuralNetworkPotential, acsf: ACSF, species: np.ndarray, pairs: Pairs
-) -> tuple[np.ndarray, np.ndarray]:
-    """Atomic energies (N,) and dE/dr_ij (P, 3) with torch's autograd for dE/dG."""
-    computed = acsf.compute(species, pairs)
-    return torch_energies_and_pair_gradients(model, acsf, species, pairs, computed)
 
 
 def torch_energies_and_pair_gradients(

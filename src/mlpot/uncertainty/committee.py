@@ -55,7 +55,7 @@ def evaluate_committee(
 ) -> CommitteeResult:
     """Each member's atomic energies (and forces, virial) for one structure given as element
     indices (N,) and its neighbour pairs."""
-    descriptors, workspace = acsf.compute(species, pairs)
+    computed = acsf.compute(species, pairs)
     first, second = torch.from_numpy(pairs.first), torch.from_numpy(pairs.second)
     vectors, one_structure = torch.from_numpy(pairs.vectors), torch.zeros_like(first)
     energies, member_forces, virials = [], [], []
@@ -64,7 +64,6 @@ def evaluate_committee(
         if tables is not None:
             e, pair_grad = acsf.energies_and_pair_gradients(species, pairs, tables)
         else:
-            computed = (descriptors, workspace)
             e, pair_grad = torch_energies_and_pair_gradients(
                 model, acsf, species, pairs, computed, forces
             )
@@ -76,7 +75,7 @@ def evaluate_committee(
         if virial:
             virials.append(virials_from_pair_gradients(grad_t, vectors, one_structure, 1)[0])
     return CommitteeResult(
-        descriptors,
+        computed[0],
         np.stack(energies),
         torch.stack(member_forces).numpy() if forces else None,
         torch.stack(virials).numpy() if forces and virial else None,
