@@ -79,7 +79,7 @@ def test_defaults_are_filled(write_config, tmp_path):
     d = config.descriptors
     assert (d.cutoff, d.cutoff_function, d.cutoff_alpha) == ("auto", "cos", 0.0)
     assert d.preset == "default"
-    assert d.auto_neighbours == 40
+    assert d.auto_neighbours == 50
     assert (d.n_radial, d.radial_mode, d.angular, d.angular_eta) == (12, "shifted", "narrow", None)
     assert (d.zeta, d.lambdas, d.symmetry_functions) == ([1, 2, 4, 16], [-1, 1], None)
     assert (d.angular_shells, d.mixed_shells) == (3, False)

@@ -146,7 +146,7 @@ class DescriptorsConfig(Section):
     """
 
     cutoff: Cutoff = "auto"
-    auto_neighbours: PositiveInt = 40
+    auto_neighbours: PositiveInt = 50
     cutoff_function: CutoffFunction = "cos"
     cutoff_alpha: float = Field(0.0, ge=0, lt=1)
     preset: Literal["default"] | None = "default"

@@ -42,7 +42,7 @@ AUTO_CUTOFF_RANGE = (4.0, 10.0)  # Å
 AUTO_CUTOFF_FRAMES = 50
 
 
-def auto_cutoff(frames, neighbours: int = 40, seed: int = 0) -> float:
+def auto_cutoff(frames, neighbours: int = 50, seed: int = 0) -> float:
     """The median over atoms of the distance to the `neighbours`-th neighbour (Å), rounded up
     to 0.1 Å and kept within AUTO_CUTOFF_RANGE; atoms with fewer neighbours within the upper
     bound (molecules, vacuum) count as the upper bound. At most AUTO_CUTOFF_FRAMES frames
