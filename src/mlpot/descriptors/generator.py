@@ -12,6 +12,7 @@ Every element pair gets the same grids (n2p2's sfparamgen does the same).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 
 import numpy as np
@@ -39,22 +40,25 @@ def radial_grid(r_min: float, cutoff: float, n: int, mode: str) -> list[tuple[fl
 
 
 AUTO_CUTOFF_RANGE = (4.0, 10.0)  # Å
-AUTO_CUTOFF_FRAMES = 50
+AUTO_CUTOFF_FRAMES = 1000
 
 
 def auto_cutoff(frames, neighbours: int = 50, seed: int = 0) -> float:
     """The median over atoms of the distance to the `neighbours`-th neighbour (Å), rounded up
     to 0.1 Å and kept within AUTO_CUTOFF_RANGE; atoms with fewer neighbours within the upper
     bound (molecules, vacuum) count as the upper bound. At most AUTO_CUTOFF_FRAMES frames
-    (a seeded random choice) are looked at."""
+    are looked at, beyond that a seeded random choice; the result does not depend on the
+    order of the frames or on repeats of one (so not on which of them a validation split holds
+    out, nor on a bootstrap sample's repeats)."""
     from mlpot.neighbours.pairs import neighbour_pairs
 
     lo, hi = AUTO_CUTOFF_RANGE
-    rng = np.random.default_rng(seed)
-    chosen = rng.permutation(len(frames))[:AUTO_CUTOFF_FRAMES]
+    frames = [f for _, f in sorted({_content_key(f): f for f in frames}.items())]
+    if len(frames) > AUTO_CUTOFF_FRAMES:
+        chosen = np.random.default_rng(seed).permutation(len(frames))[:AUTO_CUTOFF_FRAMES]
+        frames = [frames[i] for i in sorted(chosen)]
     distances = []
-    for index in sorted(chosen):
-        frame = frames[index]
+    for frame in frames:
         pairs = neighbour_pairs(frame.positions, frame.cell, frame.pbc, hi)
         for start, stop in zip(pairs.offsets[:-1], pairs.offsets[1:], strict=True):
             d = np.sort(pairs.distances[start:stop])
@@ -63,6 +67,14 @@ def auto_cutoff(frames, neighbours: int = 50, seed: int = 0) -> float:
         raise ValueError("no structures to choose a cutoff from")
     cutoff = np.ceil(np.median(distances) * 10.0) / 10.0
     return float(min(max(cutoff, lo), hi))
+
+
+def _content_key(frame) -> str:
+    """A key that orders frames by their content alone."""
+    digest = hashlib.sha1(np.ascontiguousarray(frame.numbers, dtype=np.int64).tobytes())
+    digest.update(np.ascontiguousarray(frame.positions, dtype=np.float64).tobytes())
+    digest.update(np.ascontiguousarray(np.asarray(frame.cell), dtype=np.float64).tobytes())
+    return digest.hexdigest()
 
 
 def default_angular_eta(r_min: float, cutoff: float, n: int = 3) -> list[float]:
