@@ -33,7 +33,11 @@ from mlpot.data import read_frames
 from mlpot.descriptors.acsf import ACSF
 from mlpot.models.serialization import load_model
 from mlpot.training.dataset import batch_to, collate, prepare_frames
-from mlpot.training.from_config import read_training_data, settings_from_config
+from mlpot.training.from_config import (
+    read_test_groups,
+    read_training_data,
+    settings_from_config,
+)
 from mlpot.training.loss import batch_loss
 from mlpot.training.predict import predict_batch
 from mlpot.training.trainer import Trainer
@@ -69,9 +73,7 @@ def main() -> None:
     trainer = Trainer(model, sets["train"], sets["val"], settings, args.run / "fit_limit")
 
     print("errors per kind (MAE energy meV/atom / forces eV/Å)\n")
-    labelled = [
-        f for group in config.data.train for spec in group.files for f in read_frames(spec.entry)
-    ]  # with the files' group labels
+    labelled = read_test_groups(config.data.train, config.data.require_forces)  # files' labels
     print_kinds(trainer, labelled, test_frames, args.split_energy, prepare)
     print("\nfull-batch L-BFGS from the trained model\n")
     continue_lbfgs(trainer, sets, args.iterations, args.every)
@@ -99,8 +101,8 @@ def print_kinds(trainer, training, test, split_energy, prepare) -> None:
 def continue_lbfgs(trainer: Trainer, sets: dict, iterations: int, every: int) -> None:
     model, loss_terms = trainer.model, trainer.settings.loss
     params = [p for p in model.parameters() if p.requires_grad]
-    frames = sets["train"]
-    batches = [batch_to(collate(frames[i : i + 16]), "cpu") for i in range(0, len(frames), 16)]
+    frames, size = sets["train"], trainer.settings.batch_size
+    batches = [batch_to(collate(frames[i : i + size]), "cpu") for i in range(0, len(frames), size)]
     n_train = len(frames)
 
     def loss_and_gradient(x: np.ndarray) -> tuple[float, np.ndarray]:

@@ -16,7 +16,8 @@ first model's.
 from __future__ import annotations
 
 import argparse
-import time
+import sys
+from functools import partial
 from pathlib import Path
 
 import numba
@@ -27,8 +28,12 @@ from ase.build import bulk
 from mlpot.calculators import load_calculator
 from mlpot.data import read_frames
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-def test_structure(element: str, atoms: int, source: Path | None, index: int, seed: int = 0):
+from speed import _median_us  # noqa: E402
+
+
+def benchmark_structure(element: str, atoms: int, source: Path | None, index: int, seed: int = 0):
     if source is None:
         cell = bulk(element, cubic=True)
     else:
@@ -53,23 +58,24 @@ def main() -> None:
     for path in args.models:
         calc = load_calculator(path)
         element = calc.model.elements[0]
-        structure = test_structure(element, args.atoms, args.structure, args.index)
+        structure = benchmark_structure(element, args.atoms, args.structure, args.index)
         cases[str(path)] = (calc, structure)
-    times: dict[str, list[float]] = {name: [] for name in cases}
     rng = np.random.default_rng(1)
-    for repeat in range(args.repeats + 1):  # the first round compiles and warms up
-        for name, (calc, structure) in cases.items():
-            structure.positions += rng.normal(0.0, 0.001, structure.positions.shape)
-            structure.calc = calc
-            start = time.perf_counter()
-            structure.get_forces()
-            if repeat:
-                times[name].append((time.perf_counter() - start) / len(structure) * 1e6)
+
+    def displaced_forces(calc, structure):
+        structure.positions += rng.normal(0.0, 0.001, structure.positions.shape)
+        structure.calc = calc
+        structure.get_forces()
+
+    functions = {name: partial(displaced_forces, *case) for name, case in cases.items()}
+    for fn in functions.values():  # compile and warm up
+        fn()
+    per_call = _median_us(functions, args.repeats, 1)
     print("| model | atoms | cutoff Å | E+F µs/atom | / first |")
     print("|---|---:|---:|---:|---:|")
     base = None
     for name, (calc, structure) in cases.items():
-        us = float(np.median(times[name]))
+        us = per_call[name] / len(structure)
         base = base or us
         cutoff = calc.model.sfset.cutoff
         print(f"| {name} | {len(structure)} | {cutoff:.1f} | {us:.1f} | {us / base:.2f} |")
