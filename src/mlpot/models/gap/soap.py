@@ -1,0 +1,225 @@
+"""SOAP power spectra from featomic's per-pair density expansion, linked to the pair vectors.
+
+featomic (the `gap` extra) expands each directed pair's Gaussian density on a GTO x spherical
+harmonics basis, c_p[l, m, n] (P, F), with analytic derivatives; pairs are handed to it exactly
+as mlpot lists them (mlpot.neighbours.pairs), so image pairs of cells shorter than the cutoff
+keep their own vectors. In torch, the atom densities and power spectrum follow:
+
+    c_i[a] = centre_i[a] + sum_{p: first = i, species(second) = a} c_p       (A, S, F)
+    p_i[a n, b n', l] = sum_m c_i[a, l, m, n] c_i[b, l, m, n']                 (A, D)
+    q_i = p_i / |p_i|
+
+so autograd takes forces and stress through the pair vectors (mlpot.models.precomputed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from mlpot.errors import MlpotError
+from mlpot.models.precomputed import linked
+
+
+@dataclass(frozen=True)
+class SoapSettings:
+    """cutoff and width of its cosine smoothing (Å), l_max, n_max (radial functions), the
+    Gaussian atom_sigma (Å)."""
+
+    cutoff: float = 5.0
+    width: float = 0.5
+    l_max: int = 8
+    n_max: int = 8
+    atom_sigma: float = 0.5
+
+    @property
+    def n_coefficients(self) -> int:
+        """F: coefficients of one pair, (l_max + 1)^2 n_max."""
+        return (self.l_max + 1) ** 2 * self.n_max
+
+    def hypers(self) -> dict:
+        return {
+            "cutoff": {"radius": self.cutoff,
+                       "smoothing": {"type": "ShiftedCosine", "width": self.width}},
+            "density": {"type": "Gaussian", "width": self.atom_sigma},
+            "basis": {"type": "TensorProduct", "max_angular": self.l_max,
+                      "radial": {"type": "Gto", "max_radial": self.n_max - 1}},
+        }
+
+
+def _featomic():
+    try:
+        import featomic
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise MlpotError(
+            "GAP models need featomic: install mlpot's 'gap' extra (pip install 'mlpot[gap]')"
+        ) from error
+    return featomic
+
+
+def _half(first: np.ndarray, second: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    """(P,) bool: one of each pair's two directions (i < j, or an image of i in the positive
+    half-space of shifts)."""
+    total = shifts.sum(1)
+    positive = (total > 0) | ((total == 0) & ((shifts[:, 2] > 0)
+                                              | ((shifts[:, 2] == 0) & (shifts[:, 1] > 0))))
+    return (first < second) | ((first == second) & positive)
+
+
+def _pair_system(numbers, first, second, shifts, vectors):
+    featomic = _featomic()
+
+    class PairSystem(featomic.SystemBase):
+        """The pairs as given (no neighbour search: featomic reads them)."""
+
+        def __init__(self):
+            super().__init__()
+            keep = _half(first, second, shifts)
+            d = np.linalg.norm(vectors[keep], axis=1)
+            self._pairs = list(zip(first[keep].tolist(), second[keep].tolist(), d.tolist(),
+                                   vectors[keep], shifts[keep].tolist(), strict=True))
+            self._by_atom = [[] for _ in numbers]
+            for pair in self._pairs:
+                self._by_atom[pair[0]].append(pair)
+                if pair[1] != pair[0]:
+                    self._by_atom[pair[1]].append(pair)
+
+        def size(self):
+            return len(numbers)
+
+        def types(self):
+            return np.asarray(numbers, dtype=np.int32)
+
+        def positions(self):
+            return np.zeros((len(numbers), 3))
+
+        def cell(self):
+            return np.zeros((3, 3))
+
+        def compute_neighbors(self, cutoff):
+            pass
+
+        def pairs(self):
+            return self._pairs
+
+        def pairs_containing(self, atom):
+            return self._by_atom[atom]
+
+    return PairSystem()
+
+
+def _keys(first, second, shifts, n_atoms: int) -> np.ndarray:
+    """One int64 per directed pair (first, second, shift), for matching featomic's samples."""
+    s = shifts.astype(np.int64) + 512
+    return ((first.astype(np.int64) * n_atoms + second) * 1024 + s[:, 0]) * 1024 ** 2 + (
+        s[:, 1] * 1024 + s[:, 2])
+
+
+def pair_expansion(
+    settings: SoapSettings,
+    numbers: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+    shifts: np.ndarray,
+    vectors: np.ndarray,
+    gradients: bool = True,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """featomic's expansion of the directed pairs (P,) given by first, second, shifts (P, 3)
+    and vectors (P, 3) Å among atoms of atomic numbers (N,).
+
+    Returns values (P, F), derivatives (P, F, 3) = dvalues/dr_p (1/Å; None without
+    gradients) and the centre atom's own term (N, F); F ordered l, m, n."""
+    featomic = _featomic()
+    calc = featomic.SphericalExpansionByPair(**settings.hypers())
+    system = _pair_system(numbers, first, second, shifts, vectors)
+    tensor = calc.compute(system, gradients=["strain"] if gradients else [],
+                          use_native_system=False)
+    n_pairs, n_atoms, n_max = len(first), len(numbers), settings.n_max
+    values = np.zeros((n_pairs, settings.n_coefficients))
+    derivatives = np.zeros((n_pairs, settings.n_coefficients, 3)) if gradients else None
+    centre = np.zeros((n_atoms, settings.n_coefficients))
+    order = np.argsort(_keys(first, second, shifts, n_atoms))
+    sorted_keys = _keys(first, second, shifts, n_atoms)[order]
+    for key, block in tensor.items():
+        lam = int(key["o3_lambda"])
+        columns = slice(lam * lam * n_max, (lam + 1) ** 2 * n_max)
+        samples = block.samples.values
+        i, j, s = samples[:, 1], samples[:, 2], samples[:, 3:6]
+        own = (i == j) & ~s.any(1)
+        flat = block.values.reshape(len(samples), -1)
+        centre[i[own], columns] += flat[own]
+        where = np.searchsorted(sorted_keys, _keys(i[~own], j[~own], s[~own], n_atoms))
+        where = np.minimum(where, max(n_pairs - 1, 0))
+        found = sorted_keys[where] == _keys(i[~own], j[~own], s[~own], n_atoms)
+        rows = order[where[found]]
+        values[rows, columns] = flat[~own][found]
+        if gradients:
+            _strain_to_vector(block, rows, np.flatnonzero(~own)[found], vectors,
+                              derivatives[:, columns])
+    return values, derivatives, centre
+
+
+def _strain_to_vector(block, rows, samples, vectors, out) -> None:
+    """d c_p / d r_p from featomic's strain gradients: dc/d eps_ab = r_a dc/dr_b, so
+    dc/dr = r . (dc/d eps) / |r|^2."""
+    gradient = block.gradient("strain")
+    index = np.full(len(block.samples), -1)
+    index[gradient.samples.values[:, 0]] = np.arange(len(gradient.samples))
+    grads = gradient.values[index[samples]]  # (p, 3 [a: xyz_2], 3 [b: xyz_1], 2l+1, n)
+    r = vectors[rows]
+    norm2 = np.einsum("pa,pa->p", r, r)[:, None, None, None]
+    dc = np.einsum("pabmn,pa->pmnb", grads, r) / norm2
+    out[rows] = dc.reshape(len(rows), -1, 3)
+
+
+def power_spectrum(
+    settings: SoapSettings,
+    n_species: int,
+    species: torch.Tensor,
+    first: torch.Tensor,
+    second: torch.Tensor,
+    pair_values: torch.Tensor,
+    centre: torch.Tensor,
+) -> torch.Tensor:
+    """Normalised SOAP power spectra q (A, D) of atoms of `species` (A,) from their pairs'
+    expansions (P, F) (differentiable) and centre terms (A, F); D = (S n_max)^2 (l_max + 1)."""
+    n_atoms, n_max = len(species), settings.n_max
+    density = centre.new_zeros(n_atoms, n_species, settings.n_coefficients)
+    density[torch.arange(n_atoms), species] = centre
+    density = density.index_put((first, species[second]), pair_values, accumulate=True)
+    parts = []
+    for lam in range(settings.l_max + 1):
+        block = density[:, :, lam * lam * n_max:(lam + 1) ** 2 * n_max]
+        block = block.reshape(n_atoms, n_species, 2 * lam + 1, n_max)
+        x = block.permute(0, 1, 3, 2).reshape(n_atoms, n_species * n_max, 2 * lam + 1)
+        parts.append((x @ x.transpose(1, 2)).reshape(n_atoms, -1))
+    spectrum = torch.cat(parts, 1)
+    return spectrum / spectrum.norm(dim=1, keepdim=True).clamp_min(1e-300)
+
+
+def soap_descriptors(
+    settings: SoapSettings,
+    elements_numbers: np.ndarray,
+    species: torch.Tensor,
+    first: torch.Tensor,
+    second: torch.Tensor,
+    shifts: torch.Tensor,
+    vectors: torch.Tensor,
+) -> torch.Tensor:
+    """q (A, D) of a batch (species (A,), pairs (P,), shifts (P, 3), vectors (P, 3) Å),
+    differentiable with respect to `vectors` when they require grad."""
+    numbers = elements_numbers[species.cpu().numpy()]
+    values, derivatives, centre = pair_expansion(
+        settings, numbers, first.cpu().numpy(), second.cpu().numpy(),
+        np.rint(shifts.detach().cpu().numpy()).astype(np.int64),
+        vectors.detach().cpu().double().numpy(), gradients=vectors.requires_grad)
+    like = dict(dtype=vectors.dtype, device=vectors.device)
+    pair_values = torch.as_tensor(values, **like)
+    if vectors.requires_grad:
+        rows = torch.arange(len(first), device=vectors.device)
+        pair_values = linked(pair_values, torch.as_tensor(derivatives, **like), rows, vectors)
+    return power_spectrum(settings, len(elements_numbers), species, first, second,
+                          pair_values, torch.as_tensor(centre, **like))
+
