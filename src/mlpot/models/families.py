@@ -97,6 +97,7 @@ def _register_builtins() -> None:
         return
     _BUILTINS_DONE = True
     from mlpot.config.schema import ModelConfig
+    from mlpot.models.gap import GapConfig, GapPotential, build_gap, fit_gap_section
     from mlpot.models.nnp import NeuralNetworkPotential
     from mlpot.models.snap import SnapNetworkPotential
     from mlpot.training.nnp_family import build_nnp, fit_nnp
@@ -104,3 +105,4 @@ def _register_builtins() -> None:
     nnp = Family("nnp", NeuralNetworkPotential, ModelConfig, build_nnp, fit_nnp)
     _FAMILIES.setdefault("nnp", nnp)
     _FAMILIES.setdefault("snap", Family("snap", SnapNetworkPotential))
+    _FAMILIES.setdefault("gap", Family("gap", GapPotential, GapConfig, build_gap, fit_gap_section))

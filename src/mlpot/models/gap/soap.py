@@ -148,7 +148,7 @@ def pair_expansion(
         samples = block.samples.values
         i, j, s = samples[:, 1], samples[:, 2], samples[:, 3:6]
         own = (i == j) & ~s.any(1)
-        flat = block.values.reshape(len(samples), -1)
+        flat = block.values.reshape(len(samples), (2 * lam + 1) * n_max)
         centre[i[own], columns] += flat[own]
         where = np.searchsorted(sorted_keys, _keys(i[~own], j[~own], s[~own], n_atoms))
         where = np.minimum(where, max(n_pairs - 1, 0))
@@ -171,10 +171,10 @@ def _strain_to_vector(block, rows, samples, vectors, out) -> None:
     r = vectors[rows]
     norm2 = np.einsum("pa,pa->p", r, r)[:, None, None, None]
     dc = np.einsum("pabmn,pa->pmnb", grads, r) / norm2
-    out[rows] = dc.reshape(len(rows), -1, 3)
+    out[rows] = dc.reshape(len(rows), out.shape[1], 3)
 
 
-def power_spectrum(
+def atom_density(
     settings: SoapSettings,
     n_species: int,
     species: torch.Tensor,
@@ -183,12 +183,17 @@ def power_spectrum(
     pair_values: torch.Tensor,
     centre: torch.Tensor,
 ) -> torch.Tensor:
-    """Normalised SOAP power spectra q (A, D) of atoms of `species` (A,) from their pairs'
-    expansions (P, F) (differentiable) and centre terms (A, F); D = (S n_max)^2 (l_max + 1)."""
-    n_atoms, n_max = len(species), settings.n_max
+    """c (A, S, F): each atom's centre term (A, F) plus its pairs' expansions (P, F), by the
+    neighbour's species."""
+    n_atoms = len(species)
     density = centre.new_zeros(n_atoms, n_species, settings.n_coefficients)
     density[torch.arange(n_atoms), species] = centre
-    density = density.index_put((first, species[second]), pair_values, accumulate=True)
+    return density.index_put((first, species[second]), pair_values, accumulate=True)
+
+
+def power_spectrum(settings: SoapSettings, density: torch.Tensor) -> torch.Tensor:
+    """Normalised power spectra q (A, D) of densities (A, S, F); D = (S n_max)^2 (l_max + 1)."""
+    n_atoms, n_species, n_max = density.shape[0], density.shape[1], settings.n_max
     parts = []
     for lam in range(settings.l_max + 1):
         block = density[:, :, lam * lam * n_max:(lam + 1) ** 2 * n_max]
@@ -220,6 +225,7 @@ def soap_descriptors(
     if vectors.requires_grad:
         rows = torch.arange(len(first), device=vectors.device)
         pair_values = linked(pair_values, torch.as_tensor(derivatives, **like), rows, vectors)
-    return power_spectrum(settings, len(elements_numbers), species, first, second,
-                          pair_values, torch.as_tensor(centre, **like))
+    density = atom_density(settings, len(elements_numbers), species, first, second,
+                           pair_values, torch.as_tensor(centre, **like))
+    return power_spectrum(settings, density)
 

@@ -1,0 +1,122 @@
+"""The GAP family: E_i = e0[z_i] + SOAP GP + two-body GP, with its predictive variance.
+
+    E_i = e0[z_i] + sum_m w_m delta^2 (q_i . x_m)^zeta [same element]
+                  + 1/2 sum_{p: first = i} sum_k v_k k_2b(r_p, d_k)
+
+q_i: normalised SOAP power spectrum (mlpot.models.gap.soap); x_m: sparse environments chosen
+by CUR (mlpot.models.gap.sparse); d_k: a distance grid per element pair. The weights and the
+factors of the variance come from mlpot.models.gap.fit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from ase.data import atomic_numbers
+
+from mlpot.models.gap.kernels import TwoBodySettings, soap_kernel, two_body_basis
+from mlpot.models.gap.soap import SoapSettings, soap_descriptors
+from mlpot.models.potential import FITTED, Potential
+from mlpot.neighbours.pairs import Pairs
+
+
+class GapPotential(Potential):
+    """A Gaussian approximation potential (SOAP + two-body) with M sparse SOAP points."""
+
+    family = "gap"
+
+    def __init__(
+        self,
+        elements: tuple[str, ...],
+        soap: SoapSettings,
+        two_body: TwoBodySettings,
+        zeta: int = 4,
+        delta: float = 1.0,
+        n_sparse: int = 0,
+    ):
+        super().__init__()
+        self._elements = tuple(elements)
+        self.soap, self.two_body, self.zeta, self.delta = soap, two_body, int(zeta), delta
+        n_species = len(elements)
+        width = (n_species * soap.n_max) ** 2 * (soap.l_max + 1)
+        n_two = n_species * (n_species + 1) // 2 * two_body.n_points
+        f64 = dict(dtype=torch.float64)
+        self.register_buffer("e0", torch.zeros(n_species, **f64))
+        self.register_buffer("sparse", torch.zeros(n_sparse, width, **f64))
+        self.register_buffer("sparse_species", torch.zeros(n_sparse, dtype=torch.long))
+        self.register_buffer("weights", torch.zeros(n_sparse + n_two, **f64))
+        # variance factors: Cholesky of the SOAP K_MM, and rows of R^-1 of the QR solve
+        self.register_buffer("kmm_cholesky", torch.zeros(n_sparse, n_sparse, **f64))
+        self.register_buffer("posterior_factor", torch.zeros(n_sparse, n_sparse + n_two, **f64))
+
+    elements = property(lambda self: self._elements)
+
+    @property
+    def cutoff(self) -> float:
+        return max(self.soap.cutoff, self.two_body.cutoff if self.two_body.n_points else 0.0)
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return frozenset({FITTED})
+
+    @property
+    def n_sparse(self) -> int:
+        return len(self.sparse)
+
+    @property
+    def numbers(self) -> np.ndarray:
+        return np.array([atomic_numbers[e] for e in self._elements])
+
+    def features(self, species: np.ndarray, pairs: Pairs) -> dict[str, np.ndarray]:
+        """The pairs' cell shifts (P, 3): featomic tells images apart by them."""
+        return {"shifts": pairs.shifts.astype(np.float64)}
+
+    def descriptors(self, inputs, vectors: torch.Tensor) -> torch.Tensor:
+        """Normalised SOAP power spectra q (A, D) of the batch's atoms."""
+        pairs = _soap_pairs(inputs, vectors, self.soap.cutoff)
+        return soap_descriptors(self.soap, self.numbers, inputs.species, *pairs)
+
+    def basis(self, inputs, vectors: torch.Tensor, q: torch.Tensor | None = None):
+        """Phi (A, M + T K): the atoms' kernel rows, SOAP columns then two-body ones."""
+        q = self.descriptors(inputs, vectors) if q is None else q
+        soap = soap_kernel(q, inputs.species, self.sparse.to(q), self.sparse_species,
+                           self.zeta, self.delta)
+        pair = two_body_basis(self.two_body, len(self._elements), len(inputs.species),
+                              inputs.species, inputs.pair_first, inputs.pair_second, vectors)
+        return torch.cat([soap, pair], 1)
+
+    def atomic_energies(self, inputs, vectors: torch.Tensor) -> torch.Tensor:
+        return self.e0[inputs.species].to(vectors) + self.basis(inputs, vectors) @ self.weights.to(
+            vectors)
+
+    def spec(self) -> dict:
+        return {
+            "elements": list(self._elements),
+            "soap": vars(self.soap).copy(),
+            "two_body": vars(self.two_body).copy(),
+            "zeta": self.zeta,
+            "delta": self.delta,
+            "n_sparse": self.n_sparse,
+        }
+
+    @classmethod
+    def from_spec(cls, spec: dict) -> GapPotential:
+        return cls(tuple(spec["elements"]), SoapSettings(**spec["soap"]),
+                   TwoBodySettings(**spec["two_body"]), spec["zeta"], spec["delta"],
+                   spec["n_sparse"])
+
+    def resize(self, n_sparse: int) -> None:
+        """Replace every fitted buffer with zeros for `n_sparse` SOAP points."""
+        fresh = type(self).from_spec({**self.spec(), "n_sparse": n_sparse})
+        for name, buffer in fresh.named_buffers():
+            setattr(self, name, buffer.to(self.e0.dtype if buffer.is_floating_point()
+                                          else buffer.dtype))
+
+
+def _soap_pairs(inputs, vectors: torch.Tensor, cutoff: float):
+    """first, second, shifts, vectors of the pairs within the SOAP cutoff."""
+    first, second, shifts = inputs.pair_first, inputs.pair_second, inputs.features["shifts"]
+    inside = vectors.detach().norm(dim=1) < cutoff
+    if bool(inside.all()):
+        return first, second, shifts, vectors
+    return first[inside], second[inside], shifts[inside], vectors[inside]
