@@ -50,3 +50,141 @@ class TestGapPhysics(PotentialPhysicsTests):
     @classmethod
     def model(cls):
         return fitted_model()
+
+
+def test_soap_pair_derivatives_match_finite_differences_of_featomic():
+    from mlpot.models.gap.soap import pair_expansion
+    from mlpot.neighbours.pairs import neighbour_pairs
+
+    atoms = bulk("Cu", "fcc", a=3.6, cubic=False)  # cell shorter than the cutoff
+    atoms.positions += np.random.default_rng(1).normal(0, 0.05, atoms.positions.shape)
+    atoms = atoms.repeat((1, 1, 2))
+    atoms.numbers[0] = 28
+
+    def expansion(positions, gradients=True):
+        pairs = neighbour_pairs(positions, atoms.cell.array, atoms.pbc, SOAP.cutoff)
+        return pairs, pair_expansion(SOAP, atoms.numbers, pairs.first, pairs.second,
+                                     pairs.shifts, pairs.vectors, gradients)
+
+    pairs, (_, derivatives, _) = expansion(atoms.positions)
+    assert np.any(pairs.first == pairs.second)  # images of an atom are among its pairs
+    step = 1e-5
+    for atom in range(len(atoms)):
+        for axis in range(3):
+            moved = [atoms.positions.copy() for _ in range(2)]
+            moved[0][atom, axis] += step
+            moved[1][atom, axis] -= step
+            plus = expansion(moved[0], False)[1][0]
+            minus = expansion(moved[1], False)[1][0]
+            sign = (pairs.second == atom).astype(float) - (pairs.first == atom)
+            analytic = derivatives[:, :, axis] * sign[:, None]
+            np.testing.assert_allclose(analytic, (plus - minus) / (2 * step), atol=1e-8)
+
+
+def _cur_reference(x, n):
+    """Leverage scores one row at a time from the eigenvectors of x x^T."""
+    values, vectors = np.linalg.eigh(x @ x.T)
+    top = vectors[:, np.argsort(-values)[:n]]
+    scores = [sum(top[i, j] ** 2 for j in range(top.shape[1])) for i in range(len(x))]
+    return sorted(sorted(range(len(x)), key=lambda i: -scores[i])[:n])
+
+
+def test_cur_picks_the_rows_of_largest_leverage():
+    from mlpot.models.gap.sparse import cur_rows
+
+    x = np.random.default_rng(2).normal(size=(30, 12)) * np.linspace(3, 0.1, 12)
+    for n in (1, 4, 9):
+        assert cur_rows(x, n).tolist() == _cur_reference(x, n)
+
+
+def test_cur_adds_rows_outside_the_span_of_those_held():
+    from mlpot.models.gap.sparse import cur_rows
+
+    x = np.zeros((5, 3))
+    x[:3, 0] = [1.0, 2.0, 3.0]  # all along the held direction
+    x[3:, 1:] = [[0.0, 0.5], [0.2, 0.0]]
+    assert set(cur_rows(x, 2, exclude=np.array([[1.0, 0, 0]])).tolist()) == {3, 4}
+
+
+def test_farthest_points_spread_out():
+    from mlpot.models.gap.sparse import farthest_rows
+
+    x = np.array([[0.0], [0.1], [5.0], [10.0], [10.1]])
+    assert sorted(farthest_rows(x, 3).tolist()) in ([0, 2, 3], [0, 2, 4], [1, 2, 3], [1, 2, 4])
+
+
+def test_sparse_solve_equals_the_dense_normal_equations():
+    from mlpot.models.gap.solve import solve_sparse_gp
+
+    rng = np.random.default_rng(3)
+    basis = rng.normal(size=(5, 5))
+    kmm = torch.from_numpy(basis @ basis.T + 5 * np.eye(5))
+    knm = torch.from_numpy(rng.normal(size=(12, 5)))
+    y = torch.from_numpy(rng.normal(size=12))
+    sigma = torch.from_numpy(rng.uniform(0.1, 1.0, 12))
+    solution = solve_sparse_gp(kmm, knm, y, sigma, jitter=0.0)
+    inv_noise = torch.diag(sigma**-2)
+    dense = torch.linalg.solve(kmm + knm.T @ inv_noise @ knm, knm.T @ inv_noise @ y)
+    torch.testing.assert_close(solution.weights, dense, rtol=1e-10, atol=1e-12)
+    covariance = solution.r_inverse @ solution.r_inverse.T
+    torch.testing.assert_close(covariance, torch.linalg.inv(kmm + knm.T @ inv_noise @ knm))
+
+
+def test_variance_is_small_at_training_points_and_grows_away():
+    from mlpot.models.gap.calculator import GapCalculator
+
+    frames = emt_frames(4, rattle=0.05)
+    model = GapPotential(("Cu", "Ni"), SOAP, TWO_BODY)
+    fit_gap(model, FitSettings(n_sparse=60, energy_sigma=1e-4, force_sigma=1e-3), frames)
+    calc = GapCalculator(model)
+    seen = frames[0].to_atoms(with_labels=False)
+    seen.calc = calc
+    at_training = calc.get_property("energies_std", seen)
+    far = seen.copy()
+    far.positions += np.random.default_rng(5).normal(0, 0.35, far.positions.shape)
+    far.calc = calc
+    away = calc.get_property("energies_std", far)
+    total_seen = calc.get_property("energy_std", seen)
+    total_far = calc.get_property("energy_std", far)
+    assert total_seen < 0.01 * model.delta  # an observed total, sigma 1e-4 eV/atom
+    assert total_far > 10 * total_seen
+    assert away.mean() > at_training.mean()
+
+
+def test_continued_fit_keeps_the_sparse_points_and_adds_new_ones():
+    model = fitted_model(n_frames=4, n_sparse=5)
+    old = model.sparse.clone()
+    e0 = model.e0.clone()
+    fit_gap(model, FitSettings(n_sparse=3), emt_frames(4, seed=9), keep_function=True)
+    assert model.n_sparse == len(old) + 6
+    torch.testing.assert_close(model.sparse[: len(old)], old)
+    torch.testing.assert_close(model.e0, e0)
+
+
+def test_train_from_a_config_and_continue(tmp_path):
+    import yaml
+    from ase.io import write
+
+    from mlpot.cli.main import main
+    from mlpot.models.serialization import load_model
+
+    structures = [f.to_atoms() for f in emt_frames(6)]
+    write(tmp_path / "train.xyz", structures, format="extxyz")
+    section = {"family": "gap", "n_sparse": 6,
+               "soap": {"cutoff": 4.0, "width": 1.0, "l_max": 3, "n_max": 3},
+               "two_body": {"cutoff": 4.0, "n_points": 6, "r_min": 1.8}}
+    config = {"output": str(tmp_path / "run"), "model": section,
+              "data": {"train": [{"name": "emt", "files": [str(tmp_path / "train.xyz")]}],
+                       "validation": 0.0}}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    assert main(["train", str(tmp_path / "config.yaml"), "--no-progress"]) == 0
+    model = load_model(tmp_path / "run" / "model.pt")
+    assert model.family == "gap" and model.n_sparse == 12
+    config["output"] = str(tmp_path / "more")
+    (tmp_path / "more.yaml").write_text(yaml.safe_dump(config))
+    argv = ["train", str(tmp_path / "more.yaml"), "--no-progress",
+            "--init-model", str(tmp_path / "run" / "model.pt")]
+    assert main(argv) == 0
+    more = load_model(tmp_path / "more" / "model.pt")
+    assert more.n_sparse > 12
+    torch.testing.assert_close(more.sparse[:12], model.sparse)

@@ -27,13 +27,13 @@ MEASURES = ("max_force_deviation", "energy_std_per_atom")
 
 
 def uncertainty_of(atoms: Atoms) -> dict[str, float]:
-    """The ensemble uncertainty measures of atoms (its calc is an EnsembleCalculator)."""
+    """The uncertainty measures of atoms: both for an EnsembleCalculator, energy_std_per_atom
+    only for a GAP's calculator (its predictive variance; it has no force deviation)."""
     atoms.get_forces()
-    results = atoms.calc.results
-    return {
-        "max_force_deviation": float(results["max_force_deviation"]),
-        "energy_std_per_atom": float(results["energy_std"]) / len(atoms),
-    }
+    measures = {"energy_std_per_atom": atoms.calc.get_property("energy_std", atoms) / len(atoms)}
+    if "max_force_deviation" in atoms.calc.results:
+        measures["max_force_deviation"] = float(atoms.calc.results["max_force_deviation"])
+    return {name: float(value) for name, value in measures.items()}
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,10 @@ def load_calculator(path: str | Path, **kwargs) -> MlpotCalculator:
     from mlpot.models.serialization import load_model
 
     model = read_potential(Path(path)) if is_potential_dir(path) else load_model(path)
+    if model.family == "gap":  # the GP's own variance (energy_std, energies_std)
+        from mlpot.models.gap.calculator import GapCalculator
+
+        return GapCalculator(model, **kwargs)
     return MlpotCalculator(model, **kwargs)
 
 

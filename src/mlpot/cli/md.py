@@ -45,6 +45,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--max-force-deviation", type=float, metavar="EV_PER_A",
                         help="threshold on the committee's max force deviation, eV/Å")
+    parser.add_argument("--max-energy-std", type=float, metavar="EV",
+                        help="threshold on energy_std (a committee's or a GAP's), eV")
     parser.add_argument("--max-extrapolating", type=int, metavar="N",
                         help="threshold on the number of extrapolating atoms")
     parser.add_argument("--on-threshold", choices=("warn", "stop"), default="warn",
@@ -76,11 +78,13 @@ def run(args: argparse.Namespace) -> None:
 
 def _thresholds(args: argparse.Namespace) -> Any:
     """The Thresholds the options ask for, or None."""
-    if args.max_force_deviation is None and args.max_extrapolating is None:
+    limits = (args.max_force_deviation, args.max_extrapolating, args.max_energy_std)
+    if all(limit is None for limit in limits):
         return None
     from mlpot.uncertainty.monitor import Thresholds
 
-    return Thresholds(args.max_force_deviation, args.max_extrapolating, args.on_threshold)
+    return Thresholds(args.max_force_deviation, args.max_extrapolating, args.on_threshold,
+                      args.max_energy_std)
 
 
 def _read_structure(path: str) -> Any:

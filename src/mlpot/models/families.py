@@ -106,3 +106,6 @@ def _register_builtins() -> None:
     _FAMILIES.setdefault("nnp", nnp)
     _FAMILIES.setdefault("snap", Family("snap", SnapNetworkPotential))
     _FAMILIES.setdefault("gap", Family("gap", GapPotential, GapConfig, build_gap, fit_gap_section))
+    from mlpot.config.families import refresh_model_sections
+
+    refresh_model_sections()

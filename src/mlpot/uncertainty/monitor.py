@@ -1,12 +1,13 @@
 """Uncertainty during a simulation: the columns MD logs and the thresholds that act on them.
 
 Columns, read from the calculator when it provides them:
-    energy_std           eV     committee spread of the total energy   ("energy_std")
+    energy_std           eV     committee spread of the total energy, or a GAP's
+                                predictive standard deviation            ("energy_std")
     max_force_deviation  eV/Å   largest per-atom force deviation       ("max_force_deviation")
     extrapolating_atoms  atoms  atoms with a descriptor outside the training range
                                                                         ("extrapolation")
-A committee (EnsembleCalculator) provides all three, a single model (MlpotCalculator) only the
-last, other calculators none.
+A committee (EnsembleCalculator) provides all three, a GAP (GapCalculator) the first and a
+single model (MlpotCalculator) only the last, other calculators none.
 """
 
 from __future__ import annotations
@@ -54,12 +55,14 @@ class Thresholds:
 
     max_force_deviation: eV/Å, on the committee's max_force_deviation (needs several models)
     max_extrapolating:   number of atoms allowed to extrapolate (0: none may)
+    max_energy_std:      eV, on energy_std (a committee's spread or a GAP's variance)
     action:              "warn" reports and goes on, "stop" ends the run at that step
     """
 
     max_force_deviation: float | None = None
     max_extrapolating: int | None = None
     action: Literal["warn", "stop"] = "warn"
+    max_energy_std: float | None = None
 
     def __post_init__(self):
         if self.action not in ("warn", "stop"):
@@ -68,6 +71,8 @@ class Thresholds:
             raise MlpotError(
                 f"max force deviation must be positive, got {self.max_force_deviation} eV/Å"
             )
+        if self.max_energy_std is not None and not self.max_energy_std > 0:
+            raise MlpotError(f"max energy std must be positive, got {self.max_energy_std} eV")
         if self.max_extrapolating is not None and self.max_extrapolating < 0:
             raise MlpotError(f"max extrapolating atoms must be >= 0, got {self.max_extrapolating}")
 
@@ -78,6 +83,11 @@ class Thresholds:
             raise MlpotError(
                 f"a force-deviation threshold needs a committee, which {type(calc).__name__} is "
                 "not: give several models (or an ensemble.json)"
+            )
+        if self.max_energy_std is not None and "energy_std" not in available:
+            raise MlpotError(
+                f"an energy-std threshold needs a committee or a GAP model, which "
+                f"{type(calc).__name__} is not"
             )
         if self.max_extrapolating is not None and "extrapolating_atoms" not in available:
             raise MlpotError(
@@ -93,6 +103,9 @@ class Thresholds:
             reasons.append(
                 f"max force deviation {deviation:.4g} eV/Å > {self.max_force_deviation:g} eV/Å"
             )
+        spread = values.get("energy_std")
+        if self.max_energy_std is not None and spread > self.max_energy_std:
+            reasons.append(f"energy std {spread:.4g} eV > {self.max_energy_std:g} eV")
         extrapolating = values.get("extrapolating_atoms")
         if self.max_extrapolating is not None and extrapolating > self.max_extrapolating:
             reasons.append(

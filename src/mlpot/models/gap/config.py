@@ -13,7 +13,6 @@ from mlpot.models.gap.model import GapPotential
 from mlpot.models.gap.soap import SoapSettings
 
 
-
 class SoapSection(Section):
     """SOAP descriptor (Å): cutoff, cosine smoothing width, l_max, n_max, atom_sigma."""
 

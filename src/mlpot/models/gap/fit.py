@@ -48,9 +48,8 @@ def fit_gap(model, settings: FitSettings, frames, keep_function: bool = False) -
     kmm = torch.block_diag(_soap_kmm(model), two_body_kmm(model.two_body, len(model.elements)))
     solution = solve_sparse_gp(kmm, knm, y, sigma, settings.jitter)
     model.weights.copy_(solution.weights)
-    m = model.n_sparse
-    model.kmm_cholesky.copy_(solution.kmm_cholesky[:m, :m])
-    model.posterior_factor.copy_(solution.r_inverse[:m])
+    model.kmm_cholesky.copy_(solution.kmm_cholesky)
+    model.posterior_factor.copy_(solution.r_inverse)
 
 
 def _choose_sparse(model, settings: FitSettings, inputs, keep: bool) -> None:

@@ -45,9 +45,10 @@ class GapPotential(Potential):
         self.register_buffer("sparse", torch.zeros(n_sparse, width, **f64))
         self.register_buffer("sparse_species", torch.zeros(n_sparse, dtype=torch.long))
         self.register_buffer("weights", torch.zeros(n_sparse + n_two, **f64))
-        # variance factors: Cholesky of the SOAP K_MM, and rows of R^-1 of the QR solve
-        self.register_buffer("kmm_cholesky", torch.zeros(n_sparse, n_sparse, **f64))
-        self.register_buffer("posterior_factor", torch.zeros(n_sparse, n_sparse + n_two, **f64))
+        # variance factors: Cholesky of K_MM and R^-1 of the QR solve (SOAP, two-body)
+        n_all = n_sparse + n_two
+        self.register_buffer("kmm_cholesky", torch.zeros(n_all, n_all, **f64))
+        self.register_buffer("posterior_factor", torch.zeros(n_all, n_all, **f64))
 
     elements = property(lambda self: self._elements)
 

@@ -31,14 +31,14 @@ def farthest_rows(x: np.ndarray, n: int, exclude: np.ndarray | None = None) -> n
         return np.zeros(0, dtype=np.int64)
     if exclude is not None and len(exclude):
         distance = np.min(np.linalg.norm(x[:, None] - exclude[None], axis=2), axis=1)
+        chosen = []
     else:
-        distance = np.linalg.norm(x - x.mean(0), axis=1)
-    chosen = []
-    for _ in range(n):
+        chosen = [int(np.argmax(np.linalg.norm(x - x.mean(0), axis=1)))]
+        distance = np.linalg.norm(x - x[chosen[0]], axis=1)
+    while len(chosen) < n:
         k = int(np.argmax(distance))
         chosen.append(k)
         distance = np.minimum(distance, np.linalg.norm(x - x[k], axis=1))
-        distance[k] = -1.0
     return np.array(chosen, dtype=np.int64)
 
 
