@@ -159,6 +159,27 @@ def test_continued_fit_keeps_the_sparse_points_and_adds_new_ones():
     assert model.n_sparse == len(old) + 6
     torch.testing.assert_close(model.sparse[: len(old)], old)
     torch.testing.assert_close(model.e0, e0)
+    assert bool((e0 != 0).all())
+
+
+def test_design_rows_times_the_weights_are_the_predictions():
+    from mlpot.calculators import MlpotCalculator
+    from mlpot.models.gap.design import design_rows, structure_inputs
+    from mlpot.models.gap.fit import VOIGT
+
+    model = fitted_model()
+    frame = emt_frames(3, seed=4)[2]
+    inputs = structure_inputs(model, frame)
+    rows = design_rows(model, inputs)
+    atoms = frame.to_atoms(with_labels=False)
+    atoms.calc = MlpotCalculator(model)
+    energy = rows.energy @ model.weights + model.e0[inputs.species].sum()
+    assert float(energy) == pytest.approx(atoms.get_potential_energy(), abs=1e-10)
+    np.testing.assert_allclose((rows.forces @ model.weights).numpy(), atoms.get_forces(),
+                               atol=1e-10)
+    virial = torch.stack([rows.virial[a, b] for a, b in VOIGT]) @ model.weights
+    np.testing.assert_allclose(virial.numpy() / atoms.get_volume(), atoms.get_stress(),
+                               atol=1e-10)
 
 
 def test_train_from_a_config_and_continue(tmp_path):

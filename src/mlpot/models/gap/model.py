@@ -107,9 +107,12 @@ class GapPotential(Potential):
                    spec["n_sparse"])
 
     def resize(self, n_sparse: int) -> None:
-        """Replace every fitted buffer with zeros for `n_sparse` SOAP points."""
+        """Replace the buffers sized by the sparse points with zeros for `n_sparse` of them
+        (e0 is kept)."""
         fresh = type(self).from_spec({**self.spec(), "n_sparse": n_sparse})
         for name, buffer in fresh.named_buffers():
+            if name == "e0":
+                continue
             setattr(self, name, buffer.to(self.e0.dtype if buffer.is_floating_point()
                                           else buffer.dtype))
 

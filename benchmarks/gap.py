@@ -1,0 +1,244 @@
+"""GAP on the Zuo et al. (2020) data: mlpot's GAP family beside QUIP's gap_fit.
+
+    nice -n 10 python benchmarks/gap.py --data ../shared/data/mlearn --element Si \
+        --n-sparse 100 200 400 [--quip /path/to/venv/bin] [--train-every 1]
+
+Both fit the same training frames with the same settings (SOAP l_max 8, n_max 8, atom_sigma
+0.5, zeta 4, cutoff --cutoff with a 1 Å transition for QUIP and --width for featomic, CUR
+sparse points per element, sigmas energy 0.001 eV/atom, force 0.1 eV/Å, virial 0.05 eV/atom;
+no two-body term unless --two-body, since the Zuo GAP is SOAP only). Reports test MAE/RMSE
+per group (energy meV/atom, forces eV/Å), fit wall time and peak memory (each fit in a child
+process), and E+F cost per atom-step (median over repeated calls on one test structure with
+its atoms moved between calls, one thread).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+SIGMAS = (0.001, 0.1, 0.05)
+
+
+def frames_of(path: Path, every: int):
+    from mlpot.data import read_mlearn
+
+    return read_mlearn(path)[::every]
+
+
+def fit_mlpot(args, n_sparse: int, out: Path) -> None:
+    """Child process: fit, save the model, print fit time and peak memory as JSON."""
+    import torch
+
+    from mlpot.models.gap.fit import FitSettings, fit_gap
+    from mlpot.models.gap.kernels import TwoBodySettings
+    from mlpot.models.gap.model import GapPotential
+    from mlpot.models.gap.soap import SoapSettings
+    from mlpot.models.serialization import save_model
+
+    torch.set_num_threads(1)
+    frames = frames_of(args.data / args.element / "training.json", args.train_every)
+    soap = SoapSettings(args.cutoff, args.width, 8, 8, 0.5)
+    two_body = TwoBodySettings(cutoff=args.cutoff, n_points=15 if args.two_body else 0)
+    model = GapPotential((args.element,), soap, two_body, zeta=4, delta=args.delta)
+    start = time.perf_counter()
+    fit_gap(model, FitSettings(n_sparse, "cur", *SIGMAS), frames)
+    seconds = time.perf_counter() - start
+    save_model(model, out)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"fit_s": seconds, "peak_MiB": peak, "frames": len(frames)}))
+
+
+def errors(calc, frames) -> dict[str, tuple[float, float, float, float]]:
+    """group -> (energy MAE, RMSE meV/atom, force MAE, RMSE eV/Å), and "all"."""
+    rows: dict[str, list] = {}
+    for frame in frames:
+        atoms = frame.to_atoms(with_labels=False)
+        atoms.calc = calc
+        de = (atoms.get_potential_energy() - frame.energy) / len(frame) * 1000
+        df = (atoms.get_forces() - frame.forces).ravel()
+        for key in (frame.group, "all"):
+            rows.setdefault(key, []).append((de, df))
+    out = {}
+    for key, items in rows.items():
+        e = np.array([i[0] for i in items])
+        f = np.concatenate([i[1] for i in items])
+        out[key] = (np.abs(e).mean(), np.sqrt((e**2).mean()), np.abs(f).mean(),
+                    np.sqrt((f**2).mean()))
+    return out
+
+
+def cost_per_atom_step(calc, frame, repeats: int = 7) -> float:
+    """Median seconds of one energy + forces call per atom (atoms moved between calls)."""
+    atoms = frame.to_atoms(with_labels=False)
+    atoms.calc = calc
+    rng = np.random.default_rng(0)
+    times = []
+    for _ in range(repeats):
+        atoms.positions += rng.normal(0, 1e-3, atoms.positions.shape)
+        start = time.perf_counter()
+        atoms.get_forces()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)) / len(atoms)
+
+
+def run_child(command: list[str]) -> dict:
+    """Run a fit in a child process; its JSON line, and its wall time and peak memory."""
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"{command[0]} failed:\n{done.stderr[-3000:]}")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    info = json.loads(lines[-1]) if lines else {}
+    return {"wall_s": wall, "children_peak_MiB": usage, **info}
+
+
+def write_extxyz(frames, path: Path) -> None:
+    """Frames for QUIP: dft_energy, dft_force, dft_virial (QUIP's virial = -stress V), group."""
+    from ase.io import write
+
+    images = []
+    for frame in frames:
+        atoms = frame.to_atoms(with_labels=False)
+        atoms.info["dft_energy"] = frame.energy
+        atoms.info["group"] = frame.group
+        atoms.arrays["dft_force"] = np.asarray(frame.forces)
+        s = frame.stress  # ASE Voigt xx yy zz yz xz xy, eV/Å^3
+        full = np.array([[s[0], s[5], s[4]], [s[5], s[1], s[3]], [s[4], s[3], s[2]]])
+        atoms.info["dft_virial"] = -full * atoms.get_volume()
+        images.append(atoms)
+    write(path, images, format="extxyz")
+
+
+def fit_quip(args, n_sparse: int, workdir: Path) -> dict:
+    """gap_fit with the same settings, in a child process."""
+    frames = frames_of(args.data / args.element / "training.json", args.train_every)
+    write_extxyz(frames, workdir / "train.xyz")
+    gap = (f"soap l_max=8 n_max=8 atom_sigma=0.5 zeta=4 cutoff={args.cutoff} "
+           f"cutoff_transition_width={args.width} central_weight=1.0 n_sparse={n_sparse} "
+           f"delta={args.delta} covariance_type=dot_product sparse_method=cur_points")
+    sigma = " ".join(str(s) for s in SIGMAS)
+    command = [str(args.quip / "gap_fit"), f"at_file={workdir / 'train.xyz'}",
+               f"gap={{{gap}}}", f"default_sigma={{{sigma} 0.0}}",
+               "energy_parameter_name=dft_energy", "force_parameter_name=dft_force",
+               "virial_parameter_name=dft_virial", "e0_method=average",
+               f"gp_file={workdir / 'gap.xml'}", "sparse_jitter=1e-8"]
+    return run_child(command)
+
+
+QUIP_EVALUATION = """
+import json, sys, time
+import numpy as np
+from ase.io import read
+from quippy.potential import Potential
+calc = Potential(param_filename=sys.argv[1])
+rows = {}
+for atoms in read(sys.argv[2], ":"):
+    energy, forces, group = atoms.info["dft_energy"], atoms.arrays["dft_force"], atoms.info["group"]
+    probe = atoms.copy()
+    probe.calc = calc
+    de = (probe.get_potential_energy() - energy) / len(atoms) * 1000
+    df = (probe.get_forces() - forces).ravel()
+    for key in (group, "all"):
+        rows.setdefault(key, []).append((de, df.tolist()))
+out = {}
+for key, items in rows.items():
+    e = np.array([i[0] for i in items]); f = np.concatenate([i[1] for i in items])
+    out[key] = [abs(e).mean(), np.sqrt((e**2).mean()), abs(f).mean(), np.sqrt((f**2).mean())]
+atoms = max(read(sys.argv[2], ":"), key=len)
+atoms.calc = calc
+rng = np.random.default_rng(0)
+times = []
+for _ in range(7):
+    atoms.positions += rng.normal(0, 1e-3, atoms.positions.shape)
+    start = time.perf_counter(); atoms.get_forces(); times.append(time.perf_counter() - start)
+print(json.dumps({"errors": out, "cost": float(np.median(times)) / len(atoms)}))
+"""
+
+
+def evaluate_quip(args, workdir: Path, test) -> dict:
+    """Test errors and E+F cost of QUIP's model, in QUIP's venv (one OpenMP thread)."""
+    write_extxyz(test, workdir / "test.xyz")
+    (workdir / "evaluate.py").write_text(QUIP_EVALUATION)
+    done = subprocess.run([str(args.quip / "python"), str(workdir / "evaluate.py"),
+                           str(workdir / "gap.xml"), str(workdir / "test.xyz")],
+                          capture_output=True, text=True, env={"OMP_NUM_THREADS": "1"})
+    if done.returncode:
+        raise SystemExit(f"QUIP evaluation failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def print_table(title: str, table) -> None:
+    print(title)
+    print("| group | E MAE / RMSE (meV/atom) | F MAE / RMSE (eV/Å) |\n|---|---|---|")
+    for group, (emae, ermse, fmae, frmse) in sorted(table.items()):
+        print(f"| {group} | {emae:.2f} / {ermse:.2f} | {fmae:.3f} / {frmse:.3f} |")
+    sys.stdout.flush()
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--element", default="Si")
+    parser.add_argument("--n-sparse", type=int, nargs="+", default=[200])
+    parser.add_argument("--cutoff", type=float, default=5.0)
+    parser.add_argument("--width", type=float, default=1.0)
+    parser.add_argument("--delta", type=float, default=1.0)
+    parser.add_argument("--train-every", type=int, default=1, help="every k-th training frame")
+    parser.add_argument("--two-body", action="store_true")
+    parser.add_argument("--quip", type=Path, help="bin directory holding gap_fit")
+    parser.add_argument("--fit-child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.fit_child:
+        fit_mlpot(args, args.n_sparse[0], args.fit_child)
+        return
+    report(args)
+
+
+def report(args) -> None:
+    import torch
+
+    from mlpot.calculators import MlpotCalculator
+    from mlpot.models.serialization import load_model
+
+    torch.set_num_threads(1)
+    test = frames_of(args.data / args.element / "test.json", 1)
+    probe = max(test, key=len)
+    for n_sparse in args.n_sparse:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "gap.pt"
+            command = [sys.executable, __file__, "--data", str(args.data), "--element",
+                       args.element, "--n-sparse", str(n_sparse), "--cutoff", str(args.cutoff),
+                       "--width", str(args.width), "--delta", str(args.delta),
+                       "--train-every", str(args.train_every), "--fit-child", str(out)]
+            if args.two_body:
+                command.append("--two-body")
+            fit = run_child(command)
+            calc = MlpotCalculator(load_model(out))
+            table = errors(calc, test)
+            cost = cost_per_atom_step(calc, probe)
+            print_table(f"## mlpot GAP, {args.element}, n_sparse {n_sparse}: fit "
+                        f"{fit['fit_s']:.1f} s ({fit['frames']} frames), peak "
+                        f"{fit['peak_MiB']:.0f} MiB, E+F {cost * 1e3:.3f} ms/atom-step", table)
+            if args.quip:
+                quip_fit = fit_quip(args, n_sparse, Path(tmp))
+                quip = evaluate_quip(args, Path(tmp), test)
+                print_table(f"## QUIP gap_fit, {args.element}, n_sparse {n_sparse}: fit "
+                            f"{quip_fit['wall_s']:.1f} s, peak "
+                            f"{quip_fit['children_peak_MiB']:.0f} MiB (largest child so "
+                            f"far), E+F {quip['cost'] * 1e3:.3f} ms/atom-step",
+                            quip["errors"])
+
+
+if __name__ == "__main__":
+    main()
