@@ -209,3 +209,21 @@ def test_train_from_a_config_and_continue(tmp_path):
     more = load_model(tmp_path / "more" / "model.pt")
     assert more.n_sparse > 12
     torch.testing.assert_close(more.sparse[:12], model.sparse)
+
+
+def test_md_logs_the_energy_std_and_stops_at_its_threshold(tmp_path, capsys):
+    from ase.io import write
+
+    from mlpot.cli.main import main
+    from mlpot.models.serialization import save_model
+
+    save_model(fitted_model(n_frames=4, n_sparse=6), tmp_path / "gap.pt")
+    atoms = emt_frames(1, seed=3)[0].to_atoms(with_labels=False)
+    write(tmp_path / "start.xyz", atoms)
+    log = tmp_path / "md.csv"
+    argv = ["md", str(tmp_path / "gap.pt"), str(tmp_path / "start.xyz"), "--steps", "4",
+            "--interval", "2", "--temperature", "300", "--no-progress", "--log", str(log),
+            "--max-energy-std", "1e-9", "--on-threshold", "stop", "--seed", "1"]
+    assert main(argv) == 0
+    assert "energy_std" in log.read_text().splitlines()[0]
+    assert "energy std" in capsys.readouterr().out
