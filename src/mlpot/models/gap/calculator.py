@@ -13,6 +13,7 @@ import copy
 
 import numpy as np
 import torch
+from ase.calculators.calculator import all_changes
 
 from mlpot.calculators.calculator import MlpotCalculator
 from mlpot.models.gap.variance import energy_variances
@@ -25,12 +26,8 @@ UNCERTAINTY = ("energy_std", "energies_std")
 class GapCalculator(MlpotCalculator):
     implemented_properties = [*MlpotCalculator.implemented_properties, *UNCERTAINTY]
 
-    def calculate(self, atoms=None, properties=("energy",), system_changes=None):
+    def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
         wanted = [p for p in properties if p not in UNCERTAINTY]
-        if system_changes is None:
-            from ase.calculators.calculator import all_changes
-
-            system_changes = all_changes
         super().calculate(atoms, wanted or ["energy"], system_changes)
         if len(wanted) < len(properties):
             local, total = self.variances(self.atoms)

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from mlpot.models.gap.kernels import soap_kernel, two_body_basis
-from mlpot.models.gap.soap import atom_density, pair_expansion, power_spectrum
+from mlpot.models.gap.soap import atom_density, pair_expansion, power_spectrum, soap_pairs
 from mlpot.models.inputs import ModelInputs
 
 
@@ -32,9 +32,7 @@ def structure_inputs(model, frame) -> ModelInputs:
 
 def _pair_gradients(model, inputs: ModelInputs):
     """d(sum_i Phi_soap_i)/dr_p (M, P', 3) over the SOAP pairs P' and those pairs."""
-    from mlpot.models.gap.model import _soap_pairs
-
-    first, second, shifts, vectors = _soap_pairs(inputs, inputs.pair_vectors, model.soap.cutoff)
+    first, second, shifts, vectors = soap_pairs(inputs, inputs.pair_vectors, model.soap.cutoff)
     species = inputs.species
     values, derivatives, centre = pair_expansion(
         model.soap, model.numbers[species.numpy()], first.numpy(), second.numpy(),

@@ -15,7 +15,7 @@ import torch
 from ase.data import atomic_numbers
 
 from mlpot.models.gap.kernels import TwoBodySettings, soap_kernel, two_body_basis
-from mlpot.models.gap.soap import SoapSettings, soap_descriptors
+from mlpot.models.gap.soap import SoapSettings, soap_descriptors, soap_pairs
 from mlpot.models.potential import FITTED, Potential
 from mlpot.neighbours.pairs import Pairs
 
@@ -74,7 +74,7 @@ class GapPotential(Potential):
 
     def descriptors(self, inputs, vectors: torch.Tensor) -> torch.Tensor:
         """Normalised SOAP power spectra q (A, D) of the batch's atoms."""
-        pairs = _soap_pairs(inputs, vectors, self.soap.cutoff)
+        pairs = soap_pairs(inputs, vectors, self.soap.cutoff)
         return soap_descriptors(self.soap, self.numbers, inputs.species, *pairs)
 
     def basis(self, inputs, vectors: torch.Tensor, q: torch.Tensor | None = None):
@@ -116,11 +116,3 @@ class GapPotential(Potential):
             setattr(self, name, buffer.to(self.e0.dtype if buffer.is_floating_point()
                                           else buffer.dtype))
 
-
-def _soap_pairs(inputs, vectors: torch.Tensor, cutoff: float):
-    """first, second, shifts, vectors of the pairs within the SOAP cutoff."""
-    first, second, shifts = inputs.pair_first, inputs.pair_second, inputs.features["shifts"]
-    inside = vectors.detach().norm(dim=1) < cutoff
-    if bool(inside.all()):
-        return first, second, shifts, vectors
-    return first[inside], second[inside], shifts[inside], vectors[inside]

@@ -229,3 +229,11 @@ def soap_descriptors(
                            pair_values, torch.as_tensor(centre, **like))
     return power_spectrum(settings, density)
 
+
+def soap_pairs(inputs, vectors: torch.Tensor, cutoff: float):
+    """first, second, shifts, vectors of a batch's (ModelInputs) pairs within `cutoff`."""
+    first, second, shifts = inputs.pair_first, inputs.pair_second, inputs.features["shifts"]
+    inside = vectors.detach().norm(dim=1) < cutoff
+    if bool(inside.all()):
+        return first, second, shifts, vectors
+    return first[inside], second[inside], shifts[inside], vectors[inside]
