@@ -10,6 +10,8 @@ factors of the variance come from mlpot.models.gap.fit.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import torch
 from ase.data import atomic_numbers
@@ -18,6 +20,9 @@ from mlpot.models.gap.kernels import TwoBodySettings, soap_kernel, two_body_basi
 from mlpot.models.gap.soap import SoapSettings, soap_descriptors, soap_pairs
 from mlpot.models.potential import FITTED, Potential
 from mlpot.neighbours.pairs import Pairs
+
+if TYPE_CHECKING:
+    from mlpot.models.inputs import ModelInputs
 
 
 class GapPotential(Potential):
@@ -72,12 +77,14 @@ class GapPotential(Potential):
         """The pairs' cell shifts (P, 3): featomic tells images apart by them."""
         return {"shifts": pairs.shifts.astype(np.float64)}
 
-    def descriptors(self, inputs, vectors: torch.Tensor) -> torch.Tensor:
+    def descriptors(self, inputs: ModelInputs, vectors: torch.Tensor) -> torch.Tensor:
         """Normalised SOAP power spectra q (A, D) of the batch's atoms."""
         pairs = soap_pairs(inputs, vectors, self.soap.cutoff)
         return soap_descriptors(self.soap, self.numbers, inputs.species, *pairs)
 
-    def basis(self, inputs, vectors: torch.Tensor, q: torch.Tensor | None = None):
+    def basis(
+        self, inputs: ModelInputs, vectors: torch.Tensor, q: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Phi (A, M + T K): the atoms' kernel rows, SOAP columns then two-body ones."""
         q = self.descriptors(inputs, vectors) if q is None else q
         soap = soap_kernel(q, inputs.species, self.sparse.to(q), self.sparse_species,
@@ -86,7 +93,7 @@ class GapPotential(Potential):
                               inputs.species, inputs.pair_first, inputs.pair_second, vectors)
         return torch.cat([soap, pair], 1)
 
-    def atomic_energies(self, inputs, vectors: torch.Tensor) -> torch.Tensor:
+    def atomic_energies(self, inputs: ModelInputs, vectors: torch.Tensor) -> torch.Tensor:
         return self.e0[inputs.species].to(vectors) + self.basis(inputs, vectors) @ self.weights.to(
             vectors)
 
