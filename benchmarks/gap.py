@@ -46,7 +46,7 @@ def fit_mlpot(args, n_sparse: int, out: Path) -> None:
 
     torch.set_num_threads(1)
     frames = frames_of(args.data / args.element / "training.json", args.train_every)
-    soap = SoapSettings(args.cutoff, args.width, 8, 8, 0.5)
+    soap = SoapSettings(args.cutoff, args.width, 8, 8, 0.5, args.l_weight)
     two_body = TwoBodySettings(cutoff=args.cutoff, n_points=15 if args.two_body else 0)
     model = GapPotential((args.element,), soap, two_body, zeta=4, delta=args.delta)
     start = time.perf_counter()
@@ -194,6 +194,8 @@ def main(argv=None) -> None:
     parser.add_argument("--cutoff", type=float, default=5.0)
     parser.add_argument("--width", type=float, default=1.0)
     parser.add_argument("--delta", type=float, default=1.0)
+    parser.add_argument("--l-weight", type=float, default=1.0,
+                        help="mlpot's SOAP channel weight (2l+1)^-w (QUIP has none)")
     parser.add_argument("--train-every", type=int, default=1, help="every k-th training frame")
     parser.add_argument("--two-body", action="store_true")
     parser.add_argument("--quip", type=Path, help="bin directory holding gap_fit")
@@ -220,6 +222,7 @@ def report(args) -> None:
             command = [sys.executable, __file__, "--data", str(args.data), "--element",
                        args.element, "--n-sparse", str(n_sparse), "--cutoff", str(args.cutoff),
                        "--width", str(args.width), "--delta", str(args.delta),
+                       "--l-weight", str(args.l_weight),
                        "--train-every", str(args.train_every), "--fit-child", str(out)]
             if args.two_body:
                 command.append("--two-body")

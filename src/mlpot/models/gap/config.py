@@ -14,13 +14,15 @@ from mlpot.models.gap.soap import SoapSettings
 
 
 class SoapSection(Section):
-    """SOAP descriptor (Å): cutoff, cosine smoothing width, l_max, n_max, atom_sigma."""
+    """SOAP descriptor (Å): cutoff, cosine smoothing width, l_max, n_max, atom_sigma;
+    l_weight: channel l scaled by (2l + 1)^-l_weight."""
 
     cutoff: float = Field(5.0, gt=0)
     width: float = Field(0.5, gt=0)
     l_max: int = Field(8, ge=0, le=12)
     n_max: int = Field(8, ge=1, le=16)
     atom_sigma: float = Field(0.5, gt=0)
+    l_weight: float = Field(1.0, ge=0)
 
 
 class TwoBodySection(Section):

@@ -26,13 +26,15 @@ from mlpot.models.precomputed import linked
 @dataclass(frozen=True)
 class SoapSettings:
     """cutoff and width of its cosine smoothing (Å), l_max, n_max (radial functions), the
-    Gaussian atom_sigma (Å)."""
+    Gaussian atom_sigma (Å); channel l of the power spectrum is scaled by
+    (2l + 1)^-l_weight before normalisation (1: the mean over m rather than the sum)."""
 
     cutoff: float = 5.0
     width: float = 0.5
     l_max: int = 8
     n_max: int = 8
     atom_sigma: float = 0.5
+    l_weight: float = 1.0
 
     @property
     def n_coefficients(self) -> int:
@@ -199,7 +201,8 @@ def power_spectrum(settings: SoapSettings, density: torch.Tensor) -> torch.Tenso
         block = density[:, :, lam * lam * n_max:(lam + 1) ** 2 * n_max]
         block = block.reshape(n_atoms, n_species, 2 * lam + 1, n_max)
         x = block.permute(0, 1, 3, 2).reshape(n_atoms, n_species * n_max, 2 * lam + 1)
-        parts.append((x @ x.transpose(1, 2)).reshape(n_atoms, -1))
+        weight = (2 * lam + 1) ** -settings.l_weight
+        parts.append((x @ x.transpose(1, 2)).reshape(n_atoms, -1) * weight)
     spectrum = torch.cat(parts, 1)
     return spectrum / spectrum.norm(dim=1, keepdim=True).clamp_min(1e-300)
 
