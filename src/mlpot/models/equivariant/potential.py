@@ -16,6 +16,7 @@ import torch
 from e3nn import o3
 
 from mlpot.errors import MlpotError
+from mlpot.models.equivariant.density import make_edges
 from mlpot.models.equivariant.interaction import InteractionLayer
 from mlpot.models.equivariant.radial import RadialNetwork
 from mlpot.models.equivariant.settings import EquivariantSettings
@@ -36,7 +37,9 @@ class EquivariantPotential(torch.nn.Module):
     ) -> None:
         super().__init__()
         if len(elements) == 0 or len(set(elements)) != len(elements):
-            raise MlpotError(f"equivariant model: elements must be distinct and not empty, got {elements}")
+            raise MlpotError(
+                f"equivariant model: elements must be distinct and not empty, got {elements}"
+            )
         if cutoff <= 0:
             raise MlpotError(f"equivariant model: cutoff must be > 0 Å, got {cutoff}")
         self.elements = tuple(elements)
@@ -57,23 +60,31 @@ class EquivariantPotential(torch.nn.Module):
         self.to(dtype)
 
     def atomic_energies(
-        self, species: torch.Tensor, first: torch.Tensor, second: torch.Tensor, vectors: torch.Tensor
+        self,
+        species: torch.Tensor,
+        first: torch.Tensor,
+        second: torch.Tensor,
+        vectors: torch.Tensor,
     ) -> torch.Tensor:
         """(A,) eV from species (A,) long, pairs first, second (P,) long and vectors (P, 3) Å
         (r_second - r_first + shift; every ordered pair once per periodic image)."""
         distances = torch.linalg.vector_norm(vectors, dim=1)
-        harmonics = self.harmonics(vectors)
         radial = self.radial(distances)
+        edges = make_edges(first, second, self.harmonics(vectors), radial, species.shape[0])
         features = self.embedding[species]
         energies = torch.zeros_like(features[:, 0])
         for layer in self.layers:
-            features, terms = layer(features, species, harmonics, radial, first, second)
+            features, terms = layer(features, species, edges)
             energies = energies + terms
         scaled = energies * self.energy_scale[species] + self.energy_shift[species]
         return scaled + self.reference_energies[species]
 
     def forward(
-        self, species: torch.Tensor, first: torch.Tensor, second: torch.Tensor, vectors: torch.Tensor
+        self,
+        species: torch.Tensor,
+        first: torch.Tensor,
+        second: torch.Tensor,
+        vectors: torch.Tensor,
     ) -> torch.Tensor:
         """The same as atomic_energies (for export and scripting)."""
         return self.atomic_energies(species, first, second, vectors)
@@ -112,6 +123,8 @@ def _layers(settings: EquivariantSettings, radial_features: int, n_elements: int
     for k in range(settings.interactions):
         last = k == settings.interactions - 1
         out = settings.scalar_irreps() if last else settings.hidden_irreps()
-        layers.append(InteractionLayer(node_irreps, out, settings, radial_features, n_elements, last))
+        layers.append(
+            InteractionLayer(node_irreps, out, settings, radial_features, n_elements, last)
+        )
         node_irreps = out
     return layers

@@ -40,7 +40,10 @@ class ManyBodyProduct(torch.nn.Module):
         steps: list[Coupling] = []
         for k in range(2, correlation + 1):
             wanted = reachable(density_set, target_set, correlation - k, l_max)
-            steps.append(Coupling(current, density_irreps, wanted, target_irreps, n_elements))
+            symmetric = k == 2  # A (x) A: one of the paths (l1, l2) and (l2, l1) suffices
+            steps.append(
+                Coupling(current, density_irreps, wanted, target_irreps, n_elements, symmetric)
+            )
             current = steps[-1].irreps_out
         self.steps = torch.nn.ModuleList(steps)
 
@@ -68,9 +71,10 @@ class Coupling(torch.nn.Module):
         wanted: list[o3.Irrep],
         target: o3.Irreps,
         n_elements: int,
+        symmetric: bool = False,
     ) -> None:
         super().__init__()
-        self.product = _tensor_product(left, right, wanted)
+        self.product = _tensor_product(left, right, wanted, symmetric)
         self.irreps_out = self.product.irreps_out
         self.weights = torch.nn.Parameter(torch.randn(n_elements, self.product.weight_numel))
         self.register_buffer("target_index", _target_index(self.irreps_out, target))
@@ -88,8 +92,8 @@ class Coupling(torch.nn.Module):
 def _target_index(irreps: o3.Irreps, target: o3.Irreps) -> torch.Tensor:
     """(2, n) long: component columns of `irreps` and of `target` holding the same irrep."""
     source, destination = [], []
-    target_slices = {ir: s for (_, ir), s in zip(target, target.slices())}
-    for (mul, ir), s in zip(irreps, irreps.slices()):
+    target_slices = {ir: s for (_, ir), s in zip(target, target.slices(), strict=True)}
+    for (_, ir), s in zip(irreps, irreps.slices(), strict=True):
         if ir in target_slices:
             t = target_slices[ir]
             source += list(range(s.start, s.stop))
@@ -104,15 +108,19 @@ def reachable(
     found = set(target)
     for _ in range(remaining):
         found = {
-            ir
-            for ir in all_irreps(l_max)
-            if any(out in found for d in density for out in ir * d)
+            ir for ir in all_irreps(l_max) if any(out in found for d in density for out in ir * d)
         }
     return sorted(found)
 
 
-def _tensor_product(left: o3.Irreps, right: o3.Irreps, wanted: list[o3.Irrep]) -> o3.TensorProduct:
-    """Every path left (x) right -> a wanted irrep, channel-wise, with external weights."""
+def _tensor_product(
+    left: o3.Irreps, right: o3.Irreps, wanted: list[o3.Irrep], symmetric: bool
+) -> o3.TensorProduct:
+    """Every path left (x) right -> a wanted irrep, channel-wise, with external weights.
+
+    symmetric: left and right are the same features, so only paths with i <= j are formed
+    (the path (j, i) gives the same output up to sign).
+    """
     uvu = right.num_irreps == 1
     mode = "uvu" if uvu else "uuu"
     outputs = sorted({ir for _, a in left for _, b in right for ir in a * b if ir in wanted})
@@ -122,7 +130,7 @@ def _tensor_product(left: o3.Irreps, right: o3.Irreps, wanted: list[o3.Irrep]) -
         for i, (_, a) in enumerate(left)
         for j, (_, b) in enumerate(right)
         for ir in a * b
-        if ir in outputs
+        if ir in outputs and not (symmetric and j < i)
     ]
     return o3.TensorProduct(
         left, right, irreps_out, instructions, shared_weights=False, internal_weights=False
