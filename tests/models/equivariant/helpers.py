@@ -21,13 +21,25 @@ CUTOFF = 4.6  # Å, as the descriptor models' physics tests
 SETTINGS = {
     # the default path: scalar node features between layers (uncoupled messages)
     "scalar": EquivariantSettings(
-        channels=4, l_max=2, correlation=3, interactions=2, radial_hidden=(8,), readout_hidden=4,
+        channels=4,
+        l_max=2,
+        correlation=3,
+        interactions=2,
+        radial_hidden=(8,),
+        readout_hidden=4,
         average_neighbours=10.0,
     ),
     # vectors between layers (e3nn-coupled messages), three layers, correlation 2
     "vector": EquivariantSettings(
-        channels=3, l_max=2, hidden_l_max=1, correlation=2, interactions=3, radial_hidden=(8, 8),
-        readout_hidden=4, average_neighbours=10.0, envelope_p=5,
+        channels=3,
+        l_max=2,
+        hidden_l_max=1,
+        correlation=2,
+        interactions=3,
+        radial_hidden=(8, 8),
+        readout_hidden=4,
+        average_neighbours=10.0,
+        envelope_p=5,
     ),
 }
 
