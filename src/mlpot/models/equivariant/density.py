@@ -27,18 +27,21 @@ class Edges(NamedTuple):
     first, second:    (P,) long, central atom i and neighbour j
     harmonics:        (P, (l_max+1)^2) spherical harmonics Y(r_p / |r_p|), e3nn order
     radial:           (P, R) learned radial features (zero at and beyond the cutoff)
-    slots:            (P,) long, row of pair p in the padded table: i * width + its rank
     width:            the largest number of pairs of one atom (>= 1)
-    table_harmonics:  (A, width, (l_max+1)^2) harmonics in the padded table (zero padding)
+    table_second:     (A * width,) long, the padded neighbour table: row i * width + k holds
+                      the k-th neighbour of atom i (padding: atom 0)
+    table_harmonics:  (A * width, (l_max+1)^2) harmonics in the table (padding: zero)
+    table_radial:     (A * width, R) radial features in the table (padding: zero)
     """
 
     first: torch.Tensor
     second: torch.Tensor
     harmonics: torch.Tensor
     radial: torch.Tensor
-    slots: torch.Tensor
     width: int
+    table_second: torch.Tensor
     table_harmonics: torch.Tensor
+    table_radial: torch.Tensor
 
 
 def make_edges(
@@ -56,9 +59,23 @@ def make_edges(
     rank_sorted = torch.arange(first.numel(), device=first.device) - starts[first[order]]
     rank = torch.empty_like(rank_sorted).index_copy(0, order, rank_sorted)
     slots = first * width + rank
-    table = harmonics.new_zeros((n_atoms * width, harmonics.shape[1]))
-    table = table.index_copy(0, slots, harmonics).view(n_atoms, width, harmonics.shape[1])
-    return Edges(first, second, harmonics, radial, slots, width, table)
+    table_second = first.new_zeros(n_atoms * width).index_copy(0, slots, second)
+    return Edges(
+        first,
+        second,
+        harmonics,
+        radial,
+        width,
+        table_second,
+        _table(harmonics, slots, n_atoms * width),
+        _table(radial, slots, n_atoms * width),
+    )
+
+
+def _table(values: torch.Tensor, slots: torch.Tensor, rows: int) -> torch.Tensor:
+    """(rows, F) with values (P, F) in rows `slots`, zeros elsewhere."""
+    table = values.new_zeros((rows, values.shape[1]))
+    return table.index_copy(0, slots, values)
 
 
 class ScalarDensity(torch.nn.Module):
@@ -80,13 +97,11 @@ class ScalarDensity(torch.nn.Module):
     def forward(self, features: torch.Tensor, edges: Edges) -> torch.Tensor:
         """features (A, channels) -> densities (A, density_irreps.dim)."""
         n_atoms = features.shape[0]
-        radial = self.radial_weights(edges.radial)
-        neighbours = self.mix_in(features)[edges.second]
+        radial = self.radial_weights(edges.table_radial)
+        neighbours = self.mix_in(features)[edges.table_second]
         messages = radial.view(-1, self.degrees, self.channels) * neighbours[:, None, :]
-        table = messages.new_zeros((n_atoms * edges.width, self.degrees, self.channels))
-        table = table.index_copy(0, edges.slots, messages)
-        table = table.view(n_atoms, edges.width, self.degrees, self.channels)
-        harmonics = edges.table_harmonics.split(self.sizes, dim=2)
+        table = messages.view(n_atoms, edges.width, self.degrees, self.channels)
+        harmonics = edges.table_harmonics.view(n_atoms, edges.width, -1).split(self.sizes, dim=2)
         parts = [
             torch.bmm(by_degree.transpose(1, 2), harmonics[degree]).reshape(n_atoms, -1)
             for degree, by_degree in enumerate(table.unbind(2))
