@@ -96,16 +96,16 @@ class ScalarDensity(torch.nn.Module):
 
     def forward(self, features: torch.Tensor, edges: Edges) -> torch.Tensor:
         """features (A, channels) -> densities (A, density_irreps.dim)."""
-        n_atoms = features.shape[0]
-        radial = self.radial_weights(edges.table_radial)
+        n_atoms, width, channels = features.shape[0], edges.width, self.channels
         neighbours = self.mix_in(features)[edges.table_second]
-        messages = radial.view(-1, self.degrees, self.channels) * neighbours[:, None, :]
-        table = messages.view(n_atoms, edges.width, self.degrees, self.channels)
-        harmonics = edges.table_harmonics.view(n_atoms, edges.width, -1).split(self.sizes, dim=2)
-        parts = [
-            torch.bmm(by_degree.transpose(1, 2), harmonics[degree]).reshape(n_atoms, -1)
-            for degree, by_degree in enumerate(table.unbind(2))
-        ]
+        harmonics = edges.table_harmonics.view(n_atoms, width, -1).split(self.sizes, dim=2)
+        weights = self.radial_weights.weight
+        parts = []
+        for degree, by_degree in enumerate(harmonics):  # one degree at a time: no (P, l, C)
+            rows = weights[degree * channels : (degree + 1) * channels]
+            radial = torch.nn.functional.linear(edges.table_radial, rows)
+            messages = (radial * neighbours).view(n_atoms, width, channels)
+            parts.append(torch.bmm(messages.transpose(1, 2), by_degree).reshape(n_atoms, -1))
         return self.mix_out(torch.cat(parts, dim=1) * self.inverse_neighbours)
 
 
