@@ -9,8 +9,9 @@ atoms), every coordinate rattled by a Gaussian of 0.05 Å; each call on freshly 
 positions (0.001 Å), so nothing is cached but the descriptor calculator's neighbour list
 (built with a skin, as in MD).
 
-Models, all with random weights (the cost does not depend on their values), float64, cutoff 5 Å
-for the equivariant ones (28 neighbours per atom):
+Models, all with random weights (the cost does not depend on their values), cutoff 5 Å for the
+equivariant ones (28 neighbours per atom), float64 or --dtype float32 for the equivariant ones
+(the descriptor model stays float64):
 - mlpot equivariant: `EquivariantSettings` as given by --channels (default settings otherwise:
   l_max 3, scalar node features between 2 layers, correlation 3, radial MLP 8-64-64 shared by
   the layers), evaluated as the model-family seam will: vesin neighbour pairs,
@@ -98,19 +99,19 @@ def mace_model(hidden: str):
     )
 
 
-def serve_mace(hidden_irreps: list[str], threads: int, profile: bool) -> None:
+def serve_mace(hidden_irreps: list[str], threads: int, dtype: str) -> None:
     """Child: build the MACE models, then one E+F per line "run NAME" on stdin, answering
     the wall time in seconds."""
     import torch
     from mace.calculators import MACECalculator
 
     torch.set_num_threads(threads)
-    torch.set_default_dtype(torch.float64)
+    torch.set_default_dtype(getattr(torch, dtype))
     torch.manual_seed(0)
     calculators, structures = {}, {}
     for hidden in hidden_irreps:
         model = mace_model(hidden)
-        calc = MACECalculator(models=model, device="cpu", default_dtype="float64")
+        calc = MACECalculator(models=model, device="cpu", default_dtype=dtype)
         n_parameters = sum(p.numel() for p in model.parameters())
         calculators[hidden] = (calc, n_parameters)
         atoms = silicon()
@@ -140,9 +141,10 @@ def serve_mace(hidden_irreps: list[str], threads: int, profile: bool) -> None:
 class MaceClient:
     """The parent's side: one MACE model per hidden irreps, called one E+F at a time."""
 
-    def __init__(self, python: str, hidden_irreps: list[str], threads: int) -> None:
+    def __init__(self, python: str, hidden_irreps: list[str], threads: int, dtype: str) -> None:
         env = {**os.environ, "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"}  # e3nn 0.4.4's constants
         command = [python, __file__, "--serve-mace", *hidden_irreps, "--threads", str(threads)]
+        command += ["--dtype", dtype]
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
         )
@@ -169,15 +171,15 @@ class MaceClient:
 # ---- mlpot's models ----
 
 
-def equivariant_case(channels: int):
-    """(evaluate E+F once, n_parameters) for mlpot's equivariant model."""
+def equivariant_case(channels: int, dtype: str = "float64"):
+    """(evaluate E+F once, n_parameters, (model, atoms)) for mlpot's equivariant model."""
     import torch
 
     from mlpot.models.equivariant import EquivariantPotential, EquivariantSettings
 
     torch.manual_seed(0)
     settings = EquivariantSettings(channels=channels, average_neighbours=NEIGHBOURS)
-    model = EquivariantPotential(("Si",), CUTOFF, settings, torch.float64)
+    model = EquivariantPotential(("Si",), CUTOFF, settings, getattr(torch, dtype))
     atoms = silicon()
     displace = displacer(atoms, 1)
 
@@ -197,7 +199,8 @@ def equivariant_forces(model, atoms) -> np.ndarray:
 
     pairs = neighbour_pairs(atoms.positions, atoms.cell.array, atoms.pbc, model.cutoff)
     first, second = torch.from_numpy(pairs.first), torch.from_numpy(pairs.second)
-    vectors = torch.from_numpy(pairs.vectors).requires_grad_(True)
+    dtype = model.reference_energies.dtype
+    vectors = torch.from_numpy(pairs.vectors).to(dtype).requires_grad_(True)
     species = torch.zeros(len(atoms), dtype=torch.long)
     energy = model.atomic_energies(species, first, second, vectors).sum()
     (gradients,) = torch.autograd.grad(energy, vectors)
@@ -236,10 +239,10 @@ def measure(args, threads: int) -> list[dict]:
 
     torch.set_num_threads(threads)
     numba.set_num_threads(threads)
-    mace = MaceClient(args.mace_python, args.mace, threads)
+    mace = MaceClient(args.mace_python, args.mace, threads, args.dtype)
     cases = {}
     for channels in args.channels:
-        evaluate, n, _ = equivariant_case(channels)
+        evaluate, n, _ = equivariant_case(channels, args.dtype)
         cases[f"mlpot equivariant {channels}x0e"] = (evaluate, n, CUTOFF)
     for hidden in args.mace:
         cases[f"MACE {hidden}"] = (lambda h=hidden: mace.call(h), mace.parameters[hidden], CUTOFF)
@@ -272,11 +275,11 @@ def measure(args, threads: int) -> list[dict]:
     ]
 
 
-def stage_profile(channels: int) -> None:
+def stage_profile(channels: int, dtype: str) -> None:
     """Where one E+F of mlpot's equivariant model goes: forward stages, backward, and ops."""
     import torch
 
-    _, _, (model, atoms) = equivariant_case(channels)
+    _, _, (model, atoms) = equivariant_case(channels, dtype)
     equivariant_forces(model, atoms)
     stages = {"harmonics": model.harmonics, "radial": model.radial}
     for k, layer in enumerate(model.layers):
@@ -309,10 +312,11 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="mlearn data (adds the descriptor model)")
     parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     if args.serve_mace:
-        serve_mace(args.serve_mace, args.threads[0], args.profile)
+        serve_mace(args.serve_mace, args.threads[0], args.dtype)
         return
     rows = [row for threads in args.threads for row in measure(args, threads)]
     print("| model | threads | parameters | cutoff Å | E+F µs/atom | MACE same size / this |")
@@ -328,7 +332,7 @@ def main() -> None:
         )
     if args.profile:
         for channels in args.channels:
-            stage_profile(channels)
+            stage_profile(channels, args.dtype)
 
 
 if __name__ == "__main__":
