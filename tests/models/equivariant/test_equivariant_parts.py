@@ -9,15 +9,18 @@ import json
 import numpy as np
 import pytest
 import torch
-from e3nn import o3
-from e3nn.util import jit
-from helpers import SETTINGS, energy_and_forces, make_model, pair_inputs
-from physics_helpers import bulk_alni, molecule, random_rotation
 
-from mlpot.errors import MlpotError
-from mlpot.models.equivariant import EquivariantPotential, EquivariantSettings
-from mlpot.models.equivariant.density import CoupledDensity, ScalarDensity, make_edges
-from mlpot.models.equivariant.radial import PolynomialEnvelope
+pytest.importorskip("e3nn")
+
+from e3nn import o3  # noqa: E402
+from e3nn.util import jit  # noqa: E402
+from helpers import SETTINGS, energy_and_forces, make_model, pair_inputs  # noqa: E402
+from physics_helpers import bulk_alni, molecule, random_rotation  # noqa: E402
+
+from mlpot.errors import MlpotError  # noqa: E402
+from mlpot.models.equivariant import EquivariantPotential, EquivariantSettings  # noqa: E402
+from mlpot.models.equivariant.density import CoupledDensity, ScalarDensity, make_edges  # noqa: E402
+from mlpot.models.equivariant.radial import PolynomialEnvelope  # noqa: E402
 
 
 def _first_layer(model: EquivariantPotential, inputs) -> tuple[torch.Tensor, torch.Tensor]:

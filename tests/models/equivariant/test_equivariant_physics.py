@@ -7,7 +7,10 @@ import numpy as np
 import pytest
 import torch
 from ase import Atoms
-from helpers import (
+
+pytest.importorskip("e3nn")
+
+from helpers import (  # noqa: E402
     CUTOFF,
     SETTINGS,
     atomic_energies,
@@ -16,7 +19,14 @@ from helpers import (
     numerical_forces,
     pair_inputs,
 )
-from physics_helpers import bulk_alni, molecule, own_images, random_rotation, slab, triclinic
+from physics_helpers import (  # noqa: E402
+    bulk_alni,
+    molecule,
+    own_images,
+    random_rotation,
+    slab,
+    triclinic,
+)
 
 KINDS = sorted(SETTINGS)
 STRUCTURES = {"bulk": bulk_alni, "triclinic": triclinic, "slab": slab, "molecule": molecule}
