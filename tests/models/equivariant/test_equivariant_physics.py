@@ -28,6 +28,9 @@ from physics_helpers import (  # noqa: E402
     triclinic,
 )
 
+from mlpot.models.forces import forces_from_pair_gradients  # noqa: E402
+from mlpot.neighbours.pairs import neighbour_pairs  # noqa: E402
+
 KINDS = sorted(SETTINGS)
 STRUCTURES = {"bulk": bulk_alni, "triclinic": triclinic, "slab": slab, "molecule": molecule}
 
@@ -136,6 +139,32 @@ def test_pairs_in_any_order(kind):
         expected = model.atomic_energies(species, first, second, vectors)
         shuffled = model.atomic_energies(species, first[order], second[order], vectors[order])
     torch.testing.assert_close(shuffled, expected, atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_pairs_beyond_the_cutoff_contribute_nothing(kind):
+    """A list built with a skin (as the calculator keeps between rebuilds) gives the same
+    energies and forces."""
+    model = make_model(kind)
+    atoms = triclinic()
+    species, first, second, vectors = pair_inputs(model, atoms)
+    pairs = neighbour_pairs(atoms.positions, atoms.cell.array, atoms.pbc, CUTOFF + 1.0)
+    assert len(pairs.first) > len(first)
+    results = []
+    for f, s, v in [
+        (first, second, vectors),
+        (
+            torch.from_numpy(pairs.first),
+            torch.from_numpy(pairs.second),
+            torch.from_numpy(pairs.vectors),
+        ),
+    ]:
+        v = v.clone().requires_grad_(True)
+        energies = model.atomic_energies(species, f, s, v)
+        (gradients,) = torch.autograd.grad(energies.sum(), v)
+        forces = forces_from_pair_gradients(gradients, f, s, len(atoms))
+        results.append((energies.detach(), forces))
+    torch.testing.assert_close(results[1], results[0], atol=1e-12, rtol=0)
 
 
 @pytest.mark.parametrize("kind", KINDS)
