@@ -1,5 +1,6 @@
 """Parts of the equivariant family: l > 0 features rotate as their irreps, the two density
-implementations agree, the radial envelope, settings checks, spec and TorchScript round trips."""
+implementations agree, the radial envelope, settings checks, spec and TorchScript round trips,
+and the parameter gradients of a force loss (training)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ pytest.importorskip("e3nn")
 from e3nn import o3  # noqa: E402
 from e3nn.util import jit  # noqa: E402
 from helpers import SETTINGS, energy_and_forces, make_model, pair_inputs  # noqa: E402
-from physics_helpers import bulk_alni, molecule, random_rotation  # noqa: E402
+from physics_helpers import bulk_alni, molecule, random_rotation, triclinic  # noqa: E402
 
 from mlpot.errors import MlpotError  # noqa: E402
 from mlpot.models.equivariant import EquivariantPotential, EquivariantSettings  # noqa: E402
 from mlpot.models.equivariant.density import CoupledDensity, ScalarDensity, make_edges  # noqa: E402
 from mlpot.models.equivariant.radial import PolynomialEnvelope  # noqa: E402
+from mlpot.models.forces import forces_from_pair_gradients  # noqa: E402
 
 
 def _first_layer(model: EquivariantPotential, inputs) -> tuple[torch.Tensor, torch.Tensor]:
@@ -115,6 +117,7 @@ def test_from_spec_refuses_another_family():
         EquivariantPotential.from_spec({"family": "descriptor", "version": 1})
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit:DeprecationWarning")
 @pytest.mark.parametrize("kind", sorted(SETTINGS))
 def test_torchscript_artefact_gives_the_same_energy_and_forces(kind):
     model = make_model(kind)
@@ -130,3 +133,36 @@ def test_torchscript_artefact_gives_the_same_energy_and_forces(kind):
         (gradients,) = torch.autograd.grad(energies.sum(), v)
         results.append((energies.detach(), gradients))
     torch.testing.assert_close(results[1], results[0], atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize("kind", sorted(SETTINGS))
+def test_force_loss_gradients_match_finite_differences(kind):
+    """Training differentiates the forces (double backward) for every parameter: checked at
+    each parameter's largest gradient entry."""
+    model = make_model(kind)
+    species, first, second, vectors = pair_inputs(model, triclinic())
+
+    def loss() -> torch.Tensor:
+        v = vectors.clone().requires_grad_(True)
+        energy = model.atomic_energies(species, first, second, v).sum()
+        (gradients,) = torch.autograd.grad(energy, v, create_graph=True)
+        forces = forces_from_pair_gradients(gradients, first, second, 3)
+        return forces.square().sum() + 0.1 * energy**2
+
+    parameters = dict(model.named_parameters())
+    gradients = torch.autograd.grad(loss(), list(parameters.values()))
+    original = {name: p.detach().clone() for name, p in parameters.items()}
+    try:
+        for (name, parameter), gradient in zip(parameters.items(), gradients, strict=True):
+            index = int(torch.argmax(gradient.abs()))
+            values = parameter.data.view(-1)
+            shifted = []
+            for step in (1e-6, -1e-6):
+                values[index] = original[name].view(-1)[index] + step
+                shifted.append(float(loss()))
+            values[index] = original[name].view(-1)[index]
+            numerical = (shifted[0] - shifted[1]) / 2e-6
+            assert gradient.view(-1)[index] == pytest.approx(numerical, rel=1e-5, abs=1e-7), name
+    finally:
+        for name, parameter in parameters.items():
+            parameter.data.copy_(original[name])
