@@ -105,7 +105,8 @@ class ScalarDensity(torch.nn.Module):
             rows = weights[degree * channels : (degree + 1) * channels]
             radial = torch.nn.functional.linear(edges.table_radial, rows)
             messages = (radial * neighbours).view(n_atoms, width, channels)
-            parts.append(torch.bmm(messages.transpose(1, 2), by_degree).reshape(n_atoms, -1))
+            summed = torch.bmm(by_degree.transpose(1, 2), messages)  # (A, 2l+1, C): no copy
+            parts.append(summed.transpose(1, 2).reshape(n_atoms, -1))  # of the (A, W, C) table
         return self.mix_out(torch.cat(parts, dim=1) * self.inverse_neighbours)
 
 
