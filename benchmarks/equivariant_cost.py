@@ -202,17 +202,18 @@ def equivariant_forces(model, atoms) -> np.ndarray:
     dtype = model.reference_energies.dtype
     vectors = torch.from_numpy(pairs.vectors).to(dtype).requires_grad_(True)
     species = torch.zeros(len(atoms), dtype=torch.long)
-    energy = model.atomic_energies(species, first, second, vectors).sum()
+    energy = model.graph_energies(species, first, second, vectors).sum()
     (gradients,) = torch.autograd.grad(energy, vectors)
     return forces_from_pair_gradients(gradients, first, second, len(atoms)).numpy()
 
 
 def descriptor_case(data: Path):
     """(evaluate E+F once, n_parameters, cutoff) for mlpot's default descriptor recipe."""
+    from mlpot.training.from_config import build_model
+
     from mlpot.calculators import MlpotCalculator
     from mlpot.config.schema import TrainConfig
     from mlpot.data import read_frames
-    from mlpot.training.from_config import build_model
 
     source = data / "Si" / "training.json"
     config = TrainConfig(data={"train": [{"name": "Si", "files": [str(source)]}]})
