@@ -15,6 +15,8 @@ from mlpot.config import TrainConfig, per_element
 from mlpot.config.schema import FinalLossWeights, HuberWidths, auto_epochs
 from mlpot.data import Frame, load_group, load_structure_list, read_frames
 from mlpot.data.errors import DataError
+from mlpot.data.resources import check_resources
+from mlpot.data.screening import screen_training_data
 from mlpot.descriptors.acsf import ACSF
 from mlpot.descriptors.cutoffs import CutoffFunction
 from mlpot.descriptors.generator import auto_cutoff, default_symmetry_functions
@@ -213,6 +215,10 @@ def train_from_config(
     targets (fitted with coefficient training.loss.atomic_energy).
     """
     train_frames, val_frames = read_training_data(config)
+    data = screen_training_data(
+        train_frames, val_frames, config.data.outliers, _fraction(config.data.validation)
+    )
+    train_frames, val_frames = data.train, data.validation
     if atomic_energy_model is not None:  # per-atom energy targets: the atomic-energy ensemble
         from mlpot.uncertainty.atomic_energy_targets import label_atomic_energies
 
@@ -225,11 +231,12 @@ def train_from_config(
     else:
         elements = config.elements or data_elements(train_frames)
         # descriptors from all training-side frames: the same for every validation split
-        model = build_model(config, elements, train_frames + val_frames)
+        model = build_model(config, elements, data.typical)
     _check_elements(model, train_frames + val_frames)
     acsf = ACSF(model.sfset)
     groups = sorted({f.group for f in train_frames + val_frames})
     dtype = getattr(torch, config.training.dtype)
+    check_resources(train_frames + val_frames, model.sfset, dtype.itemsize)
     train_set = prepare_frames(train_frames, acsf, dtype, groups, progress)
     val_set = prepare_frames(val_frames, acsf, dtype, groups, progress)
     if not resume:  # a continued model is refitted to the new data with its function kept
@@ -255,6 +262,10 @@ def train_from_config(
     rows = trainer.run()
     test_frames = read_test_groups(config.data.test, config.data.require_forces)
     return TrainOutcome(files.model, rows, test_frames)
+
+
+def _fraction(validation) -> float | None:
+    return validation if isinstance(validation, float) else None
 
 
 def _checkpoint_model(files: RunFiles) -> NeuralNetworkPotential:
