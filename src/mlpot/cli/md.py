@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from mlpot.cli.units import add_units_argument, file_units
+
 DESCRIPTION = """Run NVE (velocity Verlet), NVT (Langevin) or NPT (MTK, isotropic) molecular
 dynamics from STRUCTURE (any file ASE reads; the last frame if it holds several). Several
 models (or an ensemble.json) run as a committee: the mean drives the dynamics and the log gets
@@ -49,6 +51,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         help="threshold on the number of extrapolating atoms")
     parser.add_argument("--on-threshold", choices=("warn", "stop"), default="warn",
                         help="what a broken threshold does (default: warn)")
+    add_units_argument(parser)
     return parser
 
 
@@ -58,7 +61,7 @@ def run(args: argparse.Namespace) -> None:
 
     atoms = _read_structure(args.structure)
     thresholds = _thresholds(args)
-    calc = load_calculator_or_ensemble([args.model, *args.more_models])
+    calc = load_calculator_or_ensemble([args.model, *args.more_models], file_units(args.units))
     result = run_md(
         atoms, calc, ensemble=args.ensemble, temperature_K=args.temperature,
         timestep_fs=args.timestep, steps=args.steps, pressure_GPa=args.pressure,

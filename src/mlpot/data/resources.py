@@ -7,7 +7,6 @@ that is cheap and estimated from the density (N/V 4/3 pi r_c^3 per atom) where n
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,8 +106,8 @@ def check_resources(
            "data), use fewer functions or smaller structures, or training.dtype: float32")
     if estimate.bytes > total:
         raise DataError(
-            f"preparing the descriptors needs about {estimate.bytes / GB:.3g} GB ({estimate.text()}),"
-            f" more than this machine's {total / GB:.3g} GB of memory; {fix}"
+            f"preparing the descriptors needs about {estimate.bytes / GB:.3g} GB "
+            f"({estimate.text()}), more than this machine's {total / GB:.3g} GB of memory; {fix}"
         )
     if estimate.bytes > WARN_FRACTION * available:
         notify(f"preparing the descriptors needs about {estimate.bytes / GB:.3g} GB of the "

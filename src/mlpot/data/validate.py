@@ -28,9 +28,9 @@ def validate_frames(
     Checked: at least one atom; positions (N, 3); known atomic numbers, in `elements`
     when given; an energy; forces (N, 3) when require_forces (shape always when
     present); stress (6,); no NaN/inf in positions, cell, energy, forces, stress;
-    a periodic cell of non-zero volume; no two atoms closer than sanity.MIN_DISTANCE. The message names the file and frame (from
-    Frame.source), and the line when `lines` (first line of each frame, 1-based) is
-    given.
+    a periodic cell of non-zero volume; no two atoms closer than sanity.MIN_DISTANCE.
+    The message names the file and frame (from Frame.source), and the line when `lines`
+    (first line of each frame, 1-based) is given.
     """
     if len(frames) == 0:
         raise DataError("no frames: the files and selections gave none; check paths and slices")

@@ -13,6 +13,7 @@ import torch
 from tqdm.auto import tqdm
 
 from mlpot.data.frame import Frame
+from mlpot.data.sanity import where
 from mlpot.descriptors.acsf import ACSF
 from mlpot.errors import MlpotError
 from mlpot.neighbours.pairs import neighbour_pairs
@@ -53,7 +54,7 @@ def prepare_frame(frame: Frame, acsf: ACSF, dtype: torch.dtype, group: int) -> P
     try:
         species = acsf.species(frame.numbers)
     except MlpotError as err:
-        raise MlpotError(f"{frame.source}: {err}") from None
+        raise MlpotError(f"{where(frame.source)}: {err}") from None
     pairs = neighbour_pairs(frame.positions, frame.cell, frame.pbc, acsf.cutoff)
     descriptors, derivatives = acsf.compute_with_derivatives(species, pairs)
     periodic = bool(np.all(frame.pbc))
@@ -169,7 +170,7 @@ def _atomic_energy_targets(frame: Frame) -> np.ndarray | None:
     targets = np.asarray(targets, dtype=float)
     if targets.shape != (len(frame),) or not np.isfinite(targets).all():
         raise MlpotError(
-            f"{frame.source}: atomic energy targets must be {len(frame)} finite values (one "
+            f"{where(frame.source)}: atomic energy targets must be {len(frame)} finite values (one "
             f"per atom), got shape {targets.shape}; relabel the frame"
         )
     return targets

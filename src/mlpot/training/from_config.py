@@ -16,6 +16,7 @@ from mlpot.config.schema import FinalLossWeights, HuberWidths, auto_epochs
 from mlpot.data import Frame, load_group, load_structure_list, read_frames
 from mlpot.data.errors import DataError
 from mlpot.data.resources import check_resources
+from mlpot.data.sanity import where
 from mlpot.data.screening import screen_training_data
 from mlpot.descriptors.acsf import ACSF
 from mlpot.descriptors.cutoffs import CutoffFunction
@@ -279,7 +280,7 @@ def _check_elements(model: NeuralNetworkPotential, frames: list[Frame]) -> None:
         extra = set(data_elements([frame])) - set(model.elements)
         if extra:
             raise DataError(
-                f"{frame.source}: element(s) {', '.join(sorted(extra))} not in the model's "
+                f"{where(frame.source)}: element(s) {', '.join(sorted(extra))} not in the model's "
                 f"elements ({', '.join(model.elements)}); add them to 'elements' in the config"
             )
 

@@ -9,6 +9,7 @@ rather than the arbitrariness of the partition.
 from __future__ import annotations
 
 from mlpot.data.frame import Frame
+from mlpot.data.sanity import where
 from mlpot.descriptors.acsf import ACSF
 from mlpot.errors import MlpotError
 from mlpot.models.evaluate import evaluate_structure
@@ -24,7 +25,9 @@ def label_atomic_energies(frames: list[Frame], model: NeuralNetworkPotential) ->
         try:
             species = acsf.species(frame.numbers)
         except MlpotError as err:
-            raise MlpotError(f"{frame.source}: {err}; label frames with a model of them") from None
+            raise MlpotError(
+                f"{where(frame.source)}: {err}; label frames with a model of them"
+            ) from None
         pairs = neighbour_pairs(frame.positions, frame.cell, frame.pbc, acsf.cutoff)
         result = evaluate_structure(model, acsf, species, pairs, forces=False)
         frame.atomic_energies = result.energies

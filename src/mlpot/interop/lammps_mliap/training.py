@@ -13,6 +13,7 @@ import torch
 from tqdm.auto import tqdm
 
 from mlpot.data.frame import Frame
+from mlpot.data.sanity import where
 from mlpot.descriptors.lammps.bispectrum import SnapDescriptor
 from mlpot.descriptors.lammps.settings import SnapSettings
 from mlpot.errors import MlpotError
@@ -32,7 +33,7 @@ def prepare_snap_frame(
             frame.numbers, frame.positions, frame.cell, frame.pbc
         )
     except MlpotError as err:
-        raise MlpotError(f"{frame.source}: {err}") from None
+        raise MlpotError(f"{where(frame.source)}: {err}") from None
     periodic = bool(np.all(frame.pbc))
 
     def tensor(x):
