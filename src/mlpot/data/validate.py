@@ -98,7 +98,12 @@ def _check_energy(frame: Frame) -> str | None:
 def _check_forces(frame: Frame, required: bool) -> str | None:
     if frame.forces is None:
         if required:
-            return "no forces; use a file with forces, or train on energies only"
+            columns = frame.info.get("columns")
+            found = f" (its per-atom columns: {columns or 'none'})" if columns is not None else ""
+            return (
+                f"no forces{found}; name the force column 'forces' (or 'force', "
+                "'dft_force', 'ref_forces'), use a file with forces, or train on energies only"
+            )
         return None
     if np.shape(frame.forces) != (len(frame.numbers), 3):
         return (

@@ -15,6 +15,7 @@ import torch
 import mlpot
 from mlpot.errors import MlpotError
 from mlpot.files import atomic_path
+from mlpot.models.file_check import check_model_file
 from mlpot.models.nnp import NeuralNetworkPotential
 
 FORMAT = "mlpot-model"
@@ -76,6 +77,7 @@ def load_model(path: str | Path) -> NeuralNetworkPotential:
     path = Path(path)
     if not path.is_file():
         raise MlpotError(f"model file {path} does not exist")
+    check_model_file(path)
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # torch raises several unrelated types for corrupt files

@@ -33,6 +33,7 @@ from mlpot.training.gdf import assign_gdf_weights
 from mlpot.training.kalman import KalmanSettings
 from mlpot.training.loss import LossCoefficients
 from mlpot.training.refit_preprocessing import function_kept
+from mlpot.training.run_summary import best_epoch_summary, record_summary
 from mlpot.training.trainer import RunFiles, Schedule, Trainer, TrainSettings
 
 
@@ -261,6 +262,7 @@ def train_from_config(
         )
     _write_run_info(files.root, metadata)
     rows = trainer.run()
+    record_summary(files.root, best_epoch_summary(files.model, rows, settings.epochs))
     test_frames = read_test_groups(config.data.test, config.data.require_forces)
     return TrainOutcome(files.model, rows, test_frames)
 

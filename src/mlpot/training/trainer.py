@@ -127,6 +127,7 @@ class Trainer:
         self.model.load_state_dict(data["model"].state_dict())
         self.optimizer.load_state_dict(data["optimizer"])
         if self.scheduler is not None and data["scheduler"] is not None:
+            _check_schedule_length(self.scheduler, data["scheduler"], self.files.latest)
             self.scheduler.load_state_dict(data["scheduler"])
         if self.average is not None:
             self._resume_average(data)
@@ -340,6 +341,21 @@ def _scheduler(optimizer: torch.optim.Optimizer, s: Schedule, epochs: int):
             optimizer, T_max=max(epochs - 1, 1), eta_min=s.min_lr
         )
     return None
+
+
+def _check_schedule_length(scheduler, saved: dict, path: Path) -> None:
+    """Refuse to resume a cosine schedule over a different number of epochs: its learning rate
+    would jump (back up from min_lr when there are more)."""
+    if not isinstance(scheduler, torch.optim.lr_scheduler.CosineAnnealingLR):
+        return
+    old, new = saved.get("T_max"), scheduler.T_max
+    if old is not None and old != new:
+        raise MlpotError(
+            f"{path}: the run's cosine schedule spans {old + 1} epochs, this configuration "
+            f"{new + 1}; resuming would send the learning rate from its minimum back up. "
+            f"Resume with training.epochs: {old + 1}, or continue the trained model in a new "
+            "run with --init-model (a fresh schedule)"
+        )
 
 
 def _postfix(row: dict) -> dict:
