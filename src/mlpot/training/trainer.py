@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import sys
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -127,7 +128,6 @@ class Trainer:
         self.model.load_state_dict(data["model"].state_dict())
         self.optimizer.load_state_dict(data["optimizer"])
         if self.scheduler is not None and data["scheduler"] is not None:
-            _check_schedule_length(self.scheduler, data["scheduler"], self.files.latest)
             self.scheduler.load_state_dict(data["scheduler"])
         if self.average is not None:
             self._resume_average(data)
@@ -135,6 +135,29 @@ class Trainer:
         self.epoch, self.best, self.bad_epochs = state["epoch"], state["best"], state["bad_epochs"]
         self.rows = list(state["rows"])
         self._rewrite_log()
+        self._continue_cosine(state.get("epochs"))
+
+    def _continue_cosine(self, saved_epochs: int | None) -> None:
+        """Resumed with another number of epochs, a cosine schedule would jump (back up from
+        min_lr when there are more): it goes on from the current rate to min_lr over the
+        epochs left instead, and says so."""
+        if not isinstance(self.scheduler, torch.optim.lr_scheduler.CosineAnnealingLR):
+            return
+        saved = saved_epochs if saved_epochs is not None else self.scheduler.T_max + 1
+        left = self.settings.epochs - self.epoch
+        if saved == self.settings.epochs or left <= 0:
+            return
+        for group in self.optimizer.param_groups:
+            group["initial_lr"] = group["lr"]
+        lr = self.optimizer.param_groups[0]["lr"]
+        self.scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
+            self.optimizer, T_max=max(left - 1, 1), eta_min=self.settings.schedule.min_lr
+        )
+        tqdm.write(
+            f"the cosine schedule was set for {saved} epochs, now {self.settings.epochs}: it "
+            f"continues from the current learning rate {lr:.3g} down to "
+            f"{self.settings.schedule.min_lr:.3g} over the {left} epochs left", file=sys.stderr
+        )
 
     def _resume_average(self, data: dict) -> None:
         if data.get("average") is None:
@@ -269,6 +292,7 @@ class Trainer:
             "best": self.best,
             "bad_epochs": self.bad_epochs,
             "rows": self.rows,
+            "epochs": self.settings.epochs,
         }
         average = None
         if self.average is not None:
@@ -341,21 +365,6 @@ def _scheduler(optimizer: torch.optim.Optimizer, s: Schedule, epochs: int):
             optimizer, T_max=max(epochs - 1, 1), eta_min=s.min_lr
         )
     return None
-
-
-def _check_schedule_length(scheduler, saved: dict, path: Path) -> None:
-    """Refuse to resume a cosine schedule over a different number of epochs: its learning rate
-    would jump (back up from min_lr when there are more)."""
-    if not isinstance(scheduler, torch.optim.lr_scheduler.CosineAnnealingLR):
-        return
-    old, new = saved.get("T_max"), scheduler.T_max
-    if old is not None and old != new:
-        raise MlpotError(
-            f"{path}: the run's cosine schedule spans {old + 1} epochs, this configuration "
-            f"{new + 1}; resuming would send the learning rate from its minimum back up. "
-            f"Resume with training.epochs: {old + 1}, or continue the trained model in a new "
-            "run with --init-model (a fresh schedule)"
-        )
 
 
 def _postfix(row: dict) -> dict:
