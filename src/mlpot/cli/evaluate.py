@@ -35,6 +35,7 @@ def run(args: argparse.Namespace) -> None:
     from mlpot.analysis.evaluate import evaluate_model, require_plotting
     from mlpot.calculators import load_calculator_or_ensemble
     from mlpot.data import read_frames
+    from mlpot.data.screening import warn_about_data
     from mlpot.errors import MlpotError
 
     if not args.no_plot:
@@ -44,6 +45,7 @@ def run(args: argparse.Namespace) -> None:
     frames = [frame for entry in args.data for frame in read_frames(entry, require_forces=False)]
     if not frames:
         raise MlpotError(f"no frames in {' '.join(args.data)}: check the paths and slices")
+    warn_about_data(frames)
     report, written = evaluate_model(
         calc, frames, Path(args.out), plot=not args.no_plot, title=Path(args.model).name,
         progress=not args.no_progress,

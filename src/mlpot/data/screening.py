@@ -56,6 +56,18 @@ def screen_training_data(
     return ScreenedData(train, validation, typical, found)
 
 
+def warn_about_data(frames: Sequence[Frame]) -> list[Outlier]:
+    """Report outliers and unit mismatches of frames that are used as they are (evaluation)."""
+    for message in unit_mismatches(frames):
+        notify(message)
+    found = find_outliers(frames)
+    for outlier in found[:MAX_LISTED]:
+        notify(outlier.message())
+    if len(found) > MAX_LISTED:
+        notify(f"... and {len(found) - MAX_LISTED} more outliers")
+    return found
+
+
 def report_outliers(found: Sequence[Outlier], action: OutlierAction, n_frames: int) -> None:
     """One warning per outlier (at most MAX_LISTED), then what happens to those frames."""
     if not found:
