@@ -102,7 +102,8 @@ def test_an_outcar_ending_inside_a_step_says_so(tmp_path, capsys):
 
 def test_force_and_energy_columns_of_other_programs(tmp_path):
     path = write_xyz(tmp_path / "ace.xyz", copper(3))
-    text = open(path).read().replace(":forces:R:3", ":force:R:3").replace(" energy=", " dft_energy=")
+    text = open(path).read().replace(":forces:R:3", ":force:R:3")
+    text = text.replace(" energy=", " dft_energy=")
     open(path, "w").write(text)
     frames = read_frames(path)
     assert frames[0].forces.shape == (4, 3) and frames[0].energy < -10

@@ -139,23 +139,23 @@ class Trainer:
 
     def _continue_cosine(self, saved_epochs: int | None) -> None:
         """Resumed with another number of epochs, a cosine schedule would jump (back up from
-        min_lr when there are more): it goes on from the current rate to min_lr over the
-        epochs left instead, and says so."""
+        min_lr when there are more): it goes on from the rate of the last epoch to min_lr over
+        the epochs left instead, and says so."""
         if not isinstance(self.scheduler, torch.optim.lr_scheduler.CosineAnnealingLR):
             return
         saved = saved_epochs if saved_epochs is not None else self.scheduler.T_max + 1
         left = self.settings.epochs - self.epoch
-        if saved == self.settings.epochs or left <= 0:
+        if saved == self.settings.epochs or left <= 0 or not self.rows:
             return
+        lr = self.rows[-1]["lr"]  # the optimiser's own is one schedule step past the end
         for group in self.optimizer.param_groups:
-            group["initial_lr"] = group["lr"]
-        lr = self.optimizer.param_groups[0]["lr"]
+            group["initial_lr"] = group["lr"] = lr
         self.scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
             self.optimizer, T_max=max(left - 1, 1), eta_min=self.settings.schedule.min_lr
         )
         tqdm.write(
             f"the cosine schedule was set for {saved} epochs, now {self.settings.epochs}: it "
-            f"continues from the current learning rate {lr:.3g} down to "
+            f"continues from the last epoch's learning rate {lr:.3g} down to "
             f"{self.settings.schedule.min_lr:.3g} over the {left} epochs left", file=sys.stderr
         )
 
