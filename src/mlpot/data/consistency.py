@@ -48,6 +48,7 @@ def unit_mismatches(frames: Sequence[Frame]) -> list[str]:
         if 1 / TOLERANCE < ratio < TOLERANCE:
             continue
         hint = unit_hint(ratio) or "check the units of energies and forces"
+        hint = f"energies {hint}" if hint.startswith("looks") else hint
         messages.append(
             f"'{path}': along its trajectory ({len(ratios)} pairs of consecutive frames) the "
             f"energy changes {ratio:.4g} times what the forces predict (1 expected); {hint}"

@@ -18,8 +18,10 @@ from mlpot.data.frame import Frame
 from mlpot.data.sanity import where
 
 MIN_FRAMES = 5  # fewer frames (with the quantity) give no "typical" to compare with
-SEARCH = 4.0  # Å: shortest distances are looked for within this radius
+SEARCH = 6.0  # Å: shortest distances are looked for within this radius
 SHORT_FRACTION = 0.6  # a shortest distance below this fraction of the typical one is an outlier
+LONG_FACTOR = 1.5  # ... and one above this many times the typical one (frames of 3+ atoms)
+BOND_RANGE = (0.6, 1.6)  # the typical shortest distance over the sum of covalent radii
 BOND_FRACTION = 0.4  # ... and so is one below this fraction of the sum of covalent radii
 ENERGY_FLOOR = 1.0  # eV/atom: the least deviation from the typical energy that is reported
 ENERGY_SIGMAS = 10.0  # robust standard deviations of the others
@@ -71,14 +73,14 @@ def find_outliers(frames: Sequence[Frame]) -> list[Outlier]:
 
 
 def unit_hint(ratio: float, unit: str = "eV", tolerance: float = 0.06) -> str:
-    """"... looks like Hartree instead of eV" where ratio (value / expected) is a unit factor
-    (or its inverse: then the others look like it), else ""."""
+    """"looks like Hartree instead of eV" where ratio (value / expected) is a unit factor (or
+    its inverse: then the others look like it), else ""."""
     if not ratio > 0:
         return ""
     for name, factor in UNIT_FACTORS.items():
         for candidate, label in ((factor, name), (1 / factor, f"the others in {name}")):
             if abs(np.log(ratio / candidate)) < tolerance:
-                return f"{ratio:.4g} times the typical value: looks like {label} instead of {unit}"
+                return f"looks like {label} instead of {unit}"
     return ""
 
 
@@ -104,11 +106,14 @@ def distance_outliers(frames: Sequence[Frame]) -> list[Outlier]:
     for key in sorted({k for s in shortest for k in s}):
         values = np.array([s.get(key, np.nan) for s in shortest])
         have = np.isfinite(values)
-        typical = float(np.median(values[have]))
+        typical = float(np.exp(densest(np.log(values[have]), 0.25)))  # robust to a 50/50 split
         bond = BOND_FRACTION * (covalent_radii[key[0]] + covalent_radii[key[1]])
         limit = max(bond, SHORT_FRACTION * typical) if have.sum() >= MIN_FRAMES else bond
         name = f"shortest {chemical_symbols[key[0]]}-{chemical_symbols[key[1]]} distance"
+        sized = np.array([len(f) >= 3 for f in frames])
         bad = have & (values < limit)
+        if have.sum() >= MIN_FRAMES:
+            bad |= have & sized & (values > LONG_FACTOR * typical)
         low, high = np.percentile(values[have & ~bad] if (have & ~bad).any() else values[have],
                                   [5, 95])
         for n in np.flatnonzero(bad):
@@ -116,6 +121,30 @@ def distance_outliers(frames: Sequence[Frame]) -> list[Outlier]:
                 Outlier(frames[n].source, name, values[n], "Å", typical, low, high, "", frames[n])
             )
     return found
+
+
+def bond_length_problems(frames: Sequence[Frame]) -> list[str]:
+    """Messages when the typical shortest distance of the frames is far from any bond between
+    the two atoms (sum of covalent radii): positions in the wrong unit or columns."""
+    nearest = []
+    for frame in frames:
+        shortest = shortest_distances(frame)
+        if shortest:
+            key = min(shortest, key=shortest.get)
+            nearest.append((shortest[key], key))
+    if not nearest:
+        return []
+    distance, key = sorted(nearest)[len(nearest) // 2]
+    bond = covalent_radii[key[0]] + covalent_radii[key[1]]
+    ratio = distance / bond
+    if BOND_RANGE[0] <= ratio <= BOND_RANGE[1]:
+        return []
+    pair = f"{chemical_symbols[key[0]]}-{chemical_symbols[key[1]]}"
+    hint = unit_hint(ratio, "Å", tolerance=0.15) or "check the units and the order of the columns"
+    return [
+        f"the typical shortest distance in the frames ({pair}, {distance:.3g} Å) is {ratio:.2g} "
+        f"times a {pair} bond ({bond:.3g} Å); {hint}"
+    ]
 
 
 def energy_residuals(frames: Sequence[Frame], keep: np.ndarray) -> np.ndarray:
@@ -153,9 +182,14 @@ def energy_outliers(frames: Sequence[Frame]) -> list[Outlier]:
     low, high = np.percentile(per_atom[keep], [5, 95])
     return [
         Outlier(usable[n].source, "energy per atom", per_atom[n], "eV", expected[n], low, high,
-                unit_hint(per_atom[n] / expected[n]), usable[n])
+                _ratio_hint(per_atom[n] / expected[n]), usable[n])
         for n in np.flatnonzero(~keep)
     ]
+
+
+def _ratio_hint(ratio: float) -> str:
+    hint = unit_hint(ratio)
+    return f"{ratio:.4g} times the typical value: {hint}" if hint else ""
 
 
 def force_outliers(frames: Sequence[Frame]) -> list[Outlier]:

@@ -11,7 +11,7 @@ from typing import Literal
 from mlpot.data.consistency import unit_mismatches
 from mlpot.data.errors import split_source
 from mlpot.data.frame import Frame
-from mlpot.data.outliers import Outlier, find_outliers
+from mlpot.data.outliers import Outlier, bond_length_problems, find_outliers
 from mlpot.data.sanity import check_split, notify
 
 OutlierAction = Literal["keep", "exclude"]
@@ -42,9 +42,8 @@ def screen_training_data(
     fraction: the configured validation fraction, for the messages (None: validation files).
     """
     frames = train + validation
+    warn_about_units(frames)
     found = find_outliers(frames)
-    for message in unit_mismatches(frames):
-        notify(message)
     flagged = {id(o.frame) for o in found}
     report_outliers(found, outliers, len(flagged))
     if outliers == "exclude":
@@ -58,24 +57,30 @@ def screen_training_data(
 
 def warn_about_data(frames: Sequence[Frame]) -> list[Outlier]:
     """Report outliers and unit mismatches of frames that are used as they are (evaluation)."""
-    for message in unit_mismatches(frames):
-        notify(message)
+    warn_about_units(frames)
     found = find_outliers(frames)
+    _list_outliers(found)
+    return found
+
+
+def warn_about_units(frames: Sequence[Frame]) -> None:
+    """Warn when distances are far from bonds or energies do not follow the forces."""
+    for message in [*bond_length_problems(frames), *unit_mismatches(frames)]:
+        notify(message)
+
+
+def _list_outliers(found: Sequence[Outlier]) -> None:
     for outlier in found[:MAX_LISTED]:
         notify(outlier.message())
     if len(found) > MAX_LISTED:
         notify(f"... and {len(found) - MAX_LISTED} more outliers")
-    return found
 
 
 def report_outliers(found: Sequence[Outlier], action: OutlierAction, n_frames: int) -> None:
     """One warning per outlier (at most MAX_LISTED), then what happens to those frames."""
     if not found:
         return
-    for outlier in found[:MAX_LISTED]:
-        notify(outlier.message())
-    if len(found) > MAX_LISTED:
-        notify(f"... and {len(found) - MAX_LISTED} more outliers")
+    _list_outliers(found)
     if action == "exclude":
         notify(f"these {n_frames} frame(s) are left out of training (data.outliers: exclude)")
         return

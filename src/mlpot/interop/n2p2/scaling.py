@@ -128,6 +128,11 @@ def _values(path: Path, line: int, fields: list[str]) -> list[float]:
         values = [float(text) for text in fields[2:]]
     except ValueError:
         raise MlpotError(f"{location(path, line=line)}: not a number in the line") from None
+    if not np.isfinite(values).all():
+        raise MlpotError(
+            f"{location(path, line=line)}: a value that is not finite ({' '.join(fields[2:])}); "
+            "the file is damaged: write it again with n2p2's nnp-scaling"
+        )
     return values + [float("nan")] * (4 - len(values))
 
 
