@@ -17,6 +17,9 @@ from mlpot.data.errors import DataError, describe_source
 # Closer than this (Å) two atoms are "on top of each other": no structure of any element
 # has such a pair, and the descriptors' radial grid cannot start below it.
 MIN_DISTANCE = 0.1
+# Pairs are searched within this radius (Å) and filtered: vesin's cell lists get slow for
+# radii far below the interatomic distances.
+OVERLAP_SEARCH = 2.5
 # Fewer training structures than this cannot fit the input scaling and reference energies.
 MIN_TRAIN_FRAMES = 5
 
@@ -37,8 +40,8 @@ def overlap_problem(positions, cell, pbc) -> str | None:
     """A message when two atoms (or an atom and an image) are closer than MIN_DISTANCE."""
     from mlpot.neighbours.pairs import neighbour_pairs
 
-    pairs = neighbour_pairs(positions, cell, pbc, MIN_DISTANCE)
-    if len(pairs.distances) == 0:
+    pairs = neighbour_pairs(positions, cell, pbc, OVERLAP_SEARCH)
+    if len(pairs.distances) == 0 or pairs.distances.min() >= MIN_DISTANCE:
         return None
     k = int(np.argmin(pairs.distances))
     i, j, d = int(pairs.first[k]), int(pairs.second[k]), float(pairs.distances[k])
