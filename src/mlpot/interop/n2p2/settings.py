@@ -70,10 +70,10 @@ class Settings:
         try:
             value = kind(text)
         except ValueError:
-            value = math.nan
+            name = "an integer" if kind is int else "a number"
+            raise self.error(entry, f"'{text}' is not {name}", "fix the value") from None
         if not math.isfinite(value):
-            name = "an integer" if kind is int else "a finite number"
-            raise self.error(entry, f"'{text}' is not {name}", "fix the value")
+            raise self.error(entry, f"'{text}' is not finite", "fix the value")
         return value
 
 

@@ -65,10 +65,11 @@ def _first_column(path: Path) -> tuple[np.ndarray, list[int]]:
         try:
             values.append(float(fields[0]))
         except ValueError:
-            values.append(math.nan)
-        if not math.isfinite(values[-1]):
+            values.append(None)
+        if values[-1] is None or not math.isfinite(values[-1]):
+            problem = "not a number" if values[-1] is None else "not finite"
             raise MlpotError(
-                f"{location(path, line=number)}: '{fields[0]}' is not a finite number; "
+                f"{location(path, line=number)}: '{fields[0]}' is {problem}; "
                 "each line starts with one weight or bias"
             )
         lines.append(number)
