@@ -11,7 +11,7 @@ from mlpot.config import load_config
 from mlpot.data import DataError, read_frames
 from mlpot.data.consistency import energy_change_ratios, unit_mismatches
 from mlpot.data.outliers import find_outliers
-from mlpot.data.screening import screen_training_data
+from mlpot.data.screening import screen_training_data, warn_about_data
 from mlpot.descriptors.symmetry_functions import RadialG2
 from mlpot.training.from_config import build_symmetry_functions
 
@@ -54,9 +54,11 @@ def load_config_text(tmp_path, extra: str):
     return load_config(path)
 
 
-def test_half_the_frames_in_hartree_are_named_with_the_likely_unit():
+def test_half_the_frames_in_hartree_are_named_with_the_likely_unit(capsys):
     images = copper(12)
     images = [in_hartree(a) if i % 2 else a for i, a in enumerate(images)]
+    warn_about_data(frames_of(images))
+    assert "group 'default', 'data.xyz': 6 of 12 frames are outliers" in capsys.readouterr().err
     found = find_outliers(frames_of(images))
     assert len(found) == 6
     assert all(o.quantity == "energy per atom" for o in found)

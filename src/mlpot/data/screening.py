@@ -45,7 +45,7 @@ def screen_training_data(
     warn_about_units(frames)
     found = find_outliers(frames)
     flagged = {id(o.frame) for o in found}
-    report_outliers(found, outliers, len(flagged))
+    report_outliers(found, frames, outliers, len(flagged))
     if outliers == "exclude":
         train = [f for f in train if id(f) not in flagged]
         validation = [f for f in validation if id(f) not in flagged]
@@ -59,7 +59,7 @@ def warn_about_data(frames: Sequence[Frame]) -> list[Outlier]:
     """Report outliers and unit mismatches of frames that are used as they are (evaluation)."""
     warn_about_units(frames)
     found = find_outliers(frames)
-    _list_outliers(found)
+    _list_outliers(found, frames)
     return found
 
 
@@ -69,18 +69,32 @@ def warn_about_units(frames: Sequence[Frame]) -> None:
         notify(message)
 
 
-def _list_outliers(found: Sequence[Outlier]) -> None:
+def _list_outliers(found: Sequence[Outlier], frames: Sequence[Frame]) -> None:
+    """One line per outlier (at most MAX_LISTED), then per group and file holding several."""
     for outlier in found[:MAX_LISTED]:
         notify(outlier.message())
     if len(found) > MAX_LISTED:
         notify(f"... and {len(found) - MAX_LISTED} more outliers")
+    flagged, totals = _per_group_file(o.frame for o in found), _per_group_file(frames)
+    for (group, path), count in sorted(flagged.items()):
+        if count > 1:
+            notify(f"group '{group}', '{path}': {count} of {totals[group, path]} frames are "
+                   "outliers")
 
 
-def report_outliers(found: Sequence[Outlier], action: OutlierAction, n_frames: int) -> None:
-    """One warning per outlier (at most MAX_LISTED), then what happens to those frames."""
+def _per_group_file(frames) -> Counter:
+    """Distinct frames per (group, file)."""
+    unique = {id(f): f for f in frames}.values()
+    return Counter((f.group, split_source(f.source)[0]) for f in unique)
+
+
+def report_outliers(
+    found: Sequence[Outlier], frames: Sequence[Frame], action: OutlierAction, n_frames: int
+) -> None:
+    """The outliers found among frames (see _list_outliers), then what happens to them."""
     if not found:
         return
-    _list_outliers(found)
+    _list_outliers(found, frames)
     if action == "exclude":
         notify(f"these {n_frames} frame(s) are left out of training (data.outliers: exclude)")
         return
