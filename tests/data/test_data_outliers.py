@@ -13,7 +13,7 @@ from mlpot.data.consistency import energy_change_ratios, unit_mismatches
 from mlpot.data.outliers import find_outliers
 from mlpot.data.screening import screen_training_data, warn_about_data
 from mlpot.descriptors.symmetry_functions import RadialG2
-from mlpot.training.from_config import build_symmetry_functions
+from mlpot.training.nnp_family import build_symmetry_functions
 
 ROOT_OUTCAR = "tests/fixtures/vasp/OUTCAR"
 
@@ -36,7 +36,7 @@ def test_a_short_pair_is_reported_and_kept_out_of_the_radial_grid(tmp_path, caps
     assert "stay in training (data.outliers: keep)" in err
     assert len(data.train) == 9 and not _holds(data.typical, frames[5])
     config = load_config_text(tmp_path, "descriptors: {cutoff: 4.5, n_radial: 4}")
-    functions = build_symmetry_functions(config, ["Cu"], data.typical).functions["Cu"]
+    functions = build_symmetry_functions(config.descriptors, ["Cu"], data.typical).functions["Cu"]
     shifts = [sf.rs for sf in functions if isinstance(sf, RadialG2)]
     assert min(shifts) > 1.5  # 0.9 of the shortest typical distance, not of 0.2 Å
     excluded = screen_training_data(frames[:9], frames[9:], "exclude", 0.25)

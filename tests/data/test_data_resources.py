@@ -20,6 +20,11 @@ def _sfset(cutoff: float):
     return default_symmetry_functions(["Cu"], cutoff, CutoffFunction("cos"), r_min=0.5)
 
 
+def _size(cutoff: float) -> tuple[float, int]:
+    """(cutoff, functions per atom) of the default set."""
+    return cutoff, _sfset(cutoff).n_features("Cu")
+
+
 def test_pairs_and_triplets_are_counted_exactly_for_small_cutoffs():
     frames = frames_of(copper(3))
     estimate = estimate_resources(frames, 5.0, 10, 8)
@@ -37,20 +42,20 @@ def test_a_huge_cutoff_is_estimated_from_the_density_and_refused(capsys):
     assert estimate.pairs == pytest.approx(2 * expected, rel=0.05)
     with pytest.raises(DataError, match=r"needs about [\d.]+ GB .* more than this machine's 0.1 GB"
                        r" of memory; lower descriptors.cutoff \(now 40 Å"):
-        check_resources(frames, _sfset(40.0), 8, memory=(0.1 * GB, 0.08 * GB))
+        check_resources(frames, *_size(40.0), 8, memory=(0.1 * GB, 0.08 * GB))
 
 
 def test_a_large_estimate_is_a_warning(capsys):
     frames = frames_of(copper(2))
-    estimate = check_resources(frames, _sfset(5.0), 8, memory=(1 * GB, 0.8 * GB))
+    estimate = check_resources(frames, *_size(5.0), 8, memory=(1 * GB, 0.8 * GB))
     assert "descriptors: cutoff 5 Å" in capsys.readouterr().out
-    check_resources(frames, _sfset(5.0), 8, memory=(1 * GB, estimate.bytes))
+    check_resources(frames, *_size(5.0), 8, memory=(1 * GB, estimate.bytes))
     assert "of the 0.000" in capsys.readouterr().err  # above half of what is available
 
 
 def test_a_cutoff_below_every_bond_is_refused():
     with pytest.raises(DataError, match="no atom has a neighbour within the cutoff of 1 Å"):
-        check_resources(frames_of(copper(2)), _sfset(1.0), 8, memory=(GB, GB))
+        check_resources(frames_of(copper(2)), *_size(1.0), 8, memory=(GB, GB))
 
 
 def test_machine_memory_is_known():

@@ -7,20 +7,19 @@ import pytest
 import torch
 from physics_helpers import bulk_alni, calculator, molecule, slab, to_frame, triclinic
 
-from mlpot.descriptors.acsf import ACSF
+from mlpot.models.predict import predict
 from mlpot.training.dataset import collate, prepare_frame
-from mlpot.training.predict import predict_batch
 
 STRUCTURES = {"bulk": bulk_alni, "triclinic": triclinic, "slab": slab, "molecule": molecule}
 
 
 def _prepared(model, atoms):
-    return prepare_frame(to_frame(atoms), ACSF(model.sfset), model.dtype, group=0)
+    return prepare_frame(to_frame(atoms), model, model.dtype, group=0)
 
 
 def _predict(model, atoms_list):
     batch = collate([_prepared(model, atoms) for atoms in atoms_list])
-    pred = predict_batch(model, batch, forces=True, stress=True, create_graph=False)
+    pred = predict(model, batch.inputs, {"forces", "stress"})
     return batch, pred
 
 
@@ -52,7 +51,7 @@ def test_predictions_are_differentiable_in_the_weights(any_model):
     model = any_model
     atoms = bulk_alni()
     batch = collate([_prepared(model, atoms)])
-    pred = predict_batch(model, batch, forces=True, stress=True, create_graph=True)
+    pred = predict(model, batch.inputs, {"forces", "stress"}, create_graph=True)
     weight = model.networks["Ni"][0].weight
     (grad,) = torch.autograd.grad(pred.forces.square().sum() + pred.stress.square().sum(), weight)
     assert grad.abs().max() > 0

@@ -1,25 +1,21 @@
-"""ASE calculators for mlpot potentials."""
+"""ASE calculators for mlpot potentials of every family."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from mlpot.calculators.nnp import MlpotCalculator
+from mlpot.calculators.calculator import MlpotCalculator
 
 
 def load_calculator(path: str | Path, units=None, **kwargs) -> MlpotCalculator:
-    """An ASE calculator for the model file at `path` (a SnapCalculator for a model on
-    LAMMPS's SNAP descriptors). `path` may also be an n2p2 potential directory (input.nn,
-    scaling.data, weights.ZZZ.data); units: its files' FileUnits (None: eV and Å, unless the
-    files look like Bohr and Hartree, which is refused)."""
+    """An ASE calculator for the model file at `path`, of any family. `path` may also be an
+    n2p2 potential directory (input.nn, scaling.data, weights.ZZZ.data); units: its files'
+    FileUnits (None: eV and Å, unless the files look like Bohr and Hartree, which is
+    refused)."""
     from mlpot.interop.n2p2 import is_potential_dir, read_potential
     from mlpot.models.serialization import load_model
 
     model = read_potential(Path(path), units) if is_potential_dir(path) else load_model(path)
-    if getattr(model.sfset, "kind", None) == "snap":
-        from mlpot.calculators.snap import SnapCalculator
-
-        return SnapCalculator(model, **kwargs)
     return MlpotCalculator(model, **kwargs)
 
 

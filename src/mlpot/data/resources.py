@@ -87,22 +87,36 @@ def machine_memory() -> tuple[float, float]:
     return total, min(available, total)
 
 
+def feature_count(model) -> int:
+    """The most descriptors per atom of a model (a mlpot.models.potential.Potential) whose
+    features are descriptors stored with their derivatives per pair; 1 for other families."""
+    from mlpot.models.potential import DESCRIPTOR_FEATURES
+
+    if DESCRIPTOR_FEATURES not in model.capabilities:
+        return 1
+    return max(model.sfset.n_features(e) for e in model.elements)
+
+
 def check_resources(
-    frames: Sequence[Frame], sfset, dtype_bytes: int = 8, memory: tuple[float, float] | None = None
+    frames: Sequence[Frame],
+    cutoff: float,
+    n_features: int,
+    dtype_bytes: int = 8,
+    memory: tuple[float, float] | None = None,
 ) -> ResourceEstimate:
-    """Estimate the cost of sfset (a SymmetryFunctionSet) on frames and say it; raise DataError
-    when every descriptor would be zero or the estimate exceeds the machine's memory, warn
-    when it exceeds half the available memory or when most atoms see no neighbour.
+    """Estimate the cost of `n_features` descriptors per atom within `cutoff` (Å) on frames
+    and say it; raise DataError when every descriptor would be zero or the estimate exceeds
+    the machine's memory, warn when it exceeds half the available memory or when most atoms
+    see no neighbour.
 
     memory: (total, available) bytes; default machine_memory().
     """
-    n_features = max(sfset.n_features(e) for e in sfset.elements)
-    estimate = estimate_resources(frames, sfset.cutoff, n_features, dtype_bytes)
-    print(f"descriptors: cutoff {sfset.cutoff:g} Å, {n_features} functions per atom; "
+    estimate = estimate_resources(frames, cutoff, n_features, dtype_bytes)
+    print(f"descriptors: cutoff {cutoff:g} Å, {n_features} functions per atom; "
           f"{estimate.text()}")
-    _check_neighbours(estimate, sfset.cutoff)
+    _check_neighbours(estimate, cutoff)
     total, available = memory if memory is not None else machine_memory()
-    fix = (f"lower descriptors.cutoff (now {sfset.cutoff:g} Å; 'auto' chooses one from the "
+    fix = (f"lower descriptors.cutoff (now {cutoff:g} Å; 'auto' chooses one from the "
            "data), use fewer functions or smaller structures, or training.dtype: float32")
     if estimate.bytes > total:
         raise DataError(

@@ -24,6 +24,7 @@ from mlpot.interop.n2p2.scaling import COLUMNS, scaling_lines
 from mlpot.interop.n2p2.symmetry import n2p2_permutation
 from mlpot.interop.n2p2.weights import weight_lines, weights_file
 from mlpot.models.nnp import NeuralNetworkPotential
+from mlpot.models.potential import export_capability
 
 LAMMPS_SNIPPET = "lammps.in"
 
@@ -31,8 +32,7 @@ LAMMPS_SNIPPET = "lammps.in"
 def write_potential(model: NeuralNetworkPotential, path: Path) -> list[Path]:
     """Write input.nn, scaling.data, weights.ZZZ.data and lammps.in into directory `path`;
     returns the files written."""
-    if not isinstance(model.sfset, SymmetryFunctionSet):
-        raise MlpotError("only models on symmetry functions can be written as n2p2 potentials")
+    model.require(export_capability("n2p2"), "writing an n2p2 potential")
     if model.interaction is not None:
         raise MlpotError(
             "this model's atomic energies read messages from neighbouring atoms "
