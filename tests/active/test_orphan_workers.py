@@ -1,5 +1,5 @@
-"""Labelling workers die with the process that started them (a real SIGKILL of a child
-process), finish and keep the label they were computing, and start no queued one."""
+"""Labelling workers die with the process that started them (a real SIGKILL or SIGTERM of a
+child process), finish and keep the label they were computing, and start no queued one."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 LABEL_SCRIPT = """
 import sys
@@ -49,7 +50,8 @@ def _calls(root: Path) -> list[str]:
     return log.read_text().split() if log.exists() else []
 
 
-def test_workers_die_with_a_killed_parent_and_keep_their_labels(tmp_path):
+@pytest.mark.parametrize("signal_number", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_die_with_a_killed_parent_and_keep_their_labels(tmp_path, signal_number):
     here = Path(__file__).parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(here.parents[1] / "src"), str(here), os.environ.get("PYTHONPATH", "")])}
@@ -58,7 +60,7 @@ def test_workers_die_with_a_killed_parent_and_keep_their_labels(tmp_path):
     try:
         assert _wait_for(lambda: len(_calls(tmp_path)) >= 2, 120), "the oracle never ran"
         workers = psutil.Process(parent.pid).children(recursive=True)
-        os.kill(parent.pid, signal.SIGKILL)
+        os.kill(parent.pid, signal_number)
         parent.wait(10)
         assert _wait_for(lambda: not any(_alive(w) for w in workers), 20), (
             "workers outlived their parent")
