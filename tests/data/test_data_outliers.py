@@ -63,7 +63,7 @@ def test_half_the_frames_in_hartree_are_named_with_the_likely_unit(capsys):
     assert len(found) == 6
     assert all(o.quantity == "energy per atom" for o in found)
     assert "looks like Hartree instead of eV" in found[0].message() or (
-        "the others in Hartree" in found[0].message())
+        "looks like eV while the others are in Hartree" in found[0].message())
 
 
 def test_typical_data_has_no_outliers():
@@ -89,7 +89,7 @@ def test_a_trajectory_with_energies_in_hartree_is_named():
     frames = frames_of([in_hartree(a) for a in trajectory(12)])
     (message,) = unit_mismatches(frames)
     assert "'data.xyz': along its trajectory (11 pairs" in message
-    assert "looks like Hartree instead of eV" in message
+    assert "(1 expected): energies in Hartree with forces in eV/Å" in message
 
 
 def test_an_outcar_ending_inside_a_step_says_so(tmp_path, capsys):

@@ -13,12 +13,22 @@ import numpy as np
 
 from mlpot.data.errors import split_source
 from mlpot.data.frame import Frame
-from mlpot.data.outliers import unit_hint
 
 MAX_STEP = 0.3  # Å: the largest displacement between frames the trapezoidal rule is used for
 MIN_CHANGE = 1e-3  # eV: smaller predicted changes are noise
 MIN_PAIRS = 4  # consecutive pairs needed before a file is judged
 TOLERANCE = 2.0  # the median ratio must lie within 1/TOLERANCE ... TOLERANCE
+# observed / predicted energy change -> the units that give it (positions in Å)
+RATIOS = {
+    1 / 27.211386: "energies in Hartree with forces in eV/Å",
+    1 / 13.605693: "energies in Rydberg with forces in eV/Å",
+    23.060548: "energies in kcal/mol with forces in eV/Å",
+    1 / 23.060548: "forces in kcal/mol/Å with energies in eV",
+    1000.0: "energies in meV with forces in eV/Å",
+    51.422067: "forces in Hartree/Bohr with energies in eV",
+    25.711034: "forces in Rydberg/Bohr with energies in eV",
+    1.8897261: "energies in Hartree (or Rydberg) with forces per Bohr",
+}
 
 
 def energy_change_ratios(frames: Sequence[Frame]) -> dict[str, np.ndarray]:
@@ -47,13 +57,20 @@ def unit_mismatches(frames: Sequence[Frame]) -> list[str]:
         ratio = float(np.median(ratios))
         if 1 / TOLERANCE < ratio < TOLERANCE:
             continue
-        hint = unit_hint(ratio) or "check the units of energies and forces"
-        hint = f"energies {hint}" if hint.startswith("looks") else hint
         messages.append(
             f"'{path}': along its trajectory ({len(ratios)} pairs of consecutive frames) the "
-            f"energy changes {ratio:.4g} times what the forces predict (1 expected); {hint}"
+            f"energy changes {ratio:.4g} times what the forces predict (1 expected): "
+            f"{likely_units(ratio)}; convert them to eV and eV/Å"
         )
     return messages
+
+
+def likely_units(ratio: float, tolerance: float = 0.06) -> str:
+    """What an observed / force-predicted energy change of `ratio` suggests."""
+    for factor, units in RATIOS.items():
+        if ratio > 0 and abs(np.log(ratio / factor)) < tolerance:
+            return units
+    return "energies and forces are in different units"
 
 
 def _comparable(a: Frame, b: Frame) -> bool:

@@ -78,9 +78,10 @@ def unit_hint(ratio: float, unit: str = "eV", tolerance: float = 0.06) -> str:
     if not ratio > 0:
         return ""
     for name, factor in UNIT_FACTORS.items():
-        for candidate, label in ((factor, name), (1 / factor, f"the others in {name}")):
-            if abs(np.log(ratio / candidate)) < tolerance:
-                return f"looks like {label} instead of {unit}"
+        if abs(np.log(ratio / factor)) < tolerance:
+            return f"looks like {name} instead of {unit}"
+        if abs(np.log(ratio * factor)) < tolerance:
+            return f"looks like {unit} while the others are in {name}"
     return ""
 
 
@@ -140,7 +141,9 @@ def bond_length_problems(frames: Sequence[Frame]) -> list[str]:
     if BOND_RANGE[0] <= ratio <= BOND_RANGE[1]:
         return []
     pair = f"{chemical_symbols[key[0]]}-{chemical_symbols[key[1]]}"
-    hint = unit_hint(ratio, "Å", tolerance=0.15) or "check the units and the order of the columns"
+    hint = unit_hint(ratio, "Å", tolerance=0.15)
+    hint = f"{hint}: convert the positions and cell to Å" if hint else (
+        "check the units and the order of the columns")
     return [
         f"the typical shortest distance in the frames ({pair}, {distance:.3g} Å) is {ratio:.2g} "
         f"times a {pair} bond ({bond:.3g} Å); {hint}"
