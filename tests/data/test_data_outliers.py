@@ -42,6 +42,8 @@ def test_a_short_pair_is_reported_and_kept_out_of_the_radial_grid(tmp_path, caps
     excluded = screen_training_data(frames[:9], frames[9:], "exclude", 0.25)
     assert not _holds(excluded.train, frames[5]) and len(excluded.train) == 8
     assert "left out of training (data.outliers: exclude)" in capsys.readouterr().err
+    with pytest.raises(DataError, match="every training frame is an outlier"):
+        screen_training_data([frames[5]], frames[:5], "exclude", None)
 
 
 def _holds(frames, frame) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mlpot.data.consistency import unit_mismatches
-from mlpot.data.errors import split_source
+from mlpot.data.errors import DataError, split_source
 from mlpot.data.frame import Frame
 from mlpot.data.outliers import Outlier, bond_length_problems, find_outliers
 from mlpot.data.sanity import check_split, notify
@@ -49,6 +49,11 @@ def screen_training_data(
     if outliers == "exclude":
         train = [f for f in train if id(f) not in flagged]
         validation = [f for f in validation if id(f) not in flagged]
+        if not train:
+            raise DataError(
+                "every training frame is an outlier (see the warnings): with data.outliers: "
+                "exclude nothing is left to train on; fix the data or use data.outliers: keep"
+            )
     account_files(frames, train + validation)
     check_split(len(train), len(validation), fraction)
     typical = [f for f in frames if id(f) not in flagged] or frames
