@@ -195,3 +195,18 @@ def test_bad_descriptor_files_name_file_and_line(tmp_path, edit, message):
     path.write_text(edit((FIXTURES / "CuAu.snap.mliap.descriptor").read_text()))
     with pytest.raises(MlpotError, match=message):
         read_descriptor_file(path)
+
+
+def test_thermo_table_keeps_rows_of_a_run_that_blew_up():
+    from mlpot.interop.lammps_mliap.runner import _thermo_table
+
+    log = (
+        "LAMMPS (22 Jul 2025)\n   Step          PotEng         KinEng\n"
+        "         0   -10.5   0.1\nWARNING: Lost atoms (src/thermo.cpp:1)\n"
+        "        10   nan   0.1\n        20   -10.4   inf\n"
+        "Loop time of 0.1 on 1 procs for 20 steps with 2 atoms\n"
+    )
+    table = _thermo_table(log)
+    np.testing.assert_array_equal(table["step"], [0, 10, 20])
+    np.testing.assert_array_equal(table["pe"], [-10.5, np.nan, -10.4])
+    assert table["ke"][-1] == np.inf

@@ -33,6 +33,7 @@ from test_lammps_mliap_files import FIXTURES, SETTINGS, snap_model  # noqa: E402
 
 from mlpot.config import OptimizerConfig, TrainingConfig  # noqa: E402
 from mlpot.data.frame import Frame  # noqa: E402
+from mlpot.testing.suite import PotentialPhysicsTests  # noqa: E402
 
 
 def cuau(repeat=(1, 1, 1), seed=3) -> Atoms:
@@ -192,3 +193,14 @@ def test_training_on_lammps_descriptors_learns_and_loads_as_a_snap_model(tmp_pat
     atoms.calc = calc
     with torch.no_grad():  # the calculator needs no gradient mode from its caller
         assert np.isfinite(atoms.get_forces()).all()
+
+
+class TestSnapFamilyPhysics(PotentialPhysicsTests):
+    """The shipped physics suite on the SNAP family (descriptors from LAMMPS)."""
+
+    spacing = 2.6  # Cu-Au
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def model(cls):
+        return snap_model()

@@ -118,6 +118,11 @@ class NeuralNetworkPotential(Potential):
         return self.sfset.cutoff
 
     @property
+    def receptive_field(self) -> float:
+        reach = self.cutoff
+        return reach if self.interaction is None else reach + self.interaction.cutoff
+
+    @property
     def dtype(self) -> torch.dtype:
         return self.reference_energies.dtype
 

@@ -74,6 +74,12 @@ class Potential(nn.Module, ABC):
         """Neighbour pairs farther apart than this (Å) do not change the energy."""
 
     @property
+    def receptive_field(self) -> float:
+        """Atoms farther than this (Å) from atom i do not change E_i (the cutoff, or more
+        for message passing)."""
+        return self.cutoff
+
+    @property
     def dtype(self) -> torch.dtype:
         for tensor in (*self.parameters(), *self.buffers()):
             if tensor.is_floating_point():

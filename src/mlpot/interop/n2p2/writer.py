@@ -101,7 +101,7 @@ def _statistics(model, order) -> tuple[dict[str, np.ndarray], bool]:
     import, else unbounded; mean and sigma from such an import, else 0 (n2p2 ignores them
     without scaling)."""
     kept = getattr(model, "metadata", {}).get("n2p2", {}).get("statistics", {})
-    ranges = getattr(model, "descriptor_ranges", None)
+    ranges = model.descriptor_ranges
     out, known = {}, True
     for element, columns in order.items():
         n = len(columns)
@@ -110,7 +110,7 @@ def _statistics(model, order) -> tuple[dict[str, np.ndarray], bool]:
         stored = kept.get(element, {})
         if all(len(stored.get(c, ())) == n for c in COLUMNS):
             values = np.array([stored[c] for c in COLUMNS], dtype=float).T
-        if ranges is not None and element in ranges and ranges[element].known:
+        if ranges[element].known:
             values[:, 0] = ranges[element].low.detach().double().numpy()
             values[:, 1] = ranges[element].high.detach().double().numpy()
         known = known and bool(np.isfinite(values[:, :2]).all())
