@@ -132,6 +132,8 @@ def test_a_run_reports_its_data_choices_and_best_epoch_and_resumes_its_schedule(
     _config(in_tmp, copper(3), validation=0.1, epochs=4)
     assert main(["train", config, "--no-progress", "--resume"]) == 0
     assert "continues from the last epoch's learning rate" in capsys.readouterr().err
+    text = (in_tmp / "run" / "log.csv").read_text()
+    assert "nan" not in text.lower()  # no validation frames: empty cells
     with open(in_tmp / "run" / "log.csv") as handle:
         rates = [float(row["lr"]) for row in csv.DictReader(handle)]
     assert len(rates) == 4 and all(b <= a for a, b in zip(rates, rates[1:], strict=False))

@@ -278,7 +278,7 @@ class Trainer:
             writer = csv.DictWriter(handle, fieldnames=list(row))
             if new:
                 writer.writeheader()
-            writer.writerow(row)
+            writer.writerow({k: _cell(v) for k, v in row.items()})
 
     def _rewrite_log(self) -> None:
         """On resume: the log holds exactly the epochs of the checkpoint."""
@@ -333,6 +333,12 @@ def _scheduler(optimizer: torch.optim.Optimizer, settings: TrainingConfig):
             optimizer, T_max=max(epochs - 1, 1), eta_min=s.min_lr
         )
     return None
+
+
+def _cell(value):
+    """A log value as written: empty for "no value" (NaN: no validation set, the Kalman
+    filter's learning rate), never the text nan."""
+    return "" if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def _postfix(row: dict) -> dict:
