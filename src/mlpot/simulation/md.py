@@ -39,8 +39,8 @@ LOG_COLUMNS = (
     "ekin_eV",
     "etot_eV",
     "temperature_K",
-    "volume_A3",  # NaN unless periodic along all three cell vectors
-    "pressure_GPa",  # instantaneous, incl. the kinetic term; NaN without a cell or stress
+    "volume_A3",  # NaN (empty in the CSV) unless periodic along all three cell vectors
+    "pressure_GPa",  # instantaneous, incl. the kinetic term; NaN (empty) without cell or stress
 )  # followed by the monitor columns (mlpot.uncertainty.monitor) the calculator provides
 
 
@@ -261,8 +261,8 @@ def _open_log(
     writer = csv.writer(handle)
     writer.writerow(columns)
 
-    def write_row(row: tuple) -> None:
-        writer.writerow([int(row[0])] + [f"{value:.10g}" for value in row[1:]])
+    def write_row(row: tuple) -> None:  # NaN ("no value") as an empty cell
+        writer.writerow([int(row[0])] + [f"{v:.10g}" if np.isfinite(v) else "" for v in row[1:]])
         handle.flush()
 
     return write_row
