@@ -164,3 +164,31 @@ def test_broken_n2p2_potentials_through_import(tmp_path, capsys):
             state = load_model(out).state_dict()
             assert all(torch.isfinite(v).all() for v in state.values() if v.is_floating_point())
     assert imported < 12
+
+
+def test_training_on_broken_files(tmp_path, monkeypatch, capsys):
+    """Files that read (wrong units) train with warnings and write no NaN; the others stop
+    before training with one line naming the file."""
+    monkeypatch.chdir(tmp_path)
+    xyz = [text for name, text in _data_cases(tmp_path) if name == "data.xyz"]
+    cases = [xyz[0], xyz[4], xyz[-3]]  # cut short, a NaN, half the energies in Hartree
+    trained = 0
+    for n, text in enumerate(cases):
+        folder = tmp_path / f"train{n}"
+        folder.mkdir()
+        (folder / "data.xyz").write_text(text)
+        (folder / "config.yaml").write_text(
+            f"output: {folder / 'run'}\ndata: {{train: [{{name: a, files: [{folder}/data.xyz]}}],"
+            " validation: 0.34}\ndescriptors: {cutoff: 4.5, n_radial: 3, zeta: [1]}\n"
+            "model: {hidden: [4]}\ntraining: {epochs: 1, batch_size: 2}\n"
+        )
+        code = main(["train", str(folder / "config.yaml"), "--no-progress"])
+        err = capsys.readouterr().err
+        _check_outcome(code, err, "data.xyz", [folder / "run" / "run.json"])
+        if code == 0:
+            trained += 1
+            assert "looks like Hartree instead of eV" in err
+            assert "nan" not in (folder / "run" / "log.csv").read_text().lower()
+            state = load_model(folder / "run" / "model.pt").state_dict()
+            assert all(torch.isfinite(v).all() for v in state.values() if v.is_floating_point())
+    assert trained == 1
