@@ -37,6 +37,7 @@ OUTPUTS = frozenset({"energy", "forces", "stress", "atomic_energies"})
 KALMAN = "kalman"  # trainable by the Kalman filter of mlpot.training.kalman
 EXTRAPOLATION = "extrapolation"  # counts inputs outside the training range per atom
 DESCRIPTOR_FEATURES = "descriptors"  # features hold per-atom descriptors (mlpot.models.nnp)
+FITTED = "fitted"  # solved in closed form by its family's fit: no gradient training follows
 
 
 def export_capability(fmt: str) -> str:

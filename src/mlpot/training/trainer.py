@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 
 from mlpot.config.schema import LossWeights, TrainingConfig
 from mlpot.errors import MlpotError
-from mlpot.models.potential import KALMAN, Potential
+from mlpot.models.potential import FITTED, KALMAN, Potential
 from mlpot.models.predict import predict
 from mlpot.models.serialization import save_model
 from mlpot.training.checkpoint import load_checkpoint, save_checkpoint
@@ -71,9 +71,10 @@ class Trainer:
         self.files = RunFiles(Path(output))
         self.metadata = metadata or {}
         self.final_loss, self.final_loss_epoch = final_loss(settings.loss, settings.epochs)
-        self.optimizer = _optimizer(model, settings, train_set)
-        self.scheduler = _scheduler(self.optimizer, settings)
-        self.average = _moving_average(self.model, settings)
+        self.fitted = FITTED in model.capabilities
+        self.optimizer = None if self.fitted else _optimizer(model, settings, train_set)
+        self.scheduler = None if self.fitted else _scheduler(self.optimizer, settings)
+        self.average = None if self.fitted else _moving_average(self.model, settings)
         self.rows: list[dict] = []
         self.best = math.inf
         self.bad_epochs = 0
@@ -142,7 +143,10 @@ class Trainer:
         self.average.n_averaged.fill_(int(data["state"]["n_averaged"]))
 
     def run(self) -> list[dict]:
-        """Train until `epochs` or early stopping; returns the log rows."""
+        """Train until `epochs` or early stopping; returns the log rows. A model fitted in
+        closed form (capability FITTED) is only evaluated and saved (one row, epoch 0)."""
+        if self.fitted:
+            return self._record_fit()
         s = self.settings
         bar = tqdm(total=s.epochs, initial=self.epoch, desc="training", unit="epoch",
                    disable=not self.progress)
@@ -161,6 +165,19 @@ class Trainer:
         bar.close()
         if not self.files.model.exists():
             save_model(self.evaluated_model, self.files.model, self.metadata)
+        return self.rows
+
+    def _record_fit(self) -> list[dict]:
+        start = time.perf_counter()
+        train_loss, train_errors = self.evaluate(self.train_set)
+        val_loss, val_errors = self.evaluate(self.validation_set)
+        row = {"epoch": 0, "lr": math.nan, "train_loss": train_loss, "val_loss": val_loss}
+        row.update({f"train_{k}": v for k, v in train_errors.items()})
+        row.update({f"val_{k}": v for k, v in val_errors.items()})
+        row["time_s"] = time.perf_counter() - start
+        self.rows = [row]
+        self._rewrite_log()
+        save_model(self.model, self.files.model, {**self.metadata, "epoch": 0})
         return self.rows
 
     def _start_final_stage(self) -> None:
