@@ -15,7 +15,7 @@ equivariant ones (28 neighbours per atom), float64 or --dtype float32 for the eq
 - mlpot equivariant: `EquivariantSettings` as given by --channels (default settings otherwise:
   l_max 3, scalar node features between 2 layers, correlation 3, radial MLP 8-64-64 shared by
   the layers), evaluated as the model-family seam will: vesin neighbour pairs,
-  `atomic_energies`, autograd to the pair vectors, `forces_from_pair_gradients`;
+  `graph_energies`, autograd to the pair vectors, `forces_from_pair_gradients`;
 - MACE (mace-torch, `mace.modules.MACE` through its `MACECalculator`): the settings of
   `mace_run_train` (RealAgnosticResidualInteractionBlock, max_ell 3, correlation 3, 2
   interactions, 8 Bessel functions, polynomial cutoff p = 5, radial MLP [64, 64, 64], readout
@@ -202,17 +202,18 @@ def equivariant_forces(model, atoms) -> np.ndarray:
     dtype = model.reference_energies.dtype
     vectors = torch.from_numpy(pairs.vectors).to(dtype).requires_grad_(True)
     species = torch.zeros(len(atoms), dtype=torch.long)
-    energy = model.atomic_energies(species, first, second, vectors).sum()
+    energy = model.graph_energies(species, first, second, vectors).sum()
     (gradients,) = torch.autograd.grad(energy, vectors)
     return forces_from_pair_gradients(gradients, first, second, len(atoms)).numpy()
 
 
 def descriptor_case(data: Path):
     """(evaluate E+F once, n_parameters, cutoff) for mlpot's default descriptor recipe."""
+    from mlpot.training.from_config import build_model
+
     from mlpot.calculators import MlpotCalculator
     from mlpot.config.schema import TrainConfig
     from mlpot.data import read_frames
-    from mlpot.training.from_config import build_model
 
     source = data / "Si" / "training.json"
     config = TrainConfig(data={"train": [{"name": "Si", "files": [str(source)]}]})

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Discriminator, Field, Tag, field_validator, model_validator
 
 from mlpot.config.errors import KeyPath, KeyProblems
+from mlpot.config.families import model_section_type
 from mlpot.config.fields import (
     PER_ELEMENT,
     ConfigPath,
@@ -51,8 +52,9 @@ class InteractionConfig(Section):
 
 
 class ModelConfig(Section):
-    """Per-element atomic networks.
+    """Family "nnp": per-element atomic networks on the symmetry functions of `descriptors`.
 
+    family:            the model family (mlpot.models.families); "nnp" by default
     hidden:            hidden layer widths, for all elements or per element
     activation:        hidden-layer activation, for all elements or per element
     scaling:           descriptor scaling fitted on the training set
@@ -64,6 +66,7 @@ class ModelConfig(Section):
     interaction:       messages from neighbours' environments (not exportable to n2p2)
     """
 
+    family: Literal["nnp"] = "nnp"
     hidden: PerElement[list[PositiveInt]] = Field(default_factory=lambda: [32, 32])
     activation: PerElement[Activation] = "shifted_softplus"
     scaling: Literal["minmax", "meanstd", "none"] = "minmax"
@@ -71,6 +74,39 @@ class ModelConfig(Section):
     pca_epsilon: NonNegative = 1e-4
     reference_energies: ReferenceEnergies = "fit"
     interaction: InteractionConfig | None = None
+
+
+class EquivariantConfig(Section):
+    """Family "equivariant": E(3)-equivariant many-body message passing (MACE/NequIP design
+    space; docs/equivariant.md). Needs the `equivariant` extra (e3nn).
+
+    cutoff:        Å, of the neighbour graph (receptive field: interactions x cutoff)
+    channels:      feature channels per irrep
+    l_max:         largest degree of the spherical harmonics and many-body features
+    hidden_l_max:  largest degree of the node features passed between layers (0: scalars)
+    correlation:   body order of the node product (3: four-body features)
+    interactions:  message-passing layers
+    radial_basis, radial_hidden, envelope_p: Bessel functions, radial network widths and the
+                   exponent of the polynomial cutoff envelope
+    readout_hidden: width of the last layer's energy readout
+    reference_energies: "fit" (least squares on the training set) or element -> eV
+    """
+
+    family: Literal["equivariant"]
+    cutoff: Positive = 5.0
+    channels: PositiveInt = 32
+    l_max: int = Field(3, ge=0, le=4)
+    hidden_l_max: int = Field(0, ge=0, le=4)
+    correlation: int = Field(3, ge=1, le=4)
+    interactions: int = Field(2, ge=1, le=3)
+    radial_basis: PositiveInt = 8
+    radial_hidden: list[PositiveInt] = Field(default_factory=lambda: [64, 64])
+    envelope_p: int = Field(6, ge=2)
+    readout_hidden: PositiveInt = 16
+    reference_energies: ReferenceEnergies = "fit"
+
+
+ModelSection = model_section_type([ModelConfig, EquivariantConfig])
 
 
 class OptimizerConfig(Section):
@@ -242,12 +278,12 @@ class EarlyStopping(Section):
     min_delta: NonNegative = 0.0
 
 
-_DEVICE = re.compile(r"^(cpu|mps|cuda(:\d+)?)$")
+_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 
 
 def _check_device(device: str) -> str:
     if _DEVICE.match(device) is None:
-        raise ValueError(f"'{device}' is not a device; use cpu, cuda, cuda:N or mps")
+        raise ValueError(f"'{device}' is not a device; use auto, cpu, cuda, cuda:N or mps")
     return device
 
 
@@ -321,7 +357,7 @@ class TrainConfig(Section):
     elements: Annotated[list[ElementSymbol], Field(min_length=1)] | None = None
     data: DataConfig
     descriptors: DescriptorsConfig = Field(default_factory=DescriptorsConfig)
-    model: ModelConfig = Field(default_factory=ModelConfig)
+    model: ModelSection = Field(default_factory=ModelConfig)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
 
     @field_validator("elements")
@@ -342,6 +378,8 @@ class TrainConfig(Section):
 
     @model_validator(mode="after")
     def _interaction_trainable(self) -> TrainConfig:
+        if not isinstance(self.model, ModelConfig):
+            return self
         if self.model.interaction is not None and self.training.optimizer.name == "kalman":
             message = (
                 "the Kalman filter trains networks on symmetry functions only; remove "
@@ -356,6 +394,8 @@ def _per_element_problems(config: TrainConfig) -> list[tuple[KeyPath, str]]:
     elements = config.elements or []
     listed = ", ".join(elements)
     problems = []
+    if not isinstance(config.model, ModelConfig):
+        return problems
     for key in ("hidden", "activation", "reference_energies"):
         value = getattr(config.model, key)
         if not isinstance(value, Mapping):

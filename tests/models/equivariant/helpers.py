@@ -76,14 +76,14 @@ def pair_inputs(model: EquivariantPotential, atoms: Atoms):
 
 def atomic_energies(model: EquivariantPotential, atoms: Atoms) -> np.ndarray:
     with torch.no_grad():
-        return model.atomic_energies(*pair_inputs(model, atoms)).numpy()
+        return model.graph_energies(*pair_inputs(model, atoms)).numpy()
 
 
 def energy_and_forces(model: EquivariantPotential, atoms: Atoms) -> tuple[float, np.ndarray]:
     """(E eV, F (N, 3) eV/Å) with F from dE/dvectors."""
     species, first, second, vectors = pair_inputs(model, atoms)
     vectors.requires_grad_(True)
-    energy = model.atomic_energies(species, first, second, vectors).sum()
+    energy = model.graph_energies(species, first, second, vectors).sum()
     (gradients,) = torch.autograd.grad(energy, vectors)
     forces = forces_from_pair_gradients(gradients, first, second, len(atoms))
     return float(energy.detach()), forces.detach().numpy()

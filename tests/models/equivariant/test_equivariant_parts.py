@@ -144,7 +144,7 @@ def test_force_loss_gradients_match_finite_differences(kind):
 
     def loss() -> torch.Tensor:
         v = vectors.clone().requires_grad_(True)
-        energy = model.atomic_energies(species, first, second, v).sum()
+        energy = model.graph_energies(species, first, second, v).sum()
         (gradients,) = torch.autograd.grad(energy, v, create_graph=True)
         forces = forces_from_pair_gradients(gradients, first, second, 3)
         return forces.square().sum() + 0.1 * energy**2

@@ -126,7 +126,7 @@ def test_batch_of_two_structures_equals_each_alone(kind):
     second = torch.cat([inputs[0][2], inputs[1][2] + offset])
     vectors = torch.cat([inputs[0][3], inputs[1][3]])
     with torch.no_grad():
-        together = model.atomic_energies(species, first, second, vectors).numpy()
+        together = model.graph_energies(species, first, second, vectors).numpy()
     np.testing.assert_allclose(together, np.concatenate(alone), atol=1e-12)
 
 
@@ -136,8 +136,8 @@ def test_pairs_in_any_order(kind):
     species, first, second, vectors = pair_inputs(model, bulk_alni())
     order = torch.randperm(len(first), generator=torch.Generator().manual_seed(3))
     with torch.no_grad():
-        expected = model.atomic_energies(species, first, second, vectors)
-        shuffled = model.atomic_energies(species, first[order], second[order], vectors[order])
+        expected = model.graph_energies(species, first, second, vectors)
+        shuffled = model.graph_energies(species, first[order], second[order], vectors[order])
     torch.testing.assert_close(shuffled, expected, atol=1e-12, rtol=0)
 
 
@@ -160,7 +160,7 @@ def test_pairs_beyond_the_cutoff_contribute_nothing(kind):
         ),
     ]:
         v = v.clone().requires_grad_(True)
-        energies = model.atomic_energies(species, f, s, v)
+        energies = model.graph_energies(species, f, s, v)
         (gradients,) = torch.autograd.grad(energies.sum(), v)
         forces = forces_from_pair_gradients(gradients, f, s, len(atoms))
         results.append((energies.detach(), forces))

@@ -20,13 +20,18 @@ from mlpot.models.equivariant.density import make_edges
 from mlpot.models.equivariant.interaction import InteractionLayer
 from mlpot.models.equivariant.radial import RadialNetwork
 from mlpot.models.equivariant.settings import EquivariantSettings
+from mlpot.models.inputs import ModelInputs
+from mlpot.models.potential import Potential
 
 SPEC_VERSION = 1
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
-class EquivariantPotential(torch.nn.Module):
-    """Atomic energies (eV) of an E(3)-invariant many-body message-passing model."""
+class EquivariantPotential(Potential):
+    """Atomic energies (eV) of an E(3)-invariant many-body message-passing model (family
+    "equivariant")."""
+
+    family = "equivariant"
 
     def __init__(
         self,
@@ -42,8 +47,8 @@ class EquivariantPotential(torch.nn.Module):
             )
         if cutoff <= 0:
             raise MlpotError(f"equivariant model: cutoff must be > 0 Å, got {cutoff}")
-        self.elements = tuple(elements)
-        self.cutoff = float(cutoff)
+        self._elements = tuple(elements)
+        self._cutoff = float(cutoff)
         self.settings = settings
         n = len(elements)
         self.embedding = torch.nn.Parameter(torch.randn(n, settings.channels))
@@ -59,7 +64,22 @@ class EquivariantPotential(torch.nn.Module):
         self.register_buffer("energy_shift", torch.zeros(n))
         self.to(dtype)
 
-    def atomic_energies(
+    @property
+    def elements(self) -> tuple[str, ...]:
+        return self._elements
+
+    @property
+    def cutoff(self) -> float:
+        return self._cutoff
+
+    @property
+    def receptive_field(self) -> float:
+        return self.settings.interactions * self._cutoff
+
+    def atomic_energies(self, inputs: ModelInputs, vectors: torch.Tensor) -> torch.Tensor:
+        return self.graph_energies(inputs.species, inputs.pair_first, inputs.pair_second, vectors)
+
+    def graph_energies(
         self,
         species: torch.Tensor,
         first: torch.Tensor,
@@ -86,8 +106,8 @@ class EquivariantPotential(torch.nn.Module):
         second: torch.Tensor,
         vectors: torch.Tensor,
     ) -> torch.Tensor:
-        """The same as atomic_energies (for export and scripting)."""
-        return self.atomic_energies(species, first, second, vectors)
+        """The same as graph_energies (for export and scripting)."""
+        return self.graph_energies(species, first, second, vectors)
 
     def spec(self) -> dict:
         """Plain data (JSON-able) that rebuilds this module (before load_state_dict)."""
