@@ -1,0 +1,390 @@
+/* Symmetry functions of one atom (formulas: mlpot.descriptors.symmetry_functions, cutoffs).
+
+   Neighbours are kept in local arrays ordered by element. Angular functions are grouped as in
+   mlpot.descriptors.tables: per neighbour-element pair ("key"), by their radial factors
+   R_u(r) = exp(-eta_u (r - rs_u)^2) f_c(r) ("combo", one evaluation per neighbour) and by their
+   angular term 2^(1 - zeta) (1 + lambda cos)^zeta ("term", one evaluation per triplet).
+   compute() keeps every factor the chain rule needs, so gradient() evaluates no exponential. */
+
+#include "mlpot_descriptor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <tuple>
+
+namespace mlpot {
+
+namespace {
+
+const double PI = 3.14159265358979323846;
+
+// f_c(r) and its derivative for n2p2 cutoff type `code` (mlpot.descriptors.cutoffs)
+inline void cutoff_function(int code, double alpha, double rc, double r, double &f, double &df)
+{
+  f = df = 0.0;
+  if (r >= rc) return;
+  if (code == 0) {
+    f = 1.0;
+    return;
+  }
+  if (code == 2 || code == 3) {
+    const double t = std::tanh(1.0 - r / rc);
+    const double norm = code == 2 ? 1.0 : 1.0 / std::pow(std::tanh(1.0), 3);
+    f = norm * t * t * t;
+    df = -norm * 3.0 * t * t * (1.0 - t * t) / rc;
+    return;
+  }
+  const double rci = alpha * rc;
+  if (r <= rci) {
+    f = 1.0;
+    return;
+  }
+  const double w = rc - rci;
+  const double x = (r - rci) / w;
+  const double xm = x - 1.0;
+  switch (code) {
+    case 1:
+      f = 0.5 * (std::cos(PI * x) + 1.0);
+      df = -0.5 * PI * std::sin(PI * x) / w;
+      return;
+    case 4: {
+      const double y = 1.0 - x * x;
+      f = std::exp(1.0 - 1.0 / y);
+      df = -2.0 * x / (y * y) * f / w;
+      return;
+    }
+    case 5:
+      f = (2.0 * x - 3.0) * x * x + 1.0;
+      df = 6.0 * x * xm / w;
+      return;
+    case 6:
+      f = ((15.0 - 6.0 * x) * x - 10.0) * x * x * x + 1.0;
+      df = -30.0 * (x * xm) * (x * xm) / w;
+      return;
+    case 7:
+      f = (x * (x * (20.0 * x - 70.0) + 84.0) - 35.0) * x * x * x * x + 1.0;
+      df = 140.0 * std::pow(x * xm, 3) / w;
+      return;
+    default:
+      f = (x * (x * (x * (315.0 - 70.0 * x) - 540.0) + 420.0) - 126.0) * std::pow(x, 5) + 1.0;
+      df = -630.0 * std::pow(x * xm, 4) / w;
+  }
+}
+
+template <class T, class Key>
+int index_of(std::vector<T> &items, std::map<Key, int> &seen, const Key &key, const T &item)
+{
+  auto found = seen.find(key);
+  if (found != seen.end()) return found->second;
+  items.push_back(item);
+  return seen[key] = static_cast<int>(items.size()) - 1;
+}
+
+}    // namespace
+
+Descriptor::Descriptor(const Model &model) :
+    cutoff_code_(model.cutoff_code), cutoff_alpha_(model.cutoff_alpha), cutoff_(model.cutoff()),
+    n_elements_(static_cast<int>(model.elements.size()))
+{
+  for (const auto &element : model.per_element)
+    for (const auto &sf : element.functions) cut_radius_.push_back(sf.cutoff);
+  std::sort(cut_radius_.begin(), cut_radius_.end());
+  cut_radius_.erase(std::unique(cut_radius_.begin(), cut_radius_.end()), cut_radius_.end());
+  auto cut_of = [&](double rc) {
+    return static_cast<int>(std::lower_bound(cut_radius_.begin(), cut_radius_.end(), rc) -
+                            cut_radius_.begin());
+  };
+  for (const auto &element : model.per_element) {
+    Centre centre;
+    centre.n_functions = element.functions.size();
+    centre.radial.resize(n_elements_);
+    std::map<std::tuple<double, double, int>, int> combos;
+    std::map<std::pair<int, int>, int> keys;
+    std::vector<std::map<std::pair<double, double>, int>> terms;
+    std::vector<std::map<std::tuple<int, int, bool>, int>> groups;
+    for (std::size_t col = 0; col < element.functions.size(); ++col) {
+      const SymmetryFunction &sf = element.functions[col];
+      const int cut = cut_of(sf.cutoff);
+      if (sf.kind == FunctionKind::radial) {
+        centre.radial[sf.neighbour1].push_back({static_cast<int>(col), cut, sf.eta, sf.rs});
+        continue;
+      }
+      const int q = index_of(centre.keys, keys, std::make_pair(sf.neighbour1, sf.neighbour2),
+                             Key{sf.neighbour1, sf.neighbour2, true, {}, {}});
+      terms.resize(centre.keys.size());
+      groups.resize(centre.keys.size());
+      Key &key = centre.keys[q];
+      const int u = index_of(centre.combos, combos, std::make_tuple(sf.eta, sf.rs, cut),
+                             Combo{cut, sf.eta, sf.rs});
+      const int v =
+          index_of(centre.combos, combos, std::make_tuple(sf.eta, sf.rs2, cut),
+                   Combo{cut, sf.eta, sf.rs2});
+      const bool narrow = sf.kind == FunctionKind::narrow;
+      const Term term{sf.lambda, sf.zeta, std::pow(2.0, 1.0 - sf.zeta),
+                      sf.zeta == std::floor(sf.zeta) ? static_cast<int>(sf.zeta) : -1};
+      const int t = index_of(key.terms, terms[q], std::make_pair(sf.lambda, sf.zeta), term);
+      const int j = index_of(key.groups, groups[q], std::make_tuple(u, v, narrow),
+                                 Group{u, v, narrow, {}, {}});
+      key.groups[j].columns.push_back(static_cast<int>(col));
+      key.groups[j].terms.push_back(t);
+      key.all_narrow = key.all_narrow && narrow;
+    }
+    centres_.push_back(centre);
+  }
+}
+
+void Descriptor::compute(int c, int n, const int *elements, const double *vectors, double *g)
+{
+  centre_ = c;
+  neighbours(n, elements, vectors);
+  const Centre &centre = centres_[c];
+  for (std::size_t col = 0; col < centre.n_functions; ++col) g[col] = 0.0;
+  const int m = n_;
+  fc_.resize(cut_radius_.size() * m);
+  dfc_.resize(cut_radius_.size() * m);
+  for (std::size_t k = 0; k < cut_radius_.size(); ++k)
+    for (int a = 0; a < m; ++a)
+      cutoff_function(cutoff_code_, cutoff_alpha_, cut_radius_[k], r_[a], fc_[k * m + a],
+                      dfc_[k * m + a]);
+  radial_terms(centre, g);
+  combo_.resize(centre.combos.size() * m);
+  combo_d_.resize(centre.combos.size() * m);
+  for (std::size_t u = 0; u < centre.combos.size(); ++u) {
+    const Combo &combo = centre.combos[u];
+    const double *f = &fc_[combo.cut * m], *df = &dfc_[combo.cut * m];
+    for (int a = 0; a < m; ++a) {
+      const double d = r_[a] - combo.rs;
+      const double e = std::exp(-combo.eta * d * d);
+      combo_[u * m + a] = e * f[a];
+      combo_d_[u * m + a] = e * (df[a] - 2.0 * combo.eta * d * f[a]);
+    }
+  }
+  segments_.resize(centre.keys.size());
+  for (std::size_t q = 0; q < centre.keys.size(); ++q) {
+    triplets(centre.keys[q], segments_[q]);
+    angular_terms(centre.keys[q], segments_[q], g);
+  }
+}
+
+void Descriptor::neighbours(int n, const int *elements, const double *vectors)
+{
+  const double rc2 = cutoff_ * cutoff_;
+  start_.assign(n_elements_ + 1, 0);
+  for (int a = 0; a < n; ++a) {
+    const double *v = vectors + 3 * a;
+    if (v[0] * v[0] + v[1] * v[1] + v[2] * v[2] < rc2) ++start_[elements[a] + 1];
+  }
+  for (int e = 0; e < n_elements_; ++e) start_[e + 1] += start_[e];
+  n_ = start_[n_elements_];
+  index_.resize(n_);
+  x_.resize(n_);
+  y_.resize(n_);
+  z_.resize(n_);
+  r_.resize(n_);
+  inv_r_.resize(n_);
+  std::vector<int> &fill = fill_;
+  fill.assign(start_.begin(), start_.end() - 1);
+  for (int a = 0; a < n; ++a) {
+    const double *v = vectors + 3 * a;
+    const double r2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
+    if (r2 >= rc2) continue;
+    const int b = fill[elements[a]]++;
+    index_[b] = a;
+    x_[b] = v[0];
+    y_[b] = v[1];
+    z_[b] = v[2];
+    r_[b] = std::sqrt(r2);
+    inv_r_[b] = 1.0 / r_[b];
+  }
+  n_all_ = n;
+}
+
+void Descriptor::radial_terms(const Centre &centre, double *g)
+{
+  const int m = n_;
+  std::size_t rows = 0;
+  for (const auto &list : centre.radial) rows += list.size();
+  radial_d_.resize(rows * m);
+  std::size_t row = 0;
+  for (int e = 0; e < n_elements_; ++e) {
+    for (const Radial &sf : centre.radial[e]) {
+      const double *f = &fc_[sf.cut * m], *df = &dfc_[sf.cut * m];
+      double *out = &radial_d_[row++ * m];
+      double acc = 0.0;
+      for (int a = start_[e]; a < start_[e + 1]; ++a) {
+        const double d = r_[a] - sf.rs;
+        const double v = std::exp(-sf.eta * d * d);
+        acc += v * f[a];
+        out[a] = v * (df[a] - 2.0 * sf.eta * d * f[a]);
+      }
+      g[sf.column] += acc;
+    }
+  }
+}
+
+void Descriptor::triplets(const Key &key, Segment &seg)
+{
+  const int a0 = start_[key.e1], a1 = start_[key.e1 + 1];
+  const int b1 = start_[key.e2 + 1];
+  const double rc2 = key.all_narrow ? cutoff_ * cutoff_ : INFINITY;
+  seg.j.clear();
+  seg.k.clear();
+  seg.rjk.clear();
+  seg.cos.clear();
+  for (int a = a0; a < a1; ++a) {
+    for (int b = key.e1 == key.e2 ? a + 1 : start_[key.e2]; b < b1; ++b) {
+      const double dx = x_[b] - x_[a], dy = y_[b] - y_[a], dz = z_[b] - z_[a];
+      const double rjk2 = dx * dx + dy * dy + dz * dz;
+      if (!(rjk2 < rc2)) continue;
+      seg.j.push_back(a);
+      seg.k.push_back(b);
+      seg.rjk.push_back(std::sqrt(rjk2));
+      seg.cos.push_back((x_[a] * x_[b] + y_[a] * y_[b] + z_[a] * z_[b]) * inv_r_[a] * inv_r_[b]);
+    }
+  }
+}
+
+void Descriptor::angular_terms(const Key &key, Segment &seg, double *g)
+{
+  const std::size_t m = seg.j.size();
+  const Centre &centre = centres_[centre_];
+  const int n = n_;
+  seg.value.resize(key.terms.size() * m);
+  seg.slope.resize(key.terms.size() * m);
+  for (std::size_t t = 0; t < key.terms.size(); ++t) {
+    const Term &term = key.terms[t];
+    double *value = &seg.value[t * m], *slope = &seg.slope[t * m];
+    for (std::size_t p = 0; p < m; ++p) {
+      const double base = std::max(1.0 + term.lambda * seg.cos[p], 0.0);
+      double power = 1.0;    // base^(zeta - 1)
+      if (term.izeta > 0) {
+        for (int e = 1; e < term.izeta; ++e) power *= base;
+      } else {
+        power = std::pow(base, term.zeta - 1.0);
+      }
+      value[p] = term.prefactor * power * base;
+      slope[p] = term.prefactor * term.zeta * term.lambda * power;
+    }
+  }
+  const std::size_t n_groups = key.groups.size();
+  for (auto *v : {&seg.base, &seg.base_ij, &seg.base_ik, &seg.base_jk}) v->resize(n_groups * m);
+  for (std::size_t j = 0; j < n_groups; ++j) {
+    const Group &group = key.groups[j];
+    const double *ru = &combo_[group.combo1 * n], *du = &combo_d_[group.combo1 * n];
+    const double *rv = &combo_[group.combo2 * n], *dv = &combo_d_[group.combo2 * n];
+    double *base = &seg.base[j * m], *bij = &seg.base_ij[j * m];
+    double *bik = &seg.base_ik[j * m], *bjk = &seg.base_jk[j * m];
+    const Combo &combo = centre.combos[group.combo1];
+    for (std::size_t p = 0; p < m; ++p) {
+      const int a = seg.j[p], b = seg.k[p];
+      if (group.combo1 != group.combo2) {    // two shells: (R_u(r_ij) R_v(r_ik) + R_v R_u) / 2
+        base[p] = 0.5 * (ru[a] * rv[b] + rv[a] * ru[b]);
+        bij[p] = 0.5 * (du[a] * rv[b] + dv[a] * ru[b]);
+        bik[p] = 0.5 * (ru[a] * dv[b] + rv[a] * du[b]);
+        bjk[p] = 0.0;
+        continue;
+      }
+      double fjk = 1.0, djk = 0.0;    // R(r_jk) of narrow functions
+      if (group.narrow) {
+        double f, df;
+        cutoff_function(cutoff_code_, cutoff_alpha_, cut_radius_[combo.cut], seg.rjk[p], f, df);
+        const double d = seg.rjk[p] - combo.rs;
+        const double e = std::exp(-combo.eta * d * d);
+        fjk = e * f;
+        djk = e * (df - 2.0 * combo.eta * d * f);
+      }
+      base[p] = ru[a] * ru[b] * fjk;
+      bij[p] = du[a] * ru[b] * fjk;
+      bik[p] = ru[a] * du[b] * fjk;
+      bjk[p] = ru[a] * ru[b] * djk;
+    }
+    for (std::size_t f = 0; f < group.columns.size(); ++f) {
+      const double *value = &seg.value[group.terms[f] * m];
+      double acc = 0.0;
+      for (std::size_t p = 0; p < m; ++p) acc += base[p] * value[p];
+      g[group.columns[f]] += acc;
+    }
+  }
+}
+
+void Descriptor::gradient(const double *dedg, double *grad)
+{
+  const Centre &centre = centres_[centre_];
+  const int m = n_;
+  d_r_.assign(m, 0.0);
+  std::size_t row = 0;
+  for (int e = 0; e < n_elements_; ++e) {
+    for (const Radial &sf : centre.radial[e]) {
+      const double w = dedg[sf.column];
+      const double *d = &radial_d_[row++ * m];
+      for (int a = start_[e]; a < start_[e + 1]; ++a) d_r_[a] += w * d[a];
+    }
+  }
+  gx_.resize(m);
+  gy_.resize(m);
+  gz_.resize(m);
+  for (int a = 0; a < m; ++a) {
+    const double s = d_r_[a] * inv_r_[a];
+    gx_[a] = s * x_[a];
+    gy_[a] = s * y_[a];
+    gz_[a] = s * z_[a];
+  }
+  for (std::size_t q = 0; q < centre.keys.size(); ++q)
+    triplet_gradient(centre.keys[q], segments_[q], dedg);
+  std::fill(grad, grad + 3 * n_all_, 0.0);
+  for (int a = 0; a < m; ++a) {
+    double *out = grad + 3 * index_[a];
+    out[0] = gx_[a];
+    out[1] = gy_[a];
+    out[2] = gz_[a];
+  }
+}
+
+void Descriptor::triplet_gradient(const Key &key, Segment &seg, const double *dedg)
+{
+  const std::size_t m = seg.j.size();
+  for (auto *v : {&d_cos_, &d_ij_, &d_ik_, &d_jk_}) v->assign(m, 0.0);
+  sum_value_.resize(m);
+  sum_slope_.resize(m);
+  for (std::size_t j = 0; j < key.groups.size(); ++j) {
+    const Group &group = key.groups[j];
+    std::fill(sum_value_.begin(), sum_value_.end(), 0.0);
+    std::fill(sum_slope_.begin(), sum_slope_.end(), 0.0);
+    for (std::size_t f = 0; f < group.columns.size(); ++f) {
+      const double w = dedg[group.columns[f]];
+      const double *value = &seg.value[group.terms[f] * m];
+      const double *slope = &seg.slope[group.terms[f] * m];
+      for (std::size_t p = 0; p < m; ++p) {
+        sum_value_[p] += w * value[p];
+        sum_slope_[p] += w * slope[p];
+      }
+    }
+    const double *base = &seg.base[j * m], *bij = &seg.base_ij[j * m];
+    const double *bik = &seg.base_ik[j * m], *bjk = &seg.base_jk[j * m];
+    for (std::size_t p = 0; p < m; ++p) {
+      d_cos_[p] += sum_slope_[p] * base[p];
+      d_ij_[p] += sum_value_[p] * bij[p];
+      d_ik_[p] += sum_value_[p] * bik[p];
+      d_jk_[p] += sum_value_[p] * bjk[p];
+    }
+  }
+  for (std::size_t p = 0; p < m; ++p) {
+    const int a = seg.j[p], b = seg.k[p];
+    const double ia = inv_r_[a], ib = inv_r_[b];
+    const double cjk = seg.rjk[p] > 0.0 ? d_jk_[p] / seg.rjk[p] : 0.0;
+    const double dc = d_cos_[p], cs = seg.cos[p];
+    // dE/dr_ij = A r_ij + B r_ik and dE/dr_ik = B r_ij + D r_ik
+    const double ca = (d_ij_[p] - dc * cs * ia) * ia + cjk;
+    const double cb = dc * ia * ib - cjk;
+    const double cd = (d_ik_[p] - dc * cs * ib) * ib + cjk;
+    gx_[a] += ca * x_[a] + cb * x_[b];
+    gy_[a] += ca * y_[a] + cb * y_[b];
+    gz_[a] += ca * z_[a] + cb * z_[b];
+    gx_[b] += cb * x_[a] + cd * x_[b];
+    gy_[b] += cb * y_[a] + cd * y_[b];
+    gz_[b] += cb * z_[a] + cd * z_[b];
+  }
+}
+
+}    // namespace mlpot
