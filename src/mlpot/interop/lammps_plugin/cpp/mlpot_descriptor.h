@@ -43,12 +43,14 @@ class Descriptor {
     int combo1, combo2;
     bool narrow;
     std::vector<int> columns, terms;
+    int jk_cut = -1;    // narrow: row of the segment's f_c(r_jk) at the group's cutoff
   };
   struct Key {    // the angular functions of one neighbour-element pair (e1 <= e2)
     int e1, e2;
     bool all_narrow;
     std::vector<Term> terms;
     std::vector<Group> groups;
+    std::vector<int> jk_cuts;    // cutoff radii (indices) of the narrow groups
   };
   struct Centre {
     std::size_t n_functions = 0;
@@ -57,15 +59,18 @@ class Descriptor {
     std::vector<Key> keys;
   };
   struct Segment {    // triplets of one key and everything the gradient needs
+    std::size_t size = 0;
     std::vector<int> j, k;
-    std::vector<double> rjk, cos;
+    std::vector<double> rjk, cos, fc, dfc;    // fc, dfc: per entry of key.jk_cuts
     std::vector<double> value, slope;    // per term: angular term and its cos-derivative
     std::vector<double> base, base_ij, base_ik, base_jk;    // per group: radial product
   };
 
+  struct Block;
   void neighbours(int n, const int *elements, const double *vectors);
   void radial_terms(const Centre &centre, double *g);
   void triplets(const Key &key, Segment &seg);
+  void angular_values(const Key &key, Segment &seg);
   void angular_terms(const Key &key, Segment &seg, double *g);
   void triplet_gradient(const Key &key, Segment &seg, const double *dedg);
 
