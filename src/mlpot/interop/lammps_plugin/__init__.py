@@ -27,7 +27,9 @@ def potential_file(path: str | Path) -> Path:
     return path / FILE_NAME if path.is_dir() or not path.suffix else path
 
 
-def pair_lines(plugin: str | Path, potential: str | Path, elements, style_args: str = "") -> list[str]:
+def pair_lines(
+    plugin: str | Path, potential: str | Path, elements, style_args: str = ""
+) -> list[str]:
     """The LAMMPS input lines that load the plugin and the potential, LAMMPS atom types 1..n
     being `elements` in this order."""
     return [

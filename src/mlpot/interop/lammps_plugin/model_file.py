@@ -130,13 +130,27 @@ def _numbers(*values) -> str:
     return " ".join(repr(float(v)) for v in values)
 
 
+def file_elements(path: str | Path) -> list[str]:
+    """The elements of a potential file, in its order (from its `elements` line)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise MlpotError(f"{path}: cannot read the potential file: {exc}") from exc
+    for line in lines:
+        fields = line.split("#")[0].split()
+        if fields and fields[0] == "elements":
+            return fields[2:]
+    raise MlpotError(f"{path}: no 'elements' line: not a file of `mlpot export --format lammps`")
+
+
 def read_model_file(path: Path) -> NeuralNetworkPotential:
     """A model from a pair_style mlpot file: the networks as written (folded), identity
     preprocessing, energy scale 1 and reference energies 0."""
+    reader = _Reader(Path(path).read_text(encoding="utf-8").splitlines())
     try:
-        return _Reader(Path(path).read_text(encoding="utf-8").splitlines()).model()
+        return reader.model()
     except (ValueError, IndexError) as exc:
-        raise MlpotError(f"{path}: {exc}") from exc
+        raise MlpotError(f"{path}, line {reader.line}: {exc}") from exc
 
 
 class _Reader:
@@ -146,14 +160,16 @@ class _Reader:
         self.rows = [(n + 1, line.split("#")[0].split()) for n, line in enumerate(lines)]
         self.rows = [(n, fields) for n, fields in self.rows if fields]
         self.pos = 0
+        self.line = 0  # of the last line read
 
     def next(self, keyword: str | None = None) -> list[str]:
         if self.pos >= len(self.rows):
             raise ValueError(f"the file ends where '{keyword or 'numbers'}' was expected")
         number, fields = self.rows[self.pos]
         self.pos += 1
+        self.line = number
         if keyword and fields[0] != keyword:
-            raise ValueError(f"line {number}: expected '{keyword}', found '{fields[0]}'")
+            raise ValueError(f"expected '{keyword}', found '{fields[0]}'")
         return fields
 
     def model(self) -> NeuralNetworkPotential:

@@ -41,23 +41,24 @@ class SinglePoint:
 
 def single_points(
     plugin: Path,
-    potential: Path,
+    potential: Path | list[Path],
     structures: list[Atoms],
     elements,
     ranks: int = 1,
     newton: bool = True,
-    workdir: Path | None = None,
 ) -> list[SinglePoint]:
     """Energy, per-atom energies, forces and virials of each structure, all in one LAMMPS run
-    on `ranks` MPI ranks (LAMMPS types = `elements` in order)."""
+    on `ranks` MPI ranks (LAMMPS types = `elements` in order); `potential` may be a list with
+    one potential file per structure."""
     import tempfile
 
+    potentials = potential if isinstance(potential, list) else [potential] * len(structures)
     with tempfile.TemporaryDirectory(prefix="mlpot_lammps_") as tmp:
-        folder = Path(workdir or tmp)
+        folder = Path(tmp)
         lines = [f"plugin load {plugin}"]
-        for k, atoms in enumerate(structures):
+        for k, (atoms, path) in enumerate(zip(structures, potentials, strict=True)):
             lines += _structure_lines(folder, f"s{k}", atoms, elements, newton)
-            lines += pair_lines(plugin, potential, elements)[1:]
+            lines += pair_lines(plugin, path, elements)[1:]
             lines += [
                 "compute mlpot_pe all pe/atom",
                 "compute mlpot_stress all stress/atom NULL virial",

@@ -15,6 +15,7 @@
 #include "neighbor.h"
 #include "update.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -147,6 +148,10 @@ void PairMlpot::init_style()
     error->all(FLERR, "pair_style mlpot needs units metal (eV, Å)");
   neighbor->add_request(this, NeighConst::REQ_FULL);
   warned_ = 0;
+  for (const auto &low : low_)
+    if (extrapolation_ && low.empty() && comm->me == 0)
+      error->warning(FLERR, "pair mlpot: the potential file holds no training ranges: "
+                            "extrapolation is not counted for every element");
 }
 
 double PairMlpot::init_one(int, int)
