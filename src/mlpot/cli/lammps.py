@@ -27,12 +27,12 @@ def run(args: argparse.Namespace) -> None:
     from mlpot.interop.lammps_plugin import pair_lines
     from mlpot.interop.lammps_plugin.build import build_plugin
 
-    plugin = build_plugin(force=args.force)
     potential, elements = "POTENTIAL_FILE", ["ELEMENT_OF_TYPE_1", "..."]
     if args.potential:
         from mlpot.interop.lammps_plugin.model_file import file_elements
 
         potential, elements = args.potential, file_elements(args.potential)
+    plugin = build_plugin(force=args.force)
     print(f"pair_style mlpot: {plugin}")
     print("LAMMPS input lines (units metal; one element per atom type):")
     print("\n".join(pair_lines(plugin, potential, elements)))

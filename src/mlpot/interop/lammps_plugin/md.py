@@ -23,7 +23,7 @@ INPUT = "in.md"
 # LAMMPS thermo column -> (mlpot md log column, factor to mlpot's unit)
 _LOG_COLUMNS = {
     "step": ("step", 1.0),
-    "time": ("time_fs", 1e3),  # ps
+    "time": ("time_ps", 1.0),
     "poteng": ("epot_eV", 1.0),
     "kineng": ("ekin_eV", 1.0),
     "toteng": ("etot_eV", 1.0),
