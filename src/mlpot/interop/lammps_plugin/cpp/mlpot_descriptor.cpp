@@ -101,6 +101,27 @@ struct Descriptor::Block {
 
 namespace {
 
+// f_c and its derivative at every r[p], p < n; the cos cutoff, the common case, without
+// branches so that the loop vectorises
+void cutoff_functions(int code, double alpha, double rc, const double *r, std::size_t n,
+                      double *__restrict f, double *__restrict df)
+{
+  if (code != 1) {
+    for (std::size_t p = 0; p < n; ++p) cutoff_function(code, alpha, rc, r[p], f[p], df[p]);
+    return;
+  }
+  const double rci = alpha * rc, w = rc - rci;
+#pragma omp simd
+  for (std::size_t p = 0; p < n; ++p) {
+    const double x = std::min(std::max((r[p] - rci) / w, 0.0), 1.0);
+    double c, s;
+    cos_sin_pi(x, c, s);
+    const bool inside = r[p] < rc;
+    f[p] = inside ? 0.5 * (c + 1.0) : 0.0;
+    df[p] = inside ? -0.5 * PI * s / w : 0.0;
+  }
+}
+
 template <class T, class Key>
 int index_of(std::vector<T> &items, std::map<Key, int> &seen, const Key &key, const T &item)
 {
@@ -178,9 +199,8 @@ void Descriptor::compute(int c, int n, const int *elements, const double *vector
   fc_.resize(cut_radius_.size() * m);
   dfc_.resize(cut_radius_.size() * m);
   for (std::size_t k = 0; k < cut_radius_.size(); ++k)
-    for (int a = 0; a < m; ++a)
-      cutoff_function(cutoff_code_, cutoff_alpha_, cut_radius_[k], r_[a], fc_[k * m + a],
-                      dfc_[k * m + a]);
+    cutoff_functions(cutoff_code_, cutoff_alpha_, cut_radius_[k], r_.data(), m, &fc_[k * m],
+                     &dfc_[k * m]);
   radial_terms(centre, g);
   combo_.resize(centre.combos.size() * m);
   combo_d_.resize(centre.combos.size() * m);
@@ -270,17 +290,25 @@ void Descriptor::triplets(const Key &key, Segment &seg)
   int *tj = seg.j.data(), *tk = seg.k.data();
   double *rjk = seg.rjk.data(), *cos = seg.cos.data();
   const double *x = x_.data(), *y = y_.data(), *z = z_.data(), *inv_r = inv_r_.data();
+  candidate_rjk2_.resize(n_);
+  candidate_cos_.resize(n_);
+  double *__restrict c_rjk2 = candidate_rjk2_.data(), *__restrict c_cos = candidate_cos_.data();
   std::size_t m = 0;
   for (int a = a0; a < a1; ++a) {
     const double xa = x[a], ya = y[a], za = z[a], ia = inv_r[a];
-    for (int b = key.e1 == key.e2 ? a + 1 : start_[key.e2]; b < b1; ++b) {
+    const int b0 = key.e1 == key.e2 ? a + 1 : start_[key.e2];
+#pragma omp simd
+    for (int b = b0; b < b1; ++b) {    // every candidate k, in a loop that vectorises
       const double dx = x[b] - xa, dy = y[b] - ya, dz = z[b] - za;
-      const double rjk2 = dx * dx + dy * dy + dz * dz;
-      tj[m] = a;    // kept without a branch: the next triplet overwrites one beyond rc
+      c_rjk2[b] = dx * dx + dy * dy + dz * dz;
+      c_cos[b] = (xa * x[b] + ya * y[b] + za * z[b]) * ia * inv_r[b];
+    }
+    for (int b = b0; b < b1; ++b) {    // kept without a branch: the next overwrites one beyond
+      tj[m] = a;
       tk[m] = b;
-      rjk[m] = rjk2;
-      cos[m] = (xa * x[b] + ya * y[b] + za * z[b]) * ia * inv_r[b];
-      m += rjk2 < rc2;
+      rjk[m] = c_rjk2[b];
+      cos[m] = c_cos[b];
+      m += c_rjk2[b] < rc2;
     }
   }
   seg.size = m;
@@ -318,12 +346,9 @@ void Descriptor::angular_values(const Key &key, Segment &seg)
   }
   seg.fc.resize(key.jk_cuts.size() * m);
   seg.dfc.resize(key.jk_cuts.size() * m);
-  for (std::size_t q = 0; q < key.jk_cuts.size(); ++q) {
-    const double rc = cut_radius_[key.jk_cuts[q]];
-    for (std::size_t p = 0; p < m; ++p)
-      cutoff_function(cutoff_code_, cutoff_alpha_, rc, seg.rjk[p], seg.fc[q * m + p],
-                      seg.dfc[q * m + p]);
-  }
+  for (std::size_t q = 0; q < key.jk_cuts.size(); ++q)
+    cutoff_functions(cutoff_code_, cutoff_alpha_, cut_radius_[key.jk_cuts[q]], seg.rjk.data(), m,
+                     &seg.fc[q * m], &seg.dfc[q * m]);
 }
 
 void Descriptor::angular_terms(const Key &key, Segment &seg, double *g)
@@ -470,21 +495,30 @@ void Descriptor::triplet_gradient(const Key &key, Segment &seg, const double *de
   const double *rjk = seg.rjk.data(), *cos = seg.cos.data();
   const double *x = x_.data(), *y = y_.data(), *z = z_.data(), *inv_r = inv_r_.data();
   double *gx = gx_.data(), *gy = gy_.data(), *gz = gz_.data();
-  for (std::size_t p = 0; p < m; ++p) {
-    const int a = seg.j[p], b = seg.k[p];
-    const double ia = inv_r[a], ib = inv_r[b];
-    const double cjk = rjk[p] > 0.0 ? d_jk[p] / rjk[p] : 0.0;
-    const double dc = d_cos[p], cs = cos[p];
-    // dE/dr_ij = A r_ij + B r_ik and dE/dr_ik = B r_ij + D r_ik
-    const double ca = (d_ij[p] - dc * cs * ia) * ia + cjk;
-    const double cb = dc * ia * ib - cjk;
-    const double cd = (d_ik[p] - dc * cs * ib) * ib + cjk;
-    gx[a] += ca * x[a] + cb * x[b];
-    gy[a] += ca * y[a] + cb * y[b];
-    gz[a] += ca * z[a] + cb * z[b];
-    gx[b] += cb * x[a] + cd * x[b];
-    gy[b] += cb * y[a] + cd * y[b];
-    gz[b] += cb * z[a] + cd * z[b];
+  std::size_t p = 0;
+  while (p < m) {    // triplets come in runs of one j: its gradient is summed in registers
+    const int a = seg.j[p];
+    const double ia = inv_r[a], xa = x[a], ya = y[a], za = z[a];
+    double sx = 0.0, sy = 0.0, sz = 0.0;
+    for (; p < m && seg.j[p] == a; ++p) {
+      const int b = seg.k[p];
+      const double ib = inv_r[b];
+      const double cjk = rjk[p] > 0.0 ? d_jk[p] / rjk[p] : 0.0;
+      const double dc = d_cos[p], cs = cos[p];
+      // dE/dr_ij = A r_ij + B r_ik and dE/dr_ik = B r_ij + D r_ik
+      const double ca = (d_ij[p] - dc * cs * ia) * ia + cjk;
+      const double cb = dc * ia * ib - cjk;
+      const double cd = (d_ik[p] - dc * cs * ib) * ib + cjk;
+      sx += ca * xa + cb * x[b];
+      sy += ca * ya + cb * y[b];
+      sz += ca * za + cb * z[b];
+      gx[b] += cb * xa + cd * x[b];
+      gy[b] += cb * ya + cd * y[b];
+      gz[b] += cb * za + cd * z[b];
+    }
+    gx[a] += sx;
+    gy[a] += sy;
+    gz[a] += sz;
   }
 }
 

@@ -82,6 +82,7 @@ class Descriptor {
   // the current atom
   int centre_ = 0, n_ = 0, n_all_ = 0;
   std::vector<int> fill_;
+  std::vector<double> candidate_rjk2_, candidate_cos_;    // per neighbour k of one j
   std::vector<int> index_, start_;           // local order (by element) -> caller's index
   std::vector<double> x_, y_, z_, r_, inv_r_;
   std::vector<double> fc_, dfc_;             // per cutoff radius (n_cut x n)
