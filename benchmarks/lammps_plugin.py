@@ -98,6 +98,38 @@ def measure(n_atoms: int, steps: int, repeats: int) -> dict:
             for key, values in times.items()}
 
 
+def nve_drift(n_atoms: int, steps: int, ranks: int = 2) -> dict:
+    """Total-energy drift (eV/atom per 1,000 steps, slope of a linear fit) and spread of NVE
+    at 1 fs from 300 K: LAMMPS with the plugin on `ranks` ranks and mlpot's own MD."""
+    import numpy as np
+
+    from mlpot.calculators import MlpotCalculator
+    from mlpot.descriptors.acsf import ACSF
+    from mlpot.interop import write_potential
+    from mlpot.interop.lammps_plugin.build import build_plugin
+    from mlpot.interop.lammps_plugin.runner import MDSettings, md_input, run_lammps, thermo_table
+    from mlpot.simulation.md import run_md
+
+    model = speed.reference_model()
+    acsf = ACSF(model.sfset)
+    atoms = speed.rattled_bcc(n_atoms)
+    speed.fit_scaler(model, acsf, acsf.species(atoms.numbers), speed._pairs(acsf, atoms))
+    settings = MDSettings(ensemble="nve", steps=steps, interval=10)
+    with tempfile.TemporaryDirectory(prefix="mlpot_plugin_nve_") as tmp:
+        folder = Path(tmp)
+        path = write_potential("lammps", model, folder / "mo.mlpot")[0]
+        lines = md_input(build_plugin(), path, atoms, ["Mo"], settings, folder)
+        lammps = thermo_table(run_lammps(folder, lines, ranks))
+    ours = run_md(atoms.copy(), MlpotCalculator(model), ensemble="nve", temperature_K=300.0,
+                  timestep_fs=1.0, steps=steps, interval=10, seed=1, progress=False)
+    result = {}
+    for name, step, total in (("LAMMPS pair_style mlpot", lammps["step"], lammps["toteng"]),
+                              ("mlpot md", ours.log["step"], ours.log["etot_eV"])):
+        per_atom = np.asarray(total) / n_atoms
+        result[name] = (1000 * np.polyfit(step, per_atom, 1)[0], float(np.ptp(per_atom)))
+    return result
+
+
 def core_hours(us_per_atom_step: float, efficiency: float, n_atoms: int = 125_000,
                ns: float = 1.0, timestep_fs: float = 1.0) -> float:
     """Core-hours for n_atoms over ns at timestep_fs, from the one-rank cost and a parallel
@@ -154,6 +186,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--nve-steps", type=int, default=1000)
     parser.add_argument("--markdown", type=Path, help="write the results section here")
     args = parser.parse_args(argv)
     about = speed.machine()
@@ -164,6 +197,12 @@ def main(argv: list[str] | None = None) -> None:
     lines = [about, "", "Microseconds of wall time per atom and step, medians of "
              f"{args.repeats} runs measured in turn (see benchmarks/lammps_plugin.py).", "",
              *table(results), "", *estimate(results)]
+    drift = nve_drift(2000, args.nve_steps)
+    lines += ["", f"NVE energy conservation, Mo reference model, 2,000 atoms, {args.nve_steps} "
+              "steps of 1 fs from 300 K (LAMMPS on 2 ranks): total-energy drift (slope of a "
+              "linear fit) and spread, eV/atom:", "",
+              "| engine | drift per 1,000 steps | max - min |", "|---|---:|---:|"]
+    lines += [f"| {name} | {d:.1e} | {spread:.1e} |" for name, (d, spread) in drift.items()]
     print("\n".join(lines))
     if args.markdown:
         command = "python benchmarks/lammps_plugin.py " + " ".join(argv or sys.argv[1:])

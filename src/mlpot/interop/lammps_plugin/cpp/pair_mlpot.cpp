@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -65,11 +66,12 @@ void PairMlpot::allocate()
 void PairMlpot::settings(int narg, char **arg)
 {
   for (int k = 0; k < narg; k += 2) {
-    if (k + 1 >= narg) error->all(FLERR, std::string("pair_style mlpot: ") + arg[k] + " needs a value");
+    if (k + 1 >= narg)
+      error->all(FLERR, std::string("pair_style mlpot: ") + arg[k] + " needs a value");
     const std::string key = arg[k], value = arg[k + 1];
     if (key == "extrapolation" && (value == "yes" || value == "no")) {
       extrapolation_ = value == "yes";
-    } else if (key == "maxwarn") {
+    } else if (key == "maxwarn" && value.find_first_not_of("0123456789") == std::string::npos) {
       maxwarn_ = std::atoi(value.c_str());
     } else {
       error->all(FLERR, "pair_style mlpot: unknown setting '" + key + " " + value +
