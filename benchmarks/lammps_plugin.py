@@ -13,7 +13,9 @@ steps at 0.5 fs with the energy every step (thermo 1, pe), neighbour lists rebui
 does (skin 1 Å); the cost is LAMMPS's "Loop time" of those steps. The engines are measured in
 turn, `--repeats` times, and medians reported, in microseconds of wall time per atom and
 step. "CPU" is wall time times LAMMPS's own "% CPU use" (the share of a core each rank got on
-a shared machine). Parallel efficiency on 2 ranks: t(1 rank) / (2 t(2 ranks)).
+a shared machine). Parallel efficiency on 2 ranks: t(1 rank) / (2 t(2 ranks)). As a control of
+what the machine allows, mlpot's own kernel (`evaluate_structure`, energy and forces) is timed
+on 1 and 2 numba threads in the same run.
 
     python benchmarks/lammps_plugin.py --markdown BENCHMARKS.md
 """
@@ -37,6 +39,7 @@ import speed  # noqa: E402
 SECTION = "LAMMPS plugin: pair_style mlpot (issue: mlpot potentials in parallel LAMMPS)"
 SIZES = {2_000: 20, 16_000: 5}  # atoms: steps per measurement
 RANKS = (1, 2)
+TIMESTEP_FS = 0.5  # the speed runs' and the NVE comparison's
 SNAP_FILES = ("Mo_Zuo_JPCA2020.snapcoeff", "Mo_Zuo_JPCA2020.snapparam")
 
 
@@ -45,8 +48,9 @@ def snap_directory() -> Path:
     return Path(spec.origin).parent / "share" / "lammps" / "potentials"
 
 
-def prepare(folder: Path, n_atoms: int, steps: int) -> None:
-    """mo.data, the mlpot potential and the two inputs (in.mlpot, in.snap) in folder."""
+def prepare(folder: Path, n_atoms: int, steps: int):
+    """mo.data, the mlpot potential and the two inputs (in.mlpot, in.snap) in folder; returns
+    a function that times mlpot's own kernel (E+F) on `threads` numba threads."""
     from mlpot.descriptors.acsf import ACSF
     from mlpot.interop import write_potential
     from mlpot.interop.lammps_plugin import pair_lines
@@ -67,19 +71,40 @@ def prepare(folder: Path, n_atoms: int, steps: int) -> None:
     for name, pair in (("mlpot", mlpot), ("snap", snap)):
         lines = ["units metal", "atom_style atomic", "boundary p p p", "read_data mo.data",
                  *pair, "neighbor 1.0 bin", "neigh_modify every 1 delay 0 check yes",
-                 "velocity all create 300.0 4928459 loop geom", "timestep 0.0005",
+                 "velocity all create 300.0 4928459 loop geom", f"timestep {TIMESTEP_FS / 1000}",
                  "fix nve all nve", "thermo_style custom step pe", "thermo 1", "run 0",
                  f"run {steps} pre no post yes"]
         (folder / f"in.{name}").write_text("\n".join(lines) + "\n")
+    return lambda threads: time_kernel(model, acsf, atoms, threads)
 
 
-def time_lammps(folder: Path, name: str, ranks: int) -> tuple[float, float]:
-    """(wall, CPU) µs per atom-step of the timed run of in.NAME on `ranks` ranks."""
+def time_kernel(model, acsf, atoms, threads: int) -> tuple[float, float, float]:
+    """mlpot's kernel (evaluate_structure, energy and forces) on `threads` threads: µs per
+    atom, as time_lammps reports it."""
+    import time
+
+    import numba
+
+    from mlpot.models.evaluate import evaluate_structure
+
+    numba.set_num_threads(threads)
+    species, pairs = acsf.species(atoms.numbers), speed._pairs(acsf, atoms)
+    evaluate_structure(model, acsf, species, pairs, virial=False)
+    start = time.perf_counter()
+    evaluate_structure(model, acsf, species, pairs, virial=False)
+    wall = 1e6 * (time.perf_counter() - start) / len(atoms)
+    return wall, wall, 0.0
+
+
+def time_lammps(folder: Path, name: str, ranks: int) -> tuple[float, float, float]:
+    """(wall, CPU) µs per atom-step of the timed run of in.NAME on `ranks` ranks, and the
+    share of the loop time outside the pair style (neighbour lists, communication, waiting)."""
     command = lammps_reference._command(ranks) + ["-in", f"in.{name}", "-log", "log.lammps",
                                                   "-screen", "none", "-nocite"]
     run = lammps_reference.parse_log(lammps_reference._run_lammps(command, folder))[-1]
     wall = 1e6 * run.loop_s / (run.atoms * run.steps)
-    return wall, wall * run.cpu_use_percent / 100
+    outside = 1.0 - run.sections_s.get("Pair", float("nan")) / run.loop_s
+    return wall, wall * run.cpu_use_percent / 100, outside
 
 
 def measure(n_atoms: int, steps: int, repeats: int) -> dict:
@@ -87,20 +112,21 @@ def measure(n_atoms: int, steps: int, repeats: int) -> dict:
     times: dict = {}
     with tempfile.TemporaryDirectory(prefix="mlpot_plugin_bench_") as tmp:
         folder = Path(tmp)
-        prepare(folder, n_atoms, steps)
+        kernel = prepare(folder, n_atoms, steps)
         for _ in range(repeats):
             for ranks in RANKS:
                 for name in ("mlpot", "snap"):
                     times.setdefault((name, ranks), []).append(time_lammps(folder, name, ranks))
+                times.setdefault(("mlpot kernel", ranks), []).append(kernel(ranks))
             md = speed.measure_md(n_atoms, 1, steps)
-            times.setdefault(("mlpot md", 1), []).append((md["step_us"], md["step_us"]))
-    return {key: tuple(statistics.median(t[k] for t in values) for k in (0, 1))
+            times.setdefault(("mlpot md", 1), []).append((md["step_us"], md["step_us"], 0.0))
+    return {key: tuple(statistics.median(t[k] for t in values) for k in range(3))
             for key, values in times.items()}
 
 
 def nve_drift(n_atoms: int, steps: int, ranks: int = 2) -> dict:
     """Total-energy drift (eV/atom per 1,000 steps, slope of a linear fit) and spread of NVE
-    at 1 fs from 300 K: LAMMPS with the plugin on `ranks` ranks and mlpot's own MD."""
+    at TIMESTEP_FS from 300 K: LAMMPS with the plugin on `ranks` ranks and mlpot's own MD."""
     import numpy as np
 
     from mlpot.calculators import MlpotCalculator
@@ -114,14 +140,14 @@ def nve_drift(n_atoms: int, steps: int, ranks: int = 2) -> dict:
     acsf = ACSF(model.sfset)
     atoms = speed.rattled_bcc(n_atoms)
     speed.fit_scaler(model, acsf, acsf.species(atoms.numbers), speed._pairs(acsf, atoms))
-    settings = MDSettings(ensemble="nve", steps=steps, interval=10)
+    settings = MDSettings(ensemble="nve", steps=steps, interval=10, timestep_fs=TIMESTEP_FS)
     with tempfile.TemporaryDirectory(prefix="mlpot_plugin_nve_") as tmp:
         folder = Path(tmp)
         path = write_potential("lammps", model, folder / "mo.mlpot")[0]
         lines = md_input(build_plugin(), path, atoms, ["Mo"], settings, folder)
         lammps = thermo_table(run_lammps(folder, lines, ranks))
     ours = run_md(atoms.copy(), MlpotCalculator(model), ensemble="nve", temperature_K=300.0,
-                  timestep_fs=1.0, steps=steps, interval=10, seed=1, progress=False)
+                  timestep_fs=TIMESTEP_FS, steps=steps, interval=10, seed=1, progress=False)
     result = {}
     for name, step, total in (("LAMMPS pair_style mlpot", lammps["step"], lammps["toteng"]),
                               ("mlpot md", ours.log["step"], ours.log["etot_eV"])):
@@ -140,19 +166,20 @@ def core_hours(us_per_atom_step: float, efficiency: float, n_atoms: int = 125_00
 
 def table(results: dict) -> list[str]:
     lines = [
-        "| atoms | engine | 1 rank | 2 ranks | efficiency, 2 ranks | 1 rank, CPU | "
-        "1 rank / mlpot plugin |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "| atoms | engine | 1 rank | 2 ranks | efficiency, 2 ranks | outside the pair style, "
+        "2 ranks | 1 rank, CPU | 1 rank / mlpot plugin |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for n_atoms, times in results.items():
         plugin = times[("mlpot", 1)][0]
         for name, label in (("mlpot", "LAMMPS pair_style mlpot"),
                             ("snap", "LAMMPS SNAP (Zuo Mo, 2J=6)"),
+                            ("mlpot kernel", "mlpot's kernel, E+F (numba threads = ranks)"),
                             ("mlpot md", "mlpot md (ASE, 1 thread)")):
             one = times[(name, 1)]
             two = times.get((name, 2))
-            two_cells = (f"{two[0]:.1f} | {100 * one[0] / (2 * two[0]):.0f} %" if two
-                         else "n/a | n/a")
+            two_cells = (f"{two[0]:.1f} | {100 * one[0] / (2 * two[0]):.0f} % "
+                         f"| {100 * two[2]:.0f} %" if two else "n/a | n/a | n/a")
             lines.append(f"| {n_atoms:,} | {label} | {one[0]:.1f} | {two_cells} | {one[1]:.1f} "
                          f"| {one[0] / plugin:.2f} |")
     return lines
@@ -199,8 +226,8 @@ def main(argv: list[str] | None = None) -> None:
              *table(results), "", *estimate(results)]
     drift = nve_drift(2000, args.nve_steps)
     lines += ["", f"NVE energy conservation, Mo reference model, 2,000 atoms, {args.nve_steps} "
-              "steps of 1 fs from 300 K (LAMMPS on 2 ranks): total-energy drift (slope of a "
-              "linear fit) and spread, eV/atom:", "",
+              f"steps of {TIMESTEP_FS} fs from 300 K (LAMMPS on 2 ranks): total-energy drift "
+              "(slope of a linear fit) and spread, eV/atom:", "",
               "| engine | drift per 1,000 steps | max - min |", "|---|---:|---:|"]
     lines += [f"| {name} | {d:.1e} | {spread:.1e} |" for name, (d, spread) in drift.items()]
     print("\n".join(lines))
