@@ -129,8 +129,9 @@ void PairMlpot::coeff(int narg, char **arg)
     networks_.push_back(std::make_unique<mlpot::Network>(element.layers));
     std::vector<double> low = element.low, high = element.high;
     for (std::size_t k = 0; k < low.size(); ++k) {
-      const double tol = RANGE_TOLERANCE *
+      double tol = RANGE_TOLERANCE *
           std::max(std::max(std::fabs(low[k]), std::fabs(high[k])), high[k] - low[k]);
+      if (!std::isfinite(tol)) tol = 0.0;    // an empty range (no training atoms): no margin
       low[k] -= tol;
       high[k] += tol;
     }
