@@ -158,3 +158,23 @@ def test_bad_potential_file_names_file_and_line(plugin, tmp_path):
                     "element Al 1 1\nwide Al Al 0.5 1.0 2.0 4.0\n")
     with pytest.raises(MlpotError, match=r"bad.mlpot, line 5: a wide line has 9 fields"):
         single_points(plugin, path, [bulk_alni()], ELEMENTS)
+
+
+@pytest.mark.parametrize(
+    ("units", "elements", "message"),
+    [
+        ("real", "Al Ni", "pair_style mlpot needs units metal"),
+        ("metal", "Al Cu", "pair_coeff mlpot: element Cu is not in"),
+        ("metal", "Al", r"one element \(or NULL\) per atom type, 2 here"),
+    ],
+)
+def test_input_errors_say_what_to_fix(plugin, potentials, tmp_path, units, elements, message):
+    from mlpot.interop.lammps_plugin.runner import _structure_lines, run_lammps
+
+    lines = _structure_lines(tmp_path, "s", bulk_alni(), ELEMENTS, newton=True)
+    lines = [f"units {units}" if line.startswith("units") else line for line in lines] + [
+        f"plugin load {plugin}", "pair_style mlpot",
+        f"pair_coeff * * {potentials['alni'][1]} {elements}", "run 0",
+    ]
+    with pytest.raises(MlpotError, match=message):
+        run_lammps(tmp_path, lines, ranks=1)
