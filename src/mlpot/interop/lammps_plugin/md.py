@@ -57,8 +57,11 @@ def run_lammps_md(model, atoms: Atoms, settings: MDSettings, folder: Path, ranks
                      style)
     log = run_lammps(folder, lines, ranks, name=INPUT)
     table = thermo_table(log)
-    return LammpsMD(folder, {_LOG_COLUMNS[k][0]: v * _LOG_COLUMNS[k][1]
-                             for k, v in table.items() if k in _LOG_COLUMNS})
+    columns = {_LOG_COLUMNS[k][0]: v * _LOG_COLUMNS[k][1]
+               for k, v in table.items() if k in _LOG_COLUMNS}
+    if not atoms.pbc.all():  # LAMMPS's shrink-wrapped box: no volume, as in mlpot md
+        columns["volume_A3"] = columns["pressure_GPa"] = np.full(len(columns["step"]), np.nan)
+    return LammpsMD(folder, columns)
 
 
 def _with_trajectory(settings: MDSettings, folder: Path) -> MDSettings:
