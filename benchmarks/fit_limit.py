@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -30,16 +29,12 @@ from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
 from mlpot.config.load import load_config
 from mlpot.data import read_frames
-from mlpot.descriptors.acsf import ACSF
+from mlpot.models.predict import predict
 from mlpot.models.serialization import load_model
+from mlpot.training.data import read_test_groups, read_training_data
 from mlpot.training.dataset import batch_to, collate, prepare_frames
-from mlpot.training.from_config import (
-    read_test_groups,
-    read_training_data,
-    settings_from_config,
-)
 from mlpot.training.loss import batch_loss
-from mlpot.training.predict import predict_batch
+from mlpot.training.run import resolved_settings
 from mlpot.training.trainer import Trainer
 
 LOSS_SCALE = 1e4  # keeps L-BFGS-B's absolute tolerances away from a loss of order 1e-4
@@ -61,15 +56,14 @@ def main() -> None:
     test_frames = read_frames(args.test)
     model = load_model(args.run / "run" / "model.pt")
     dtype = getattr(torch, config.training.dtype)
-    acsf = ACSF(model.sfset)
 
     def prepare(frames):
-        return prepare_frames(frames, acsf, dtype, sorted({f.group for f in frames}), False)
+        return prepare_frames(frames, model, dtype, sorted({f.group for f in frames}), False)
 
     sets = {"train": train_frames, "val": val_frames, "test": test_frames}
     sets = {name: prepare(frames) for name, frames in sets.items()}
-    settings = settings_from_config(config, False, len(sets["train"]))
-    settings = replace(settings, batch_size=16, ema_decay=None)
+    settings = resolved_settings(config.training, len(sets["train"]))
+    settings = settings.model_copy(update={"batch_size": 16, "ema_decay": None})
     trainer = Trainer(model, sets["train"], sets["val"], settings, args.run / "fit_limit")
 
     print("errors per kind (MAE energy meV/atom / forces eV/Å)\n")
@@ -111,7 +105,7 @@ def continue_lbfgs(trainer: Trainer, sets: dict, iterations: int, every: int) ->
             p.grad = None
         total = 0.0
         for batch in batches:
-            pred = predict_batch(model, batch, True, True, True)
+            pred = predict(model, batch.inputs, {"forces", "stress"}, create_graph=True)
             share = LOSS_SCALE * len(batch.n_atoms) / n_train
             loss = batch_loss(pred, batch, loss_terms) * share
             loss.backward()

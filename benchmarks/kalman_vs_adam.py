@@ -31,51 +31,42 @@ def prepare(config_path: Path):
     import torch
 
     from mlpot.config import load_config
-    from mlpot.descriptors.acsf import ACSF
+    from mlpot.training.data import read_test_groups, read_training_data
     from mlpot.training.dataset import prepare_frames
-    from mlpot.training.from_config import (
-        build_symmetry_functions,
-        data_elements,
-        read_test_groups,
-        read_training_data,
-    )
+    from mlpot.training.run import build_model
 
     config = load_config(config_path)
     train, validation = read_training_data(config)
     test = read_test_groups(config.data.test, config.data.require_forces)
-    sfset = build_symmetry_functions(config, data_elements(train), train)
+    descriptors = build_model(config, train)  # the symmetry functions of every run
     groups = sorted({f.group for f in train + validation + test})
-    acsf = ACSF(sfset)
 
     def prepared(frames):
-        return prepare_frames(frames, acsf, torch.float64, groups, progress=False)
+        return prepare_frames(frames, descriptors, torch.float64, groups, progress=False)
 
     return config, train, prepared(train), prepared(validation), prepared(test)
 
 
 def train_one(name, config, frames, sets, budget, clock, kalman, output, threads):
     """Train with optimizer `name` for `budget` seconds; errors of the best model on test."""
-    import dataclasses
-
     import torch
 
+    from mlpot.config import KalmanConfig
     from mlpot.models.serialization import load_model
     from mlpot.training.fit_preprocessing import fit_preprocessing
-    from mlpot.training.from_config import build_model, data_elements, settings_from_config
-    from mlpot.training.kalman import KalmanSettings
+    from mlpot.training.run import build_model
     from mlpot.training.trainer import Trainer
 
     train_set, val_set, test_set = sets
-    model = build_model(config, data_elements(frames), frames)
+    model = build_model(config, frames)
     fit_preprocessing(model, frames, train_set, config.model.scaling, config.model.pca)
-    settings = dataclasses.replace(
-        settings_from_config(config, progress=False, n_train=len(train_set)),
-        epochs=1_000_000,
-        early_stopping_patience=None,
-        checkpoint_every=1_000_000,
-        optimizer=name,
-        kalman=KalmanSettings(**kalman),
-    )
+    optimizer = KalmanConfig(name="kalman", **kalman) if name == "kalman" else None
+    optimizer = optimizer or config.training.optimizer.model_copy(update={"name": name})
+    settings = config.training.model_copy(update={
+        "epochs": 1_000_000, "early_stopping": None, "checkpoint_every": 1_000_000,
+        "optimizer": optimizer,
+        "ema_decay": None if name == "kalman" else config.training.ema_decay,
+    })
     now = time.process_time if clock == "cpu" else time.perf_counter
 
     class TimedTrainer(Trainer):
@@ -153,7 +144,8 @@ def main(argv: list[str] | None = None) -> None:
         "--kalman",
         type=json.loads,
         default={},
-        help="KalmanSettings overrides as JSON, e.g. '{\"force_batch\": 4}'",
+        help="Kalman filter settings (training.optimizer keys) as JSON, "
+        "e.g. '{\"force_batch\": 4}'",
     )
     parser.add_argument("--optimizers", nargs="+", default=["kalman", "adam"])
     parser.add_argument("--output", type=Path, default=REPO / "runs/kalman_vs_adam")

@@ -24,15 +24,14 @@ from pathlib import Path
 import numpy as np
 from ase.build import bulk
 
-from mlpot.calculators.snap import SnapCalculator
+from mlpot.calculators import MlpotCalculator
+from mlpot.config import LossWeights, OptimizerConfig, PlateauSchedule, TrainingConfig
 from mlpot.data import read_frames
 from mlpot.descriptors.lammps import SnapSettings
 from mlpot.interop import write_potential
 from mlpot.interop.lammps_mliap.runner import nve_md, single_point
 from mlpot.interop.lammps_mliap.training import train_snap_model
 from mlpot.models.nnp import NetworkSpec
-from mlpot.training.loss import LossCoefficients
-from mlpot.training.trainer import Schedule, TrainSettings
 
 DATA = Path(__file__).parents[1] / "examples" / "si"
 # Si: cutoff rcutfac * 2 radelem = 4.8 Å, 2J = 6 (30 bispectrum components)
@@ -47,14 +46,13 @@ def train(out: Path, epochs: int, stride: int):
     n_val = max(1, len(frames) // 10)
     val = [frames[k] for k in order[:n_val]]
     train_frames = [frames[k] for k in order[n_val:]]
-    settings = TrainSettings(
+    settings = TrainingConfig(
         epochs=epochs,
         batch_size=4,
-        lr=3e-3,
-        progress=False,
-        early_stopping_patience=None,
-        schedule=Schedule("plateau", factor=0.5, patience=5),
-        loss=LossCoefficients(energy=1.0, forces=0.1, stress=0.0),
+        optimizer=OptimizerConfig(lr=3e-3),
+        schedule=PlateauSchedule(factor=0.5, patience=5),
+        loss=LossWeights(energy=1.0, forces=0.1, stress=0.0),
+        ema_decay=None,
     )
     start = time.perf_counter()
     model, rows = train_snap_model(SETTINGS, NETWORK, train_frames, val, settings, out)
@@ -70,7 +68,7 @@ def train(out: Path, epochs: int, stride: int):
 def check_equal(model, potential: Path, n_frames: int) -> None:
     """Largest relative differences LAMMPS vs mlpot over test frames, per rank count."""
     frames = read_frames(str(DATA / "test.xyz"))[:n_frames]
-    calc = SnapCalculator(model)
+    calc = MlpotCalculator(model)
     for ranks in (1, 2):
         worst = np.zeros(3)
         for frame in frames:
@@ -115,7 +113,7 @@ def time_md(model, potential: Path, repeat: int, steps: int) -> None:
         )
     small = bulk("Si", "diamond", a=5.43, cubic=True).repeat(2)
     small.rattle(0.05, seed=1)
-    small.calc = SnapCalculator(model)
+    small.calc = MlpotCalculator(model)
     small.get_forces()
     start = time.perf_counter()
     for _ in range(5):
@@ -123,7 +121,7 @@ def time_md(model, potential: Path, repeat: int, steps: int) -> None:
         small.get_forces()
     per_call = (time.perf_counter() - start) / 5
     print(
-        "for comparison, mlpot's SnapCalculator (in-process, 1 rank, forces via per-pair "
+        "for comparison, mlpot's calculator (in-process, 1 rank, forces via per-pair "
         f"gradients): {1e6 * per_call / len(small):.0f} us/atom per force call "
         f"on {len(small)} atoms"
     )

@@ -11,7 +11,8 @@ Reported, per size and for 1 and 2 threads (numba and torch), in microseconds of
 atom and step (median of the repeats, E+F and E+F+S timed alternately):
 
 - neighbour list: `neighbour_pairs` at the cutoff (vesin);
-- E+F: `evaluate_structure` with forces, without the virial; E+F+S: with the virial;
+- E+F: the calculators' evaluation (`Potential.evaluator`, the fused kernel) with forces,
+  without the virial, its neighbour list given (no skin); E+F+S: with the stress;
 - peak memory: the largest resident set size (resource.getrusage ru_maxrss) of the fresh
   process that built the structure and its neighbour list and evaluated it;
 - compile: the first evaluation in a process with an empty numba cache (JIT compilation of the
@@ -156,20 +157,17 @@ def _median_us(functions: dict, repeats: int, n_atoms: int) -> dict:
 
 def measure_size(n_atoms: int, threads: int, repeats: int) -> dict:
     """Timings of one size and thread count (run in a fresh process for its peak memory)."""
-    from mlpot.models.evaluate import evaluate_structure
-
     start = time.perf_counter()
-    model, acsf, _, species, pairs = _prepared(16, threads)
-    evaluate_structure(model, acsf, species, pairs)
+    model, acsf, atoms, species, pairs = _prepared(16, threads)
+    _evaluator(model, pairs)(atoms, {"forces", "stress"})
     first_call_s = time.perf_counter() - start
     model, acsf, atoms, species, pairs = _prepared(n_atoms, threads)
+    evaluate = _evaluator(model, pairs)
     us = _median_us(
         {
             "neighbours_us": lambda: _pairs(acsf, atoms),
-            "energy_forces_us": lambda: evaluate_structure(
-                model, acsf, species, pairs, virial=False
-            ),
-            "energy_forces_stress_us": lambda: evaluate_structure(model, acsf, species, pairs),
+            "energy_forces_us": lambda: evaluate(atoms, {"forces"}),
+            "energy_forces_stress_us": lambda: evaluate(atoms, {"forces", "stress"}),
         },
         repeats,
         n_atoms,
@@ -184,16 +182,22 @@ def measure_size(n_atoms: int, threads: int, repeats: int) -> dict:
     }
 
 
+def _evaluator(model, pairs):
+    """The model's calculator evaluation with `pairs` as its neighbour list (no skin)."""
+    evaluator = type(model).evaluator([model], skin=0.0)
+    evaluator.pairs = lambda atoms: pairs
+    return evaluator
+
+
 def measure_elements(n_atoms: int, repeats: int) -> list[dict]:
     """E+F of the one-element and the two-element (B2 Mo-W) set, one thread."""
-    from mlpot.models.evaluate import evaluate_structure
-
     rows = []
     for elements in (("Mo",), ("Mo", "W")):
-        model, acsf, _, species, pairs = _prepared(n_atoms, 1, elements)
+        model, acsf, atoms, species, pairs = _prepared(n_atoms, 1, elements)
+        evaluator = _evaluator(model, pairs)
 
-        def evaluate(model=model, acsf=acsf, species=species, pairs=pairs):
-            evaluate_structure(model, acsf, species, pairs, virial=False)
+        def evaluate(evaluator=evaluator, atoms=atoms):
+            evaluator(atoms, {"forces"})
 
         us = _median_us({"us": evaluate}, repeats, n_atoms)["us"]
         rows.append({"elements": "-".join(elements), "functions": acsf.n_features, "us": us})
@@ -217,7 +221,8 @@ def measure_md(n_atoms: int, threads: int, steps: int) -> dict:
     dyn = VelocityVerlet(atoms, timestep=1.0 * units.fs)
     dyn.run(2)  # first neighbour list
     kernel_s = []
-    kernel = calc.acsf.energies_and_pair_gradients
+    engine = calc.evaluator.engine
+    kernel = engine.energies_and_pair_gradients
 
     def timed_kernel(*args):
         start = time.perf_counter()
@@ -225,8 +230,8 @@ def measure_md(n_atoms: int, threads: int, steps: int) -> dict:
         kernel_s.append(time.perf_counter() - start)
         return out
 
-    calc.acsf.energies_and_pair_gradients = timed_kernel
-    builds = calc.neighbours.builds
+    engine.energies_and_pair_gradients = timed_kernel
+    builds = calc.evaluator.neighbours.builds
     start = time.perf_counter()
     dyn.run(steps)
     step_us = 1e6 * (time.perf_counter() - start) / (steps * n_atoms)
@@ -235,7 +240,7 @@ def measure_md(n_atoms: int, threads: int, steps: int) -> dict:
         "n_atoms": n_atoms,
         "threads": threads,
         "steps": steps,
-        "neighbour_builds": calc.neighbours.builds - builds,
+        "neighbour_builds": calc.evaluator.neighbours.builds - builds,
         "step_us": step_us,
         "kernel_us": kernel_us,
         "overhead_percent": 100 * (step_us - kernel_us) / kernel_us,
@@ -245,17 +250,16 @@ def measure_md(n_atoms: int, threads: int, steps: int) -> dict:
 def measure_compile() -> dict:
     """First evaluations (energy only, then with forces) with an empty numba cache."""
     from mlpot.descriptors.acsf import ACSF
-    from mlpot.models.evaluate import evaluate_structure
 
     model = reference_model()
     acsf = ACSF(model.sfset)
     atoms = rattled_bcc(16)
-    species, pairs = acsf.species(atoms.numbers), _pairs(acsf, atoms)
+    evaluate = _evaluator(model, _pairs(acsf, atoms))
     start = time.perf_counter()
-    evaluate_structure(model, acsf, species, pairs, forces=False)
+    evaluate(atoms, set())
     energy_s = time.perf_counter() - start
     start = time.perf_counter()
-    evaluate_structure(model, acsf, species, pairs)
+    evaluate(atoms, {"forces", "stress"})
     return {"energy_s": energy_s, "forces_s": time.perf_counter() - start}
 
 

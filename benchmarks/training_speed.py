@@ -32,14 +32,13 @@ REPEATS = 5
 def worker(data: Path) -> dict:
     import torch
 
-    from mlpot.config import TrainConfig
+    from mlpot.config import LossWeights, TrainConfig
     from mlpot.data import read_frames
-    from mlpot.descriptors.acsf import ACSF
+    from mlpot.models.predict import predict
     from mlpot.training.dataset import collate, prepare_frames
     from mlpot.training.fit_preprocessing import fit_preprocessing
-    from mlpot.training.from_config import build_model, settings_from_config
-    from mlpot.training.loss import LossCoefficients, batch_loss
-    from mlpot.training.predict import predict_batch
+    from mlpot.training.loss import batch_loss
+    from mlpot.training.run import build_model
 
     path = data / "Si" / "training.json"
     config = TrainConfig.model_validate(
@@ -48,24 +47,23 @@ def worker(data: Path) -> dict:
     frames = read_frames(str(path))
     for frame in frames:
         frame.group = "si"
-    model = build_model(config, ["Si"], frames)
-    acsf = ACSF(model.sfset)
+    model = build_model(config, frames)
     dtype = getattr(torch, config.training.dtype)
-    prepare_frames(frames[:1], acsf, dtype, ["si"], progress=False)
+    prepare_frames(frames[:1], model, dtype, ["si"], progress=False)
     start = time.perf_counter()
-    prepared = prepare_frames(frames, acsf, dtype, ["si"], progress=False)
+    prepared = prepare_frames(frames, model, dtype, ["si"], progress=False)
     prep_s = time.perf_counter() - start
     fit_preprocessing(model, frames, prepared, config.model.scaling, config.model.pca)
-    settings = settings_from_config(config, progress=False, n_train=len(frames))
+    settings = config.training
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
-    loss_terms = LossCoefficients(1.0, 1.0, 1.0)  # every term, whatever the default weights
+    loss_terms = LossWeights(energy=1.0, forces=1.0, stress=1.0)  # every term
 
     def one_pass() -> float:
         begin = time.perf_counter()
         for first in range(0, len(prepared), settings.batch_size):
             batch = collate(prepared[first : first + settings.batch_size])
             optimizer.zero_grad(set_to_none=True)
-            pred = predict_batch(model, batch, True, True, True)
+            pred = predict(model, batch.inputs, {"forces", "stress"}, create_graph=True)
             batch_loss(pred, batch, loss_terms).backward()
             optimizer.step()
         return time.perf_counter() - begin
@@ -75,7 +73,7 @@ def worker(data: Path) -> dict:
     return {
         "structures": len(frames),
         "atoms": sum(len(f.numbers) for f in frames),
-        "pairs": sum(len(p.pair_first) for p in prepared),
+        "pairs": sum(len(p.inputs.pair_first) for p in prepared),
         "functions": model.sfset.max_features,
         "hidden": list(model.network_specs["Si"].hidden),
         "batch_size": settings.batch_size,

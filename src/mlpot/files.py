@@ -1,6 +1,8 @@
 """Files written atomically: a temporary file beside the target, then a rename.
 
 A reader (or a run resumed after a kill) sees the old file or the new one, never half of one.
+Hand-written: atomicwrites, the usual package, is archived, and writers such as ase.io.write and
+matplotlib's savefig are given a path here, not an open file.
 """
 
 from __future__ import annotations

@@ -122,12 +122,12 @@ def test_kill_during_labelling_then_resume_relabels_nothing(tmp_path, monkeypatc
 
 
 def test_kill_during_training_then_resume_skips_finished_members(tmp_path, monkeypatch):
-    import mlpot.training.from_config as from_config
+    import mlpot.uncertainty.train_ensemble as train_ensemble
     from mlpot.training.trainer import Trainer
 
     config = write_setup(tmp_path, executor=DASK, iterations=1)
     trained = []
-    train = from_config.train_from_config
+    train = train_ensemble.train_member
 
     def recording(config, **kwargs):
         trained.append((config.output.parent.parent.name, config.output.name, kwargs["resume"]))
@@ -142,7 +142,7 @@ def test_kill_during_training_then_resume_skips_finished_members(tmp_path, monke
         if len(checkpoints) == 14:  # 4 epochs x 3 members, then epoch 2 of the 4th member
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(from_config, "train_from_config", recording)
+    monkeypatch.setattr(train_ensemble, "train_member", recording)
     monkeypatch.setattr(Trainer, "_checkpoint", checkpoint_then_die)
     with pytest.raises(KeyboardInterrupt):
         run_active(load_active_config(config), plot=False)

@@ -1,5 +1,5 @@
 """Retraining: every member of a new ensemble gets the same symmetry functions, even from a
-preset that adapts to the training frames."""
+preset that adapts to the training frames: the architecture is built once from all data."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from active_setup import holdout_frames
 from ase.io import write
 
 from mlpot.active.config import ActiveConfig
-from mlpot.active.retrain import ensemble_config, with_shared_descriptors
+from mlpot.active.retrain import ensemble_config, shared_architecture
 from mlpot.data import read_frames
-from mlpot.training.from_config import build_symmetry_functions
-from mlpot.uncertainty.train_ensemble import member_config
+from mlpot.training.run import build_model
 
 
 def test_preset_is_resolved_once_for_all_members(tmp_path):
@@ -32,16 +31,9 @@ def test_preset_is_resolved_once_for_all_members(tmp_path):
     all_frames = read_frames(data)
     without_short = all_frames[:3] + all_frames[4:]
     # the preset depends on which frames a member trains on
-    preset = [
-        build_symmetry_functions(config, ["Al", "Ni"], f).n2p2_lines()
-        for f in (all_frames, without_short)
-    ]
+    preset = [build_model(config, f).sfset.to_dict() for f in (all_frames, without_short)]
     assert preset[0] != preset[1]
-    shared = with_shared_descriptors(config, data)
-    assert shared.descriptors.symmetry_functions == preset[0]
-    lines = []
-    for k, subset in enumerate((all_frames, without_short)):
-        member = member_config(shared, k, "seeds", tmp_path / "ensemble", 1.0)
-        lines.append(build_symmetry_functions(member, ["Al", "Ni"], subset).n2p2_lines())
-    assert lines[0] == lines[1] == preset[0]
-    assert with_shared_descriptors(shared, data) is shared
+    shared = shared_architecture(config, data)
+    assert shared.sfset.to_dict() == preset[0]
+    members = [shared.fresh(seed=k) for k in range(2)]
+    assert [m.sfset.to_dict() for m in members] == [preset[0]] * 2

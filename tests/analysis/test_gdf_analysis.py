@@ -23,12 +23,11 @@ def frames_and_model():
 
 
 def test_weights_equal_those_training_assigns(frames_and_model):
-    from mlpot.descriptors.acsf import ACSF
     from mlpot.training.dataset import prepare_frames
     from mlpot.training.gdf import assign_gdf_weights
 
     frames, model = frames_and_model
-    prepared = prepare_frames(frames, ACSF(model.sfset), torch.float64, ["fcc", "compressed"],
+    prepared = prepare_frames(frames, model, torch.float64, ["fcc", "compressed"],
                               progress=False)
     expected = assign_gdf_weights(prepared, sigma=0.05, cap=5.0)
     _, weights = gdf_of_atoms(atom_descriptors(model, frames), sigma=0.05, cap=5.0)

@@ -66,17 +66,18 @@ def test_without_validation_the_training_loss_decides(tmp_path):
 def test_log_of_a_training_run(tmp_path):
     import torch
 
-    from mlpot.descriptors.acsf import ACSF
+    from mlpot.config import LossWeights, OptimizerConfig, PlateauSchedule, TrainingConfig
     from mlpot.training.dataset import prepare_frames
-    from mlpot.training.trainer import Trainer, TrainSettings
+    from mlpot.training.trainer import Trainer
 
     frames = fcc_frames(8, seed=0)
     model = fitted_model(frames)
-    acsf = ACSF(model.sfset)
-    train = prepare_frames(frames[:6], acsf, torch.float64, ["fcc"], progress=False)
-    val = prepare_frames(frames[6:], acsf, torch.float64, ["fcc"], progress=False)
-    settings = TrainSettings(epochs=3, batch_size=3, lr=1e-2, early_stopping_patience=None,
-                             progress=False)
+    train = prepare_frames(frames[:6], model, torch.float64, ["fcc"], progress=False)
+    val = prepare_frames(frames[6:], model, torch.float64, ["fcc"], progress=False)
+    settings = TrainingConfig(
+        epochs=3, batch_size=3, optimizer=OptimizerConfig(lr=1e-2), schedule=PlateauSchedule(),
+        loss=LossWeights(energy=1.0, forces=1.0, stress=0.0), ema_decay=None,
+    )
     rows = Trainer(model, train, val, settings, tmp_path / "run").run()
     summary, _ = analyze_learning_curve(tmp_path / "run", tmp_path / "out")
     best = int(np.argmin([r["val_loss"] for r in rows]))

@@ -3,7 +3,6 @@
 import pytest
 from physics_helpers import calculator, molecule, slab, to_frame
 
-from mlpot.descriptors.acsf import ACSF
 from mlpot.errors import MlpotError
 from mlpot.training.dataset import prepare_frame
 
@@ -23,7 +22,7 @@ def test_unknown_element_in_calculator(alni_model):
 def test_unknown_element_in_training_data(alni_model):
     frame = to_frame(_with_copper(), source="train.xyz:7")
     with pytest.raises(MlpotError, match=r"train\.xyz:7.*Cu"):
-        prepare_frame(frame, ACSF(alni_model.sfset), alni_model.dtype, group=0)
+        prepare_frame(frame, alni_model, alni_model.dtype, group=0)
 
 
 def test_stress_needs_full_periodicity(alni_model):

@@ -61,7 +61,7 @@ def test_calculator_with_skin_equals_fresh_calculators(alni_model):
         assert atoms.get_potential_energy() == pytest.approx(
             fresh.get_potential_energy(), abs=1e-12
         )
-    assert atoms.calc.neighbours.builds == 1
+    assert atoms.calc.evaluator.neighbours.builds == 1
 
 
 def test_moves_beyond_half_the_skin_rebuild():

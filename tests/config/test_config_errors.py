@@ -45,7 +45,7 @@ def test_typo_at_each_level_suggests_the_key(edited_problems, old, new, key, lin
 def test_unknown_key_far_from_any_lists_the_allowed_keys(edited_problems):
     problem = only(edited_problems("  pca: true", "  zzz: true"))
     assert "did you mean" not in problem.message
-    allowed = "hidden, activation, scaling, pca, pca_epsilon, reference_energies"
+    allowed = "family, hidden, activation, scaling, pca, pca_epsilon, reference_energies"
     assert f"allowed keys here: {allowed}" in problem.message
 
 

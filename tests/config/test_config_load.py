@@ -207,12 +207,13 @@ def test_json_dump_written_as_yaml_loads_back_equal(write_config, full_text, tmp
 
 
 def test_final_loss_stage_changes_only_the_coefficients_it_gives(write_config):
-    from mlpot.training.from_config import settings_from_config
+    from mlpot.training.loss import final_loss
 
     loss = "  loss: {forces: 0.05, final: {start: 0.8, energy: 20}}\n"
     text = MINIMAL + "training:\n  epochs: 100\n" + loss
-    settings = settings_from_config(load_config(write_config(text)), progress=False)
+    settings = load_config(write_config(text)).training
+    final, first_epoch = final_loss(settings.loss, settings.epochs)
     assert (settings.loss.energy, settings.loss.forces) == (1.0, 0.05)
-    assert (settings.final_loss.energy, settings.final_loss.forces) == (20, 0.05)
-    assert settings.final_loss.stress == settings.loss.stress
-    assert settings.final_loss_epoch == 81
+    assert (final.energy, final.forces) == (20, 0.05)
+    assert final.stress == settings.loss.stress
+    assert first_epoch == 81

@@ -41,6 +41,14 @@ def test_default_units_are_angstrom_ev():
     assert periodic.forces[1, 2] == -0.03
 
 
+def test_begin_inside_a_comment_is_text(tmp_path):
+    text = FIXTURE.read_text().replace("Si2 cell in atomic units", "run from the beginning")
+    (tmp_path / "input.data").write_text(text)
+    periodic, molecule = read_n2p2_data(tmp_path / "input.data")
+    assert periodic.info["comment"] == "run from the beginning"
+    assert len(periodic.numbers) == 2 and molecule.symbols == ["O", "H", "H"]
+
+
 def test_selection_and_sources():
     frames = read_frames(f"{FIXTURE} -1")
     assert [f.source for f in frames] == [f"{FIXTURE}:1"]

@@ -1,5 +1,8 @@
 """Frame selections ("OUTCAR 100:2000:20") and file patterns (globs, braces)."""
 
+import random
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -71,6 +74,25 @@ def test_brace_expansion(pattern, expected):
     assert expand_braces(pattern) == expected
 
 
+def _bash_expansions(patterns: list[str]) -> list[list[str]]:
+    """What bash's own brace expansion gives for each pattern (one bash run for all); bash
+    drops words that expand to nothing, and printf with no word prints "[]"."""
+    script = "".join(f"printf '[%s]\\n' {p}; echo ---\n" for p in patterns)
+    out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True)
+    words = out.stdout.split("---\n")[:-1]
+    return [[line[1:-1] for line in block.splitlines() if line != "[]"] for block in words]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash as the reference")
+def test_brace_expansion_equals_bash():
+    rng = random.Random(0)
+    alphabet = ["a", "b", "1", "0", "-", ",", "{", "}", ".."]
+    patterns = ["".join(rng.choices(alphabet, k=rng.randint(1, 10))) for _ in range(400)]
+    patterns += ["{a..e..2}", "{-05..5..5}", "{10..1..3}", "x{,}", "{1,,b}", "a{b,c}}"]
+    for pattern, expected in zip(patterns, _bash_expansions(patterns), strict=True):
+        assert expand_braces(pattern) == expected, pattern
+
+
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     for name in ["run1/OUTCAR", "run2/OUTCAR", "run10/OUTCAR", "a.xyz", "b.xyz", "c.txt"]:
@@ -108,6 +130,12 @@ def test_pattern_matching_nothing_names_the_pattern(tree):
         match_files("run{1..3}/OUTCAR", tree)
     with pytest.raises(DataError, match="missing.xyz"):
         match_files("missing.xyz", tree)
+
+
+def test_pattern_naming_no_file_is_refused(tree):
+    for pattern in ("", "{,}"):
+        with pytest.raises(DataError, match="names no file"):
+            match_files(pattern, tree)
 
 
 def test_directory_is_not_a_data_file(tree):

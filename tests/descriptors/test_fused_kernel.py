@@ -18,7 +18,7 @@ from torch import nn
 from mlpot.descriptors import kernels
 from mlpot.descriptors.acsf import ACSF
 from mlpot.models.activations import ACTIVATIONS
-from mlpot.models.evaluate import evaluate_structure, inference_networks
+from mlpot.models.evaluate import DescriptorEvaluator, inference_networks
 from mlpot.models.forces import forces_from_pair_gradients
 from mlpot.models.nnp import NetworkSpec, NeuralNetworkPotential
 from mlpot.neighbours.pairs import neighbour_pairs
@@ -41,7 +41,7 @@ def _torch_energies_and_forces(model, acsf, species, pairs):
     """Atomic energies and forces with dE/dG from torch's autograd (the two-pass path)."""
     descriptors, workspace = acsf.compute(species, pairs)
     g = torch.from_numpy(descriptors).requires_grad_(True)
-    energies = model.atomic_energies(g, torch.from_numpy(species))
+    energies = model.descriptor_energies(g, torch.from_numpy(species))
     (dedg,) = torch.autograd.grad(energies.sum(), g)
     pair_grad = acsf.pair_gradients(species, pairs, dedg.numpy(), workspace)
     forces = forces_from_pair_gradients(
@@ -102,11 +102,16 @@ def test_calculator_path_uses_the_fused_kernel_and_agrees(alni_model):
     acsf = ACSF(alni_model.sfset)
     species = acsf.species(atoms.numbers)
     pairs = neighbour_pairs(atoms.positions, atoms.cell.array, atoms.pbc, acsf.cutoff)
-    result = evaluate_structure(alni_model, acsf, species, pairs)
+    result = _calculator_path(alni_model, atoms)
     energies, forces = _torch_energies_and_forces(alni_model, acsf, species, pairs)
     assert inference_networks(alni_model) is not None
-    np.testing.assert_allclose(result.energies, energies, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(result.forces, forces, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(result.energies[0], energies, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(result.forces[0], forces, rtol=0, atol=1e-12)
+
+
+def _calculator_path(model, atoms):
+    """The calculators' evaluation of one model (energies (1, N), forces (1, N, 3))."""
+    return DescriptorEvaluator([model], skin=0.0)(atoms, {"forces"})
 
 
 class _Cube(nn.Module):
@@ -131,12 +136,12 @@ def test_unsupported_networks_take_the_two_pass_path(name):
     atoms = bulk_alni()
     species = acsf.species(atoms.numbers)
     pairs = neighbour_pairs(atoms.positions, atoms.cell.array, atoms.pbc, acsf.cutoff)
-    result = evaluate_structure(model, acsf, species, pairs)
+    result = _calculator_path(model, atoms)
     if model.dtype == torch.float64:
         energies, forces = _torch_energies_and_forces(model, acsf, species, pairs)
-        np.testing.assert_allclose(result.energies, energies, rtol=0, atol=1e-12)
-        np.testing.assert_allclose(result.forces, forces, rtol=0, atol=1e-12)
-    assert np.isfinite(result.forces).all()
+        np.testing.assert_allclose(result.energies[0], energies, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(result.forces[0], forces, rtol=0, atol=1e-12)
+    assert np.isfinite(result.forces[0]).all()
 
 
 def test_results_do_not_depend_on_the_number_of_threads(alni_model):

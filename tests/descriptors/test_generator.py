@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from mlpot.config import DescriptorsConfig
 from mlpot.descriptors.generator import default_symmetry_functions
 from mlpot.descriptors.symmetry_functions import (
     AngularG5,
@@ -16,16 +17,23 @@ def _angular(functions):
     return [sf for sf in functions if not isinstance(sf, RadialG2)]
 
 
+def recipe(**keys) -> DescriptorsConfig:
+    """The generator keys of a descriptors section; no angular shells unless given."""
+    return DescriptorsConfig(**{"angular_shells": 0, **keys})
+
+
 def test_default_set_sizes_per_element_pair():
-    sfset = default_symmetry_functions(["Al", "Ni"], 5.0, r_min=2.0, n_radial=6)
+    sfset = default_symmetry_functions(["Al", "Ni"], 5.0, r_min=2.0, recipe=recipe(n_radial=6))
     # 6 radial per neighbour element; 3 widths x 4 zeta x 2 lambda per element pair
     assert sfset.n_features("Al") == 2 * 6 + 3 * 3 * 4 * 2
 
 
 @pytest.mark.parametrize("kind", ["narrow", "wide"])
 def test_angular_shells_are_g5_on_the_shifted_grid(kind):
-    base = default_symmetry_functions(["Si"], 6.0, r_min=2.0, angular=kind)
-    shelled = default_symmetry_functions(["Si"], 6.0, r_min=2.0, angular=kind, angular_shells=4)
+    base = default_symmetry_functions(["Si"], 6.0, r_min=2.0, recipe=recipe(angular=kind))
+    shelled = default_symmetry_functions(
+        ["Si"], 6.0, r_min=2.0, recipe=recipe(angular=kind, angular_shells=4)
+    )
     added = _angular(shelled.functions["Si"])[len(_angular(base.functions["Si"])):]
     assert len(added) == 4 * 4 * 2
     assert all(type(sf) is AngularG5 for sf in added)
@@ -36,9 +44,11 @@ def test_angular_shells_are_g5_on_the_shifted_grid(kind):
 
 
 def test_mixed_shells_pair_every_two_shells():
-    shelled = default_symmetry_functions(["Al", "Ni"], 6.0, r_min=2.0, angular_shells=4)
+    shelled = default_symmetry_functions(
+        ["Al", "Ni"], 6.0, r_min=2.0, recipe=recipe(angular_shells=4)
+    )
     mixed = default_symmetry_functions(
-        ["Al", "Ni"], 6.0, r_min=2.0, angular_shells=4, mixed_shells=True
+        ["Al", "Ni"], 6.0, r_min=2.0, recipe=recipe(angular_shells=4, mixed_shells=True)
     )
     added = mixed.functions["Al"][shelled.n_features("Al") :]
     assert mixed.functions["Al"][: shelled.n_features("Al")] == shelled.functions["Al"]
@@ -51,5 +61,5 @@ def test_mixed_shells_pair_every_two_shells():
 
 
 def test_no_shells_by_default_keeps_every_angular_function_centred():
-    sfset = default_symmetry_functions(["Si"], 6.0, r_min=2.0)
+    sfset = default_symmetry_functions(["Si"], 6.0, r_min=2.0, recipe=recipe())
     assert all(sf.rs == 0.0 for sf in _angular(sfset.functions["Si"]))

@@ -10,7 +10,7 @@ from reference import symmetry_functions
 from mlpot.descriptors import kernels
 from mlpot.descriptors.acsf import ACSF
 from mlpot.descriptors.symmetry_functions import AngularG4, RadialG2, SymmetryFunctionSet
-from mlpot.models.evaluate import evaluate_structure
+from mlpot.models.evaluate import DescriptorEvaluator
 from mlpot.models.nnp import NetworkSpec, NeuralNetworkPotential
 from mlpot.neighbours.pairs import neighbour_pairs
 
@@ -48,9 +48,8 @@ def _rattled_bcc(repeat: int = 1):
 
 
 def _evaluate(model, acsf, atoms, forces: bool):
-    species = acsf.species(atoms.numbers)
-    pairs = neighbour_pairs(atoms.positions, atoms.cell.array, atoms.pbc, acsf.cutoff)
-    return evaluate_structure(model, acsf, species, pairs, forces=forces, virial=False)
+    """The calculators' evaluation of one model: .energies (1, N), .forces (1, N, 3)."""
+    return DescriptorEvaluator([model], skin=0.0)(atoms, {"forces"} if forces else set())
 
 
 def test_zeta_chain_matches_reference():
@@ -75,7 +74,7 @@ def test_zeta_chain_forces_match_finite_differences():
     descriptors = torch.from_numpy(acsf.compute(species, pairs)[0])
     with torch.no_grad():  # O(1) network inputs, so that the angular terms matter
         model.scalers["Mo"].fit(descriptors, "meanstd", pca=False)
-    forces = _evaluate(model, acsf, atoms, forces=True).forces
+    forces = _evaluate(model, acsf, atoms, forces=True).forces[0]
     h = 1e-4  # Å
     numerical = np.zeros_like(forces)
     for atom in (0, 5, 11):
@@ -84,7 +83,7 @@ def test_zeta_chain_forces_match_finite_differences():
             for step in (h, -h):
                 moved = atoms.copy()
                 moved.positions[atom, x] += step
-                energies.append(_evaluate(model, acsf, moved, forces=False).energy)
+                energies.append(_evaluate(model, acsf, moved, forces=False).energies.sum())
             numerical[atom, x] = -(energies[0] - energies[1]) / (2 * h)
     checked = forces[[0, 5, 11]]
     assert np.abs(checked).max() > 1e-2

@@ -22,8 +22,9 @@ from mlpot.interop.lammps_mliap import (
 )
 from mlpot.interop.lammps_mliap.descriptor_file import read_descriptor_file
 from mlpot.interop.lammps_mliap.model_file import read_model_file
-from mlpot.models.nnp import NetworkSpec, NeuralNetworkPotential
+from mlpot.models.nnp import NetworkSpec
 from mlpot.models.serialization import load_model, save_model
+from mlpot.models.snap import SnapNetworkPotential
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "lammps_mliap"
 SETTINGS = SnapSettings(("Cu", "Au"), 4, 1.1, (2.0, 2.2), (1.0, 0.8), rmin0=0.2)
@@ -35,7 +36,7 @@ TANH = NetworkSpec((7, 5), "tanh")
 def snap_model(network: NetworkSpec = TANH, pca: bool = True, seed: int = 0):
     """A random-weight model with fitted scaling (PCA for Au), energy scale and references."""
     torch.manual_seed(seed)
-    model = NeuralNetworkPotential(SETTINGS, {e: network for e in SETTINGS.elements})
+    model = SnapNetworkPotential(SETTINGS, {e: network for e in SETTINGS.elements})
     g = torch.randn(60, SETTINGS.max_features, dtype=torch.float64) * 3 + 1
     model.scalers["Cu"].fit(g[:30], "meanstd", pca=False)
     model.scalers["Au"].fit(g[30:], "minmax", pca=pca)
@@ -56,7 +57,7 @@ def predictions(model, seed: int = 1) -> torch.Tensor:
     )
     species = torch.arange(40) % 2
     with torch.no_grad():
-        return model.atomic_energies(g, species)
+        return model.descriptor_energies(g, species)
 
 
 def test_bispectrum_count_matches_the_lammps_formula():
@@ -140,7 +141,7 @@ def test_reads_a_file_laid_out_like_the_lammps_examples():
 def test_models_mliap_cannot_hold_are_refused(tmp_path):
     with pytest.raises(MlpotError, match="activations"):
         write_potential(snap_model(NetworkSpec((4,), "silu")), tmp_path)
-    model = NeuralNetworkPotential(
+    model = SnapNetworkPotential(
         SETTINGS, {"Cu": NetworkSpec((4,), "tanh"), "Au": NetworkSpec((5,), "tanh")}
     )
     with pytest.raises(MlpotError, match="same layer sizes"):
@@ -150,7 +151,7 @@ def test_models_mliap_cannot_hold_are_refused(tmp_path):
 
 def test_chemflag_models_are_not_exported(tmp_path):
     chem = SnapSettings(("Cu", "Au"), 2, 1.0, (2.0, 2.0), (1.0, 1.0), chemflag=True)
-    model = NeuralNetworkPotential(chem, {e: TANH for e in chem.elements})
+    model = SnapNetworkPotential(chem, {e: TANH for e in chem.elements})
     with pytest.raises(MlpotError, match="chemflag"):
         write_potential(model, tmp_path)
 
@@ -194,3 +195,18 @@ def test_bad_descriptor_files_name_file_and_line(tmp_path, edit, message):
     path.write_text(edit((FIXTURES / "CuAu.snap.mliap.descriptor").read_text()))
     with pytest.raises(MlpotError, match=message):
         read_descriptor_file(path)
+
+
+def test_thermo_table_keeps_rows_of_a_run_that_blew_up():
+    from mlpot.interop.lammps_mliap.runner import _thermo_table
+
+    log = (
+        "LAMMPS (22 Jul 2025)\n   Step          PotEng         KinEng\n"
+        "         0   -10.5   0.1\nWARNING: Lost atoms (src/thermo.cpp:1)\n"
+        "        10   nan   0.1\n        20   -10.4   inf\n"
+        "Loop time of 0.1 on 1 procs for 20 steps with 2 atoms\n"
+    )
+    table = _thermo_table(log)
+    np.testing.assert_array_equal(table["step"], [0, 10, 20])
+    np.testing.assert_array_equal(table["pe"], [-10.5, np.nan, -10.4])
+    assert table["ke"][-1] == np.inf

@@ -24,15 +24,16 @@ pytestmark = pytest.mark.skipif(REASON is not None, reason=f"LAMMPS unavailable:
 HAS_MPIRUN = (Path(sys.executable).parent / "mpirun").exists() or shutil.which("mpirun")
 
 if REASON is None:
-    from mlpot.calculators.snap import SnapCalculator
+    from mlpot.calculators import MlpotCalculator
     from mlpot.descriptors.lammps.bispectrum import SnapDescriptor
     from mlpot.interop.lammps_mliap import read_mliap_nn, write_potential
     from mlpot.interop.lammps_mliap.runner import nve_md, single_point
 
 from test_lammps_mliap_files import FIXTURES, SETTINGS, snap_model  # noqa: E402
 
+from mlpot.config import OptimizerConfig, TrainingConfig  # noqa: E402
 from mlpot.data.frame import Frame  # noqa: E402
-from mlpot.training.trainer import TrainSettings  # noqa: E402
+from mlpot.testing.suite import PotentialPhysicsTests  # noqa: E402
 
 
 def cuau(repeat=(1, 1, 1), seed=3) -> Atoms:
@@ -105,7 +106,7 @@ def test_supercell_and_rotation_leave_descriptors_unchanged(descriptor):
 
 def test_calculator_forces_and_stress_are_derivatives_of_the_energy():
     atoms = cuau((2, 1, 1))
-    atoms.calc = SnapCalculator(snap_model())
+    atoms.calc = MlpotCalculator(snap_model())
     forces, stress = atoms.get_forces(), atoms.get_stress()
     numeric = atoms.calc.calculate_numerical_forces(atoms, d=1e-5)
     np.testing.assert_allclose(forces, numeric, atol=1e-6 * np.abs(forces).max())
@@ -119,7 +120,7 @@ def test_lammps_pair_style_mliap_equals_the_calculator(tmp_path, ranks):
     model = snap_model()  # PCA on Au: folded into the first layer of the export
     write_potential(model, tmp_path)
     atoms = cuau((3, 2, 2))
-    atoms.calc = SnapCalculator(model)
+    atoms.calc = MlpotCalculator(model)
     lammps = single_point(tmp_path, atoms, model.elements, ranks=ranks)
     energy, forces, stress = atoms.get_potential_energy(), atoms.get_forces(), atoms.get_stress()
     assert lammps.energy == pytest.approx(energy, rel=1e-10)
@@ -132,7 +133,7 @@ def test_file_written_elsewhere_gives_lammps_numbers():
     files = (FIXTURES / "CuAu.nn.mliap.model", FIXTURES / "CuAu.snap.mliap.descriptor")
     model = read_mliap_nn(*files)
     atoms = cuau((2, 2, 2))
-    atoms.calc = SnapCalculator(model)
+    atoms.calc = MlpotCalculator(model)
     lammps = single_point(files, atoms, model.elements, ranks=2)
     assert lammps.energy == pytest.approx(atoms.get_potential_energy(), rel=1e-10)
     np.testing.assert_allclose(lammps.forces, atoms.get_forces(), atol=1e-9)
@@ -174,23 +175,32 @@ def emt_frames(n: int, seed: int) -> list[Frame]:
     return frames
 
 
-def test_training_on_lammps_descriptors_learns_and_loads_as_snap_calculator(tmp_path):
+def test_training_on_lammps_descriptors_learns_and_loads_as_a_snap_model(tmp_path):
     from mlpot.calculators import load_calculator
     from mlpot.descriptors.lammps import SnapSettings
     from mlpot.interop.lammps_mliap.training import train_snap_model
     from mlpot.models.nnp import NetworkSpec
 
     settings = SnapSettings(("Cu",), 4, 1.0, (2.3,), (1.0,))
-    training = TrainSettings(
-        epochs=5, batch_size=2, lr=3e-3, progress=False, early_stopping_patience=None
-    )
+    training = TrainingConfig(epochs=5, batch_size=2, optimizer=OptimizerConfig(lr=3e-3))
     model, rows = train_snap_model(
         settings, NetworkSpec((6,), "tanh"), emt_frames(4, 0), emt_frames(1, 50), training, tmp_path
     )
     assert rows[-1]["train_loss"] < rows[0]["train_loss"]
     calc = load_calculator(tmp_path / "model.pt")
-    assert isinstance(calc, SnapCalculator)
+    assert calc.model.family == "snap"
     atoms = emt_frames(1, 99)[0].to_atoms(with_labels=False)
     atoms.calc = calc
     with torch.no_grad():  # the calculator needs no gradient mode from its caller
         assert np.isfinite(atoms.get_forces()).all()
+
+
+class TestSnapFamilyPhysics(PotentialPhysicsTests):
+    """The shipped physics suite on the SNAP family (descriptors from LAMMPS)."""
+
+    spacing = 2.6  # Cu-Au
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def model(cls):
+        return snap_model()

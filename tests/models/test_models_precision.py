@@ -6,9 +6,8 @@ import pytest
 import torch
 from physics_helpers import bulk_alni, calculator, molecule, to_frame, triclinic
 
-from mlpot.descriptors.acsf import ACSF
+from mlpot.models.predict import predict
 from mlpot.training.dataset import collate, prepare_frame
-from mlpot.training.predict import predict_batch
 
 STRUCTURES = {"bulk": bulk_alni, "triclinic": triclinic, "molecule": molecule}
 
@@ -34,14 +33,14 @@ def test_calculator_float32_matches_float64(alni_model, alni_model_float32, make
 
 
 def test_training_path_float32(alni_model, alni_model_float32):
-    def predict(model):
+    def predict_all(model):
         frames = []
         for make in STRUCTURES.values():
             frame = to_frame(make())
-            frames.append(prepare_frame(frame, ACSF(model.sfset), model.dtype, group=0))
-        return predict_batch(model, collate(frames), forces=True, stress=True, create_graph=False)
+            frames.append(prepare_frame(frame, model, model.dtype, group=0))
+        return predict(model, collate(frames).inputs, {"forces", "stress"})
 
-    single, double = predict(alni_model_float32), predict(alni_model)
+    single, double = predict_all(alni_model_float32), predict_all(alni_model)
     assert single.energy.dtype == single.forces.dtype == torch.float32
     for a, b in zip(single, double, strict=True):
         _assert_close32(a.detach().double().numpy(), b.detach().numpy())

@@ -7,7 +7,13 @@ import torch
 from physics_helpers import bulk_alni, calculator, molecule
 
 from mlpot.errors import MlpotError
-from mlpot.models.serialization import FORMAT_VERSION, load_model, model_to_dict, save_model
+from mlpot.models.serialization import (
+    FORMAT_VERSION,
+    load_model,
+    model_from_dict,
+    model_to_dict,
+    save_model,
+)
 
 
 def _predictions(model):
@@ -99,3 +105,34 @@ def test_newer_format_version(alni_model, tmp_path):
 
 def test_missing_file(tmp_path):
     _refused(tmp_path / "absent.pt")
+
+
+def _version_1(data: dict) -> dict:
+    """A model dictionary as mlpot wrote it before model families (format version 1)."""
+    old = {k: v for k, v in data.items() if k != "family"}
+    return {**old, "format_version": 1, "kind": "nnp"}
+
+
+def test_version_1_files_load_as_their_family(alni_model, tmp_path):
+    path = tmp_path / "old.pt"
+    torch.save(_version_1(model_to_dict(alni_model)), path)
+    loaded = load_model(path)
+    assert loaded.family == "nnp"
+    assert loaded.spec() == alni_model.spec()
+
+
+def test_version_1_snap_models_become_family_snap():
+    from mlpot.descriptors.lammps import SnapSettings
+    from mlpot.models.nnp import NetworkSpec
+    from mlpot.models.snap import SnapNetworkPotential
+
+    settings = SnapSettings(("Cu",), 4, 1.0, (2.3,), (1.0,))
+    model = SnapNetworkPotential(settings, {"Cu": NetworkSpec((3,))})
+    loaded = model_from_dict(_version_1(model_to_dict(model)))
+    assert type(loaded) is SnapNetworkPotential and loaded.sfset == settings
+
+
+def test_an_unknown_family_is_named(alni_model):
+    data = {**model_to_dict(alni_model), "family": "mace"}
+    with pytest.raises(MlpotError, match="unknown model family 'mace' .*known: .*nnp.*snap"):
+        model_from_dict(data, "x.pt")

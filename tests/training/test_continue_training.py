@@ -11,12 +11,13 @@ from ase.io import write
 from emt_alni import SF_LINES, emt_frames
 
 from mlpot.config import TrainConfig
-from mlpot.descriptors.acsf import ACSF
+from mlpot.models.nnp import DESCRIPTORS
+from mlpot.models.predict import predict
 from mlpot.models.serialization import load_model
 from mlpot.training.dataset import prepare_frames
 from mlpot.training.fit_preprocessing import fit_preprocessing
-from mlpot.training.from_config import build_model, train_from_config
 from mlpot.training.refit_preprocessing import function_kept
+from mlpot.training.run import build_model, train_from_config
 
 
 def _compressed(frames, factor=0.9):
@@ -39,14 +40,7 @@ def _config(tmp_path, data="unused.xyz", output="run", interaction=None) -> Trai
 
 
 def _energies(model, prepared):
-    return torch.cat([model.atomic_energies(p.descriptors, p.species, _basis(model, p))
-                      for p in prepared])
-
-
-def _basis(model, p):
-    if model.interaction is None:
-        return None
-    return model.interaction.message_pairs(p.pair_first, p.pair_second, p.pair_vectors, False)
+    return torch.cat([predict(model, p.inputs, set()).atomic_energies for p in prepared])
 
 
 @pytest.mark.parametrize("interaction", [None, {"features": 4, "cutoff": 3.0}],
@@ -54,10 +48,9 @@ def _basis(model, p):
 @pytest.mark.parametrize("pca", [False, True])
 def test_refit_keeps_every_atomic_energy(tmp_path, pca, interaction):
     narrow, wide = emt_frames(6, seed=1), _compressed(emt_frames(8, seed=2))
-    model = build_model(_config(tmp_path, interaction=interaction), ["Al", "Ni"], narrow)
-    acsf = ACSF(model.sfset)
-    first = prepare_frames(narrow, acsf, torch.float64, ["bulk"], progress=False)
-    second = prepare_frames(wide, acsf, torch.float64, ["bulk"], progress=False)
+    model = build_model(_config(tmp_path, interaction=interaction), narrow)
+    first = prepare_frames(narrow, model, torch.float64, ["bulk"], progress=False)
+    second = prepare_frames(wide, model, torch.float64, ["bulk"], progress=False)
     fit_preprocessing(model, narrow, first, "minmax", pca)
     before = copy.deepcopy(model)
     with function_kept(model):
@@ -72,7 +65,7 @@ def test_refit_keeps_every_atomic_energy(tmp_path, pca, interaction):
         assert torch.any(new.high > old.high)  # the compressed cells reach further
     if not pca:  # the new training set is scaled into [0, 1] again
         for element, e in (("Al", 0), ("Ni", 1)):
-            rows = torch.cat([p.descriptors[p.species == e] for p in second])
+            rows = torch.cat([p.features[DESCRIPTORS][p.species == e] for p in second])
             x = model.scalers[element](rows)
             assert x.min() > -1e-12 and x.max() < 1 + 1e-12
             assert before.scalers[element](rows).max() > 1.05
@@ -90,6 +83,6 @@ def test_continued_run_starts_from_the_loaded_model(tmp_path):
     before = load_model(tmp_path / "a" / "model.pt")
     after = load_model(tmp_path / "b" / "model.pt")
     frames = emt_frames(4, seed=3)
-    prepared = prepare_frames(frames, ACSF(before.sfset), torch.float64, ["bulk"], False)
+    prepared = prepare_frames(frames, before, torch.float64, ["bulk"], False)
     assert torch.allclose(_energies(after, prepared), _energies(before, prepared), atol=1e-8)
     assert not torch.equal(after.scalers["Al"].scale, before.scalers["Al"].scale)

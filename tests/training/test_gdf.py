@@ -7,12 +7,12 @@ import pytest
 import torch
 from training_setup import DEFAULT_LOSS, setup
 
-from mlpot.config import TrainConfig
+from mlpot.config import CosineSchedule, LossWeights, OptimizerConfig, TrainConfig
+from mlpot.models.predict import predict
 from mlpot.training.dataset import collate
 from mlpot.training.gdf import assign_gdf_weights, gdf_density, gdf_weights, minmax_scaled
-from mlpot.training.loss import LossCoefficients, batch_loss
-from mlpot.training.predict import predict_batch
-from mlpot.training.trainer import Schedule, Trainer
+from mlpot.training.loss import batch_loss
+from mlpot.training.trainer import Trainer
 
 
 def test_density_matches_the_definition():
@@ -59,8 +59,8 @@ def test_weights_enter_the_force_loss(alni_frames):
     weights = assign_gdf_weights(train, sigma=0.05, cap=5.0)
     assert len(weights) == sum(p.n_atoms for p in train)
     batch = collate(train[:4])
-    pred = predict_batch(model, batch, True, False, False)
-    loss = batch_loss(pred, batch, LossCoefficients(0.0, 1.0, 0.0))
+    pred = predict(model, batch.inputs, {"forces"})
+    loss = batch_loss(pred, batch, LossWeights(energy=0.0, forces=1.0, stress=0.0))
     err2 = ((pred.forces - batch.forces) ** 2).mean(1)
     w = batch.force_weight
     assert torch.equal(w, torch.cat([p.force_weights for p in train[:4]]))
@@ -79,8 +79,9 @@ def test_config_accepts_gdf_and_cosine():
 
 def test_cosine_schedule_reaches_min_lr_at_the_last_epoch(alni_frames, tmp_path):
     model, train, val, settings = setup(alni_frames, epochs=5, loss=DEFAULT_LOSS)
-    settings = settings.__class__(**{
-        **vars(settings), "schedule": Schedule("cosine", min_lr=1e-4), "lr": 1e-2,
+    settings = settings.model_copy(update={
+        "schedule": CosineSchedule(name="cosine", min_lr=1e-4),
+        "optimizer": OptimizerConfig(lr=1e-2),
     })
     rows = Trainer(model, train, val, settings, tmp_path).run()
     lrs = [row["lr"] for row in rows]

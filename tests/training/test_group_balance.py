@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from mlpot.data import Frame
-from mlpot.training.from_config import balance_kinds
+from mlpot.training.data import balance_kinds
 
 
 def _frames(kinds, weights=None):

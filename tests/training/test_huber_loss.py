@@ -7,24 +7,23 @@ import torch
 from ase.units import GPa
 from training_setup import make_model
 
-from mlpot.config.schema import TrainingConfig
-from mlpot.descriptors.acsf import ACSF
+from mlpot.config import LossWeights
+from mlpot.config.schema import HuberWidths, TrainingConfig
+from mlpot.models.predict import Prediction, predict
 from mlpot.training.dataset import collate, prepare_frames
 from mlpot.training.fit_preprocessing import fit_preprocessing
-from mlpot.training.from_config import _huber_widths
-from mlpot.training.loss import LossCoefficients, batch_loss
-from mlpot.training.predict import BatchPrediction, predict_batch
+from mlpot.training.loss import batch_loss
 
 
 @pytest.fixture(scope="module")
 def prediction_and_batch(alni_frames):
     frames = alni_frames[:6]
     model = make_model()
-    prepared = prepare_frames(frames, ACSF(model.sfset), torch.float64, ["bulk"], progress=False)
+    prepared = prepare_frames(frames, model, torch.float64, ["bulk"], progress=False)
     fit_preprocessing(model, frames, prepared, "minmax", pca=False)
     batch = collate(prepared)
-    pred = predict_batch(model, batch, forces=True, stress=True, create_graph=False)
-    return BatchPrediction(*(t.detach() if t is not None else None for t in pred)), batch
+    pred = predict(model, batch.inputs, {"forces", "stress"})
+    return Prediction(*(t.detach() if t is not None else None for t in pred)), batch
 
 
 def huber_reference(err: torch.Tensor, width: float) -> torch.Tensor:
@@ -54,15 +53,16 @@ def test_each_term_matches_the_elementwise_definition(prediction_and_batch):
     }
     for term, value in expected.items():
         coefficients = {"energy": 0.0, "forces": 0.0, "stress": 0.0, term: 1.0}
-        coefficients[f"huber_{term}"] = widths[term]
-        loss = batch_loss(pred, batch, LossCoefficients(**coefficients))
+        huber = HuberWidths(**{term: widths[term]})
+        loss = batch_loss(pred, batch, LossWeights(**coefficients, huber=huber))
         assert float(loss) == pytest.approx(float(value), rel=1e-12), term
 
 
 def test_a_width_above_every_error_is_the_squared_loss(prediction_and_batch):
     pred, batch = prediction_and_batch
-    squared = LossCoefficients(1.0, 0.5, 0.1)
-    wide = LossCoefficients(1.0, 0.5, 0.1, huber_energy=1e3, huber_forces=1e3, huber_stress=1e6)
+    squared = LossWeights(energy=1.0, forces=0.5, stress=0.1)
+    widths = HuberWidths(energy=1e3, forces=1e3, stress=1e6)
+    wide = LossWeights(energy=1.0, forces=0.5, stress=0.1, huber=widths)
     assert float(batch_loss(pred, batch, wide)) == pytest.approx(
         float(batch_loss(pred, batch, squared)), rel=1e-12
     )
@@ -72,21 +72,11 @@ def test_a_narrow_width_is_below_the_squared_loss_and_linear_in_large_errors(
     prediction_and_batch,
 ):
     pred, batch = prediction_and_batch
-    narrow = LossCoefficients(0.0, 1.0, 0.0, huber_forces=1e-6)
-    squared = LossCoefficients(0.0, 1.0, 0.0)
+    narrow = LossWeights(energy=0.0, forces=1.0, stress=0.0, huber=HuberWidths(forces=1e-6))
+    squared = LossWeights(energy=0.0, forces=1.0, stress=0.0)
     assert float(batch_loss(pred, batch, narrow)) < float(batch_loss(pred, batch, squared))
     mean_abs = float((pred.forces - batch.forces).abs().mean())
     assert float(batch_loss(pred, batch, narrow)) == pytest.approx(2e-6 * mean_abs, rel=1e-5)
-
-
-def test_config_widths_reach_the_coefficients():
-    config = TrainingConfig(loss={"huber": {"forces": 0.01, "energy": 0.002}})
-    assert _huber_widths(config.loss.huber) == {
-        "huber_energy": 0.002, "huber_forces": 0.01, "huber_stress": 0.0,
-    }
-    assert _huber_widths(TrainingConfig().loss.huber) == {
-        "huber_energy": 0.0, "huber_forces": 0.0, "huber_stress": 0.0,
-    }
 
 
 def test_config_refuses_a_width_that_is_not_positive():

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
-from mlpot.config import ConfigError, load_config
-from mlpot.training.from_config import settings_from_config
-from mlpot.training.kalman import KalmanSettings
+from mlpot.config import ConfigError, KalmanConfig, load_config
 
 HEAD = "data:\n  train: [{name: si, files: [train.xyz]}]\ntraining:\n  epochs: 10\n"
 
@@ -19,14 +15,13 @@ def load(tmp_path, optimizer: str):
     return load_config(path)
 
 
-def test_kalman_section_becomes_kalman_settings_with_n2p2_defaults(tmp_path):
+def test_kalman_section_has_n2p2_defaults(tmp_path):
     config = load(tmp_path, "{name: kalman, variant: fading_memory, nu: 0.999, force_batch: 8}")
-    settings = settings_from_config(config, progress=False)
-    assert settings.optimizer == "kalman"
-    assert settings.kalman == dataclasses.replace(
-        KalmanSettings(), variant="fading_memory", nu=0.999, force_batch=8
+    settings = config.training
+    assert settings.optimizer == KalmanConfig(
+        name="kalman", variant="fading_memory", nu=0.999, force_batch=8
     )
-    defaults = KalmanSettings()
+    defaults = KalmanConfig(name="kalman")
     assert (defaults.epsilon, defaults.q0, defaults.q_tau, defaults.q_min) == (
         0.01,
         0.01,
@@ -38,10 +33,10 @@ def test_kalman_section_becomes_kalman_settings_with_n2p2_defaults(tmp_path):
 
 
 def test_adam_sections_still_work(tmp_path):
-    settings = settings_from_config(load(tmp_path, "{name: adamw, lr: 0.01}"), progress=False)
-    assert (settings.optimizer, settings.lr) == ("adamw", 0.01)
-    settings = settings_from_config(load(tmp_path, "{lr: 0.02}"), progress=False)
-    assert (settings.optimizer, settings.lr) == ("adam", 0.02)
+    optimizer = load(tmp_path, "{name: adamw, lr: 0.01}").training.optimizer
+    assert (optimizer.name, optimizer.lr) == ("adamw", 0.01)
+    optimizer = load(tmp_path, "{lr: 0.02}").training.optimizer
+    assert (optimizer.name, optimizer.lr) == ("adam", 0.02)
 
 
 PROBLEMS = [  # (optimizer section, dotted key, words in the message)

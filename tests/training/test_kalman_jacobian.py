@@ -8,7 +8,7 @@ import torch
 from emt_alni import emt_frames
 from training_setup import make_model
 
-from mlpot.descriptors.acsf import ACSF
+from mlpot.models.predict import predict
 from mlpot.training.dataset import collate, prepare_frames
 from mlpot.training.fit_preprocessing import fit_preprocessing
 from mlpot.training.kalman_jacobian import (
@@ -17,14 +17,13 @@ from mlpot.training.kalman_jacobian import (
     force_observations,
     stress_observations,
 )
-from mlpot.training.predict import predict_batch
 
 
 @pytest.fixture(scope="module")
 def fitted():
     frames = emt_frames(4, seed=5)
     model = make_model()
-    prepared = prepare_frames(frames, ACSF(model.sfset), torch.float64, ["bulk"], progress=False)
+    prepared = prepare_frames(frames, model, torch.float64, ["bulk"], progress=False)
     fit_preprocessing(model, frames, prepared, "minmax", pca=False)
     return model, prepared
 
@@ -48,7 +47,7 @@ def reference_jacobian(model, outputs: torch.Tensor) -> torch.Tensor:
 
 def test_energies_match_predictions_and_autograd(fitted):
     model, prepared = fitted
-    prediction = predict_batch(model, collate(prepared[:3]), False, False, True)
+    prediction = predict(model, collate(prepared[:3]).inputs, set(), create_graph=True)
     observed = energy_observations(model, prepared[:3])
     torch.testing.assert_close(observed.values, prediction.energy.detach(), rtol=1e-12, atol=0)
     expected = reference_jacobian(model, prediction.energy)
@@ -59,7 +58,7 @@ def test_force_components_match_predictions_and_autograd(fitted):
     model, prepared = fitted
     frame = prepared[1]
     atoms, directions = torch.tensor([0, 3, 2, 0]), torch.tensor([0, 2, 1, 1])
-    prediction = predict_batch(model, collate([frame]), True, False, True)
+    prediction = predict(model, collate([frame]).inputs, {"forces"}, create_graph=True)
     selected = prediction.forces[atoms, directions]
     observed = force_observations(model, frame, atoms, directions)
     torch.testing.assert_close(observed.values, selected.detach(), rtol=1e-10, atol=1e-14)
@@ -71,7 +70,7 @@ def test_force_components_match_predictions_and_autograd(fitted):
 def test_stress_matches_predictions_and_autograd(fitted):
     model, prepared = fitted
     frame = prepared[2]
-    prediction = predict_batch(model, collate([frame]), False, True, True)
+    prediction = predict(model, collate([frame]).inputs, {"stress"}, create_graph=True)
     observed = stress_observations(model, frame)
     torch.testing.assert_close(
         observed.values, prediction.stress[0].detach(), rtol=1e-10, atol=1e-16

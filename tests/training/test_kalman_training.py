@@ -12,17 +12,18 @@ import pytest
 import torch
 from training_setup import run_killed_in_epoch, setup
 
+from mlpot.config import KalmanConfig
 from mlpot.errors import MlpotError
-from mlpot.training.kalman import KalmanSettings, KalmanUpdater
+from mlpot.training.kalman import KalmanUpdater
 from mlpot.training.trainer import Trainer
 
-KALMAN = KalmanSettings(force_fraction=0.1, force_batch=4, stress_fraction=1.0)
+KALMAN = {"name": "kalman", "force_fraction": 0.1, "force_batch": 4, "stress_fraction": 1.0}
 
 
 def kalman_setup(frames, epochs=5, **changes):
     model, train, val, settings = setup(frames, epochs=epochs)
-    kalman = dataclasses.replace(KALMAN, **changes)
-    return model, train, val, dataclasses.replace(settings, optimizer="kalman", kalman=kalman)
+    kalman = KalmanConfig(**{**KALMAN, **changes})
+    return model, train, val, settings.model_copy(update={"optimizer": kalman})
 
 
 def test_kalman_training_reduces_validation_errors(alni_frames, tmp_path):
@@ -42,7 +43,7 @@ def test_kalman_training_reduces_validation_errors(alni_frames, tmp_path):
 
 def test_epoch_schedule_has_n2p2_counts_and_depends_only_on_seed_and_epoch(alni_frames):
     model, train, _, settings = kalman_setup(alni_frames, energy_batch=3)
-    updater = KalmanUpdater(model, train, settings.kalman, seed=0)
+    updater = KalmanUpdater(model, train, settings.optimizer, seed=0)
     n_components = 3 * sum(f.n_atoms for f in train)  # 20 frames of 4 atoms
     assert updater.counts == {
         "energy": round(len(train) / 3),
@@ -70,13 +71,13 @@ def test_structures_without_weight_forces_or_stress_are_left_out(alni_frames):
     train[0] = dataclasses.replace(train[0], weight=0.0)
     train[1] = dataclasses.replace(train[1], forces=None)
     train[2] = dataclasses.replace(train[2], stress=None)
-    updater = KalmanUpdater(model, train, settings.kalman, seed=0)
+    updater = KalmanUpdater(model, train, settings.optimizer, seed=0)
     assert 0 not in updater.energy_frames and 1 in updater.energy_frames
     assert {0, 1} & set(updater.force_frames) == set() and 2 in updater.force_frames
     assert {0, 2} & set(updater.stress_frames) == set() and 1 in updater.stress_frames
     nothing = [dataclasses.replace(f, weight=0.0) for f in train]
     with pytest.raises(MlpotError, match="nothing to update on"):
-        KalmanUpdater(model, nothing, settings.kalman, seed=0)
+        KalmanUpdater(model, nothing, settings.optimizer, seed=0)
 
 
 def test_resume_after_interruption_equals_uninterrupted_run(alni_frames, tmp_path, monkeypatch):

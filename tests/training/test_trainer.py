@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 
 import pytest
 import torch
-from training_setup import run_killed_in_epoch, setup
+from training_setup import DEFAULT_LOSS, loss, run_killed_in_epoch, setup, staged
 
+from mlpot.config import OptimizerConfig, PlateauSchedule
 from mlpot.models.serialization import load_model
-from mlpot.training.loss import LossCoefficients
-from mlpot.training.trainer import Schedule, Trainer
+from mlpot.training.trainer import Trainer
 
 
 def test_training_reduces_validation_errors(alni_frames, tmp_path):
@@ -31,8 +30,8 @@ def test_training_reduces_validation_errors(alni_frames, tmp_path):
 
 
 def test_force_only_loss_learns_forces(alni_frames, tmp_path):
-    model, train, val, settings = setup(alni_frames, epochs=10, loss=LossCoefficients(0, 1, 0))
-    settings = dataclasses.replace(settings, lr=1e-2, batch_size=2)
+    model, train, val, settings = setup(alni_frames, epochs=10, loss=loss(0, 1, 0))
+    settings = settings.model_copy(update={"optimizer": OptimizerConfig(lr=1e-2), "batch_size": 2})
     trainer = Trainer(model, train, val, settings, tmp_path)
     _, before = trainer.evaluate(val)
     rows = trainer.run()
@@ -75,9 +74,9 @@ def test_best_model_file_is_the_lowest_validation_loss(alni_frames, tmp_path):
 def test_final_loss_stage_switches_coefficients_and_chooses_the_best_within_it(
     alni_frames, tmp_path
 ):
-    final = LossCoefficients(1.0, 100.0, 0.1)  # stage-two losses far above stage one's
-    model, train, val, settings = setup(alni_frames, epochs=6, final_loss=final,
-                                        final_loss_epoch=4)
+    final = loss(1.0, 100.0, 0.1)  # stage-two losses far above stage one's
+    model, train, val, settings = setup(alni_frames, epochs=6,
+                                        loss=staged(DEFAULT_LOSS, final, 0.5))  # from epoch 4
     trainer = Trainer(model, train, val, settings, tmp_path)
     rows = trainer.run()
     saved = load_model(tmp_path / "model.pt")
@@ -87,16 +86,16 @@ def test_final_loss_stage_switches_coefficients_and_chooses_the_best_within_it(
     trainer.model = saved
     assert trainer.evaluate(val)[0] == pytest.approx(rows[best_epoch - 1]["val_loss"], rel=1e-10)
     # the final-stage validation loss is the one with the final coefficients
-    default_only = Trainer(saved, train, val, dataclasses.replace(settings, final_loss=None),
+    default_only = Trainer(saved, train, val, settings.model_copy(update={"loss": DEFAULT_LOSS}),
                            tmp_path / "other")
     assert default_only.evaluate(val)[0] < trainer.evaluate(val)[0]
 
 
 def test_final_loss_stage_restarts_the_plateau_schedule(alni_frames, tmp_path):
-    final = LossCoefficients(1.0, 100.0, 0.1)  # stage-two losses far above stage one's
-    model, train, val, settings = setup(alni_frames, epochs=6, final_loss=final,
-                                        final_loss_epoch=4)
-    settings = dataclasses.replace(settings, schedule=Schedule("plateau", factor=0.5, patience=1))
+    final = loss(1.0, 100.0, 0.1)  # stage-two losses far above stage one's
+    model, train, val, settings = setup(alni_frames, epochs=6,
+                                        loss=staged(DEFAULT_LOSS, final, 0.5))  # from epoch 4
+    settings = settings.model_copy(update={"schedule": PlateauSchedule(factor=0.5, patience=1)})
     trainer = Trainer(model, train, val, settings, tmp_path)
     trainer.run()
     scheduler = trainer.scheduler
@@ -105,11 +104,11 @@ def test_final_loss_stage_restarts_the_plateau_schedule(alni_frames, tmp_path):
 
 
 def test_final_loss_stage_from_the_first_epoch_trains_as_its_coefficients(alni_frames, tmp_path):
-    final = LossCoefficients(1.0, 100.0, 0.1)
-    staged, train, val, settings = setup(alni_frames, epochs=3, final_loss=final,
-                                         final_loss_epoch=1)
-    Trainer(staged, train, val, settings, tmp_path / "staged").run()
+    final = loss(1.0, 100.0, 0.1)
+    two_stage, train, val, settings = setup(alni_frames, epochs=3,
+                                            loss=staged(DEFAULT_LOSS, final, 0.1))  # from epoch 1
+    Trainer(two_stage, train, val, settings, tmp_path / "staged").run()
     plain, train, val, settings = setup(alni_frames, epochs=3, loss=final)
     Trainer(plain, train, val, settings, tmp_path / "plain").run()
-    for key, value in staged.state_dict().items():
+    for key, value in two_stage.state_dict().items():
         torch.testing.assert_close(value, plain.state_dict()[key], rtol=0, atol=0)

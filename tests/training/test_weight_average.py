@@ -9,7 +9,6 @@ from training_setup import run_killed_in_epoch, setup
 from mlpot.config import ConfigError, load_config
 from mlpot.errors import MlpotError
 from mlpot.models.serialization import load_model
-from mlpot.training.from_config import settings_from_config
 from mlpot.training.trainer import Trainer
 
 DECAY = 0.7  # the warm-up's (1 + n) / (10 + n) reaches it at step 20
@@ -83,14 +82,11 @@ def load(tmp_path, lines: str):
     return load_config(path)
 
 
-def test_config_ema_decay_reaches_the_trainer(tmp_path):
-    assert settings_from_config(load(tmp_path, ""), progress=False).ema_decay == 0.999
-    config = load(tmp_path, "  ema_decay: 0.99\n")
-    assert settings_from_config(config, progress=False).ema_decay == 0.99
-    config = load(tmp_path, "  ema_decay: null\n")
-    assert settings_from_config(config, progress=False).ema_decay is None
-    config = load(tmp_path, "  optimizer: {name: kalman}\n")
-    assert settings_from_config(config, progress=False).ema_decay is None
+def test_config_ema_decay_defaults(tmp_path):
+    assert load(tmp_path, "").training.ema_decay == 0.999
+    assert load(tmp_path, "  ema_decay: 0.99\n").training.ema_decay == 0.99
+    assert load(tmp_path, "  ema_decay: null\n").training.ema_decay is None
+    assert load(tmp_path, "  optimizer: {name: kalman}\n").training.ema_decay is None
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,14 @@ import pytest
 import torch
 from emt_alni import SF_LINES
 
-from mlpot.descriptors.acsf import ACSF
+from mlpot.config import ExponentialSchedule, LossWeights, OptimizerConfig, TrainingConfig
+from mlpot.config.schema import FinalLossWeights
 from mlpot.descriptors.cutoffs import CutoffFunction
 from mlpot.descriptors.symmetry_functions import SymmetryFunctionSet
 from mlpot.models.nnp import NetworkSpec, NeuralNetworkPotential
 from mlpot.training.dataset import prepare_frames
 from mlpot.training.fit_preprocessing import fit_preprocessing
-from mlpot.training.loss import LossCoefficients
-from mlpot.training.trainer import Schedule, Trainer, TrainSettings
+from mlpot.training.trainer import Trainer
 
 
 def make_model(seed: int = 0) -> NeuralNetworkPotential:
@@ -24,20 +24,37 @@ def make_model(seed: int = 0) -> NeuralNetworkPotential:
     return NeuralNetworkPotential(sfset, {"Al": spec, "Ni": spec})
 
 
-DEFAULT_LOSS = LossCoefficients(1.0, 1.0, 0.1)
+def loss(energy: float, forces: float, stress: float = 0.0, **more) -> LossWeights:
+    """Loss coefficients in the order energy, forces, stress."""
+    return LossWeights(energy=energy, forces=forces, stress=stress, **more)
 
 
-def setup(frames, epochs=6, loss=DEFAULT_LOSS, **kw):
-    model = make_model()
-    acsf = ACSF(model.sfset)
-    train = prepare_frames(frames[:20], acsf, torch.float64, ["bulk"], progress=False)
-    val = prepare_frames(frames[20:], acsf, torch.float64, ["bulk"], progress=False)
-    fit_preprocessing(model, frames[:20], train, "minmax", pca=False)
-    settings = TrainSettings(
-        epochs=epochs, batch_size=4, lr=5e-3, schedule=Schedule("exponential", gamma=0.95),
-        loss=loss, early_stopping_patience=None, progress=False, **kw
+def staged(first: LossWeights, final: LossWeights, start: float) -> LossWeights:
+    """`first` with a final stage of `final`'s energy, force and stress coefficients."""
+    stage = FinalLossWeights(start=start, energy=final.energy, forces=final.forces,
+                             stress=final.stress)
+    return first.model_copy(update={"final": stage})
+
+
+DEFAULT_LOSS = loss(1.0, 1.0, 0.1)
+
+
+def training_settings(epochs=6, loss=DEFAULT_LOSS, lr=5e-3, **changes) -> TrainingConfig:
+    """The tests' settings: batches of 4, an exponential schedule, no moving average and no
+    early stopping unless `changes` (TrainingConfig fields) say otherwise."""
+    changes = {"ema_decay": None, **changes}
+    return TrainingConfig(
+        epochs=epochs, batch_size=4, optimizer=OptimizerConfig(lr=lr),
+        schedule=ExponentialSchedule(name="exponential", gamma=0.95), loss=loss, **changes,
     )
-    return model, train, val, settings
+
+
+def setup(frames, epochs=6, loss=DEFAULT_LOSS, **changes):
+    model = make_model()
+    train = prepare_frames(frames[:20], model, torch.float64, ["bulk"], progress=False)
+    val = prepare_frames(frames[20:], model, torch.float64, ["bulk"], progress=False)
+    fit_preprocessing(model, frames[:20], train, "minmax", pca=False)
+    return model, train, val, training_settings(epochs, loss, **changes)
 
 
 class Interrupt(Exception):

@@ -9,19 +9,19 @@ from physics_helpers import make_model
 from uncertainty_helpers import emt_frames, fit_ranges
 
 from mlpot.calculators import MlpotCalculator
-from mlpot.descriptors.acsf import ACSF
+from mlpot.config import ConstantSchedule, LossWeights, OptimizerConfig, TrainingConfig
 from mlpot.errors import MlpotError
+from mlpot.models.predict import predict
 from mlpot.training.dataset import collate, prepare_frames
-from mlpot.training.loss import LossCoefficients, batch_loss
-from mlpot.training.predict import predict_batch
-from mlpot.training.trainer import Schedule, Trainer, TrainSettings
+from mlpot.training.loss import batch_loss
+from mlpot.training.trainer import Trainer
 from mlpot.uncertainty.atomic_energy_targets import label_atomic_energies
 
 FRAMES = emt_frames(16)
 
 
 def prepared(model, frames):
-    return prepare_frames(frames, ACSF(model.sfset), model.dtype, ["default"], progress=False)
+    return prepare_frames(frames, model, model.dtype, ["default"], progress=False)
 
 
 def atomic_energy_rmse(model, frames) -> float:
@@ -38,12 +38,12 @@ def test_loss_term_is_the_weighted_mean_squared_atomic_error():
     model = fit_ranges(make_model(), FRAMES[:4])
     batch = collate(prepared(model, FRAMES[:4]))
     with torch.no_grad():
-        pred = predict_batch(model, batch, forces=False, stress=False, create_graph=False)
+        pred = predict(model, batch.inputs, set())
     expected = float(((pred.atomic_energies - batch.atomic_energies) ** 2).mean())
-    only_atomic = LossCoefficients(energy=0.0, forces=0.0, atomic_energy=2.0)
+    only_atomic = LossWeights(energy=0.0, forces=0.0, atomic_energy=2.0, stress=0.0)
     assert float(batch_loss(pred, batch, only_atomic)) == pytest.approx(2 * expected)
-    without = LossCoefficients(energy=1.0, forces=0.0)
-    with_term = LossCoefficients(energy=1.0, forces=0.0, atomic_energy=1.0)
+    without = LossWeights(energy=1.0, forces=0.0, stress=0.0)
+    with_term = LossWeights(energy=1.0, forces=0.0, atomic_energy=1.0, stress=0.0)
     assert float(batch_loss(pred, batch, with_term) - batch_loss(pred, batch, without)) == (
         pytest.approx(expected)
     )
@@ -57,9 +57,9 @@ def test_frames_without_targets_add_nothing():
     batch = collate(prepared(model, frames))
     assert not batch.atomic_energy_mask.any()
     with torch.no_grad():
-        pred = predict_batch(model, batch, forces=False, stress=False, create_graph=False)
-    coefficients = LossCoefficients(energy=1.0, forces=0.0, atomic_energy=5.0)
-    plain = LossCoefficients(energy=1.0, forces=0.0)
+        pred = predict(model, batch.inputs, set())
+    coefficients = LossWeights(energy=1.0, forces=0.0, atomic_energy=5.0, stress=0.0)
+    plain = LossWeights(energy=1.0, forces=0.0, stress=0.0)
     assert float(batch_loss(pred, batch, coefficients)) == float(batch_loss(pred, batch, plain))
 
 
@@ -79,15 +79,14 @@ def teacher_frames(n: int) -> list:
 def train(frames, atomic_energy: float, tmp_path):
     """A model trained 20 epochs on frames[:8] (validation frames[8:]); returns it and its log."""
     model = fit_ranges(make_model(seed=1), frames[:8])
-    loss = LossCoefficients(energy=1.0, forces=0.1, atomic_energy=atomic_energy)
-    settings = TrainSettings(
+    loss = LossWeights(energy=1.0, forces=0.1, atomic_energy=atomic_energy, stress=0.0)
+    settings = TrainingConfig(
         epochs=20,
         batch_size=4,
-        lr=1e-2,
-        schedule=Schedule("none"),
+        optimizer=OptimizerConfig(lr=1e-2),
+        schedule=ConstantSchedule(name="none"),
         loss=loss,
-        early_stopping_patience=None,
-        progress=False,
+        ema_decay=None,
     )
     trainer = Trainer(
         model,

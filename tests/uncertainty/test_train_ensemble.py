@@ -8,12 +8,14 @@ import shutil
 
 import numpy as np
 import pytest
+import torch
 from uncertainty_helpers import write_cu_config
 
 from mlpot.cli.main import main
 from mlpot.config import load_config
 from mlpot.errors import MlpotError
-from mlpot.training.from_config import build_symmetry_functions, read_training_data
+from mlpot.training.data import read_training_data
+from mlpot.training.run import build_model
 from mlpot.training.trainer import Trainer
 from mlpot.uncertainty import load_ensemble_calculator
 from mlpot.uncertainty.train_ensemble import member_config, train_ensemble
@@ -53,18 +55,20 @@ def test_atomic_energy_replicas_fit_member_zero(tmp_path):
     assert members[2].training.loss.energy == config.training.loss.energy
 
 
-def test_members_take_the_descriptors_of_member_zero(tmp_path):
-    """Generated sets depend on the training split (shortest distance), so they are pinned."""
+def test_members_take_the_architecture_of_member_zero(tmp_path):
+    """Generated sets depend on the training split (shortest distance): members after the
+    first start from member 0's architecture with new weights."""
     config = load_config(write_cu_config(tmp_path))
     splits = [
         read_training_data(member_config(config, k, "seeds", tmp_path, 1.0))[0] for k in range(2)
     ]
-    generated = [build_symmetry_functions(config, ["Cu"], frames) for frames in splits]
-    assert generated[0].to_dict() != generated[1].to_dict()
-    pinned = member_config(config, 1, "seeds", tmp_path, 1.0, generated[0])
-    assert pinned.elements == ["Cu"]
-    rebuilt = build_symmetry_functions(pinned, ["Cu"], splits[1])
-    assert rebuilt.to_dict() == generated[0].to_dict()
+    built = [build_model(config, frames) for frames in splits]
+    assert built[0].sfset.to_dict() != built[1].sfset.to_dict()
+    member = built[0].fresh(seed=1)
+    assert member.sfset.to_dict() == built[0].sfset.to_dict()
+    first, other = built[0].networks["Cu"][0].weight, member.networks["Cu"][0].weight
+    assert not torch.equal(first, other)
+    assert torch.equal(built[0].fresh(seed=0).networks["Cu"][0].weight, first)
 
 
 def interrupt_member_1_after_its_first_epoch(monkeypatch):

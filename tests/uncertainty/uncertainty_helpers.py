@@ -16,7 +16,6 @@ from ase.io import write
 from physics_helpers import make_model
 
 from mlpot.data.frame import Frame
-from mlpot.descriptors.acsf import ACSF
 from mlpot.models.nnp import NeuralNetworkPotential
 from mlpot.training.dataset import prepare_frames
 from mlpot.training.fit_preprocessing import fit_preprocessing
@@ -59,7 +58,7 @@ def emt_frames(n: int, seed: int = 0) -> list[Frame]:
 
 def fit_ranges(model: NeuralNetworkPotential, frames: list[Frame]) -> NeuralNetworkPotential:
     """Fit the model's preprocessing (descriptor ranges included) on frames, as training does."""
-    prepared = prepare_frames(frames, ACSF(model.sfset), model.dtype, ["default"], progress=False)
+    prepared = prepare_frames(frames, model, model.dtype, ["default"], progress=False)
     fit_preprocessing(model, frames, prepared, "minmax", pca=False)
     return model
 

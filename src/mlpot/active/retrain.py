@@ -14,6 +14,7 @@ from pathlib import Path
 
 from mlpot.active.config import ActiveConfig
 from mlpot.config import DataConfig, FileSpec, GroupConfig, TrainConfig
+from mlpot.models.potential import Potential
 from mlpot.training.trainer import RunFiles
 
 
@@ -42,28 +43,24 @@ def train_iteration_ensemble(
     config = ensemble_config(cfg, data, output)
     members, kind = cfg.ensemble.members, cfg.ensemble.kind
     if previous is None:
-        config = with_shared_descriptors(config, data)
-        return train_ensemble(config, members, kind, output, resume=True, progress=progress)
+        architecture = shared_architecture(config, data)
+        return train_ensemble(
+            config, members, kind, output, resume=True, architecture=architecture,
+            progress=progress,
+        )
     return continue_ensemble(config, members, kind, output, previous, progress)
 
 
-def with_shared_descriptors(config: TrainConfig, data: Path) -> TrainConfig:
-    """config with its preset resolved into explicit symmetry functions, from all of data.
+def shared_architecture(config: TrainConfig, data: Path) -> Potential:
+    """The members' architecture, built from all of data.
 
-    A preset adapts to the shortest distance in a member's training frames, which differ
-    between members (each splits off its own validation frames); the members of an ensemble
-    must share one descriptor set.
+    A generated descriptor set adapts to the structures it is built from; each member splits
+    off its own validation frames, and the members of an ensemble must share one set.
     """
     from mlpot.data import read_frames
-    from mlpot.training.from_config import build_symmetry_functions
+    from mlpot.training.run import build_model
 
-    if config.descriptors.symmetry_functions is not None:
-        return config
-    frames = read_frames(data)
-    sfset = build_symmetry_functions(config, list(config.elements or []), frames)
-    update = {"preset": None, "symmetry_functions": sfset.n2p2_lines()}
-    descriptors = config.descriptors.model_copy(update=update)
-    return config.model_copy(update={"descriptors": descriptors})
+    return build_model(config, read_frames(data))
 
 
 def continue_ensemble(
@@ -75,9 +72,9 @@ def continue_ensemble(
     progress: bool,
 ) -> list[Path]:
     """train_ensemble, but member k starts from previous[k] instead of new weights."""
-    from mlpot.training.from_config import train_from_config
+    from mlpot.models.serialization import load_model
     from mlpot.uncertainty.manifest import MANIFEST_NAME, read_manifest, write_manifest
-    from mlpot.uncertainty.train_ensemble import member_config, member_model
+    from mlpot.uncertainty.train_ensemble import member_config, member_model, train_member
 
     path = output / MANIFEST_NAME
     manifest = (
@@ -101,12 +98,12 @@ def continue_ensemble(
         if not resume and Path(member.output).exists():
             shutil.rmtree(member.output)  # killed before its first checkpoint: start it again
         parent = output / member_model(0) if kind == "atomic_energy" and k > 0 else None
-        train_from_config(
+        train_member(
             member,
             resume=resume,
-            initial_model=previous[k],
-            atomic_energy_model=parent,
             progress=progress,
+            initial=load_model(previous[k]),
+            atomic_energy_model=load_model(parent) if parent is not None else None,
         )
         manifest["models"].append(member_model(k))
         write_manifest(path, manifest)

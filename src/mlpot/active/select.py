@@ -16,8 +16,8 @@ import numpy as np
 import torch
 from ase import Atoms
 
-from mlpot.descriptors.acsf import ACSF
 from mlpot.models.nnp import NeuralNetworkPotential
+from mlpot.models.potential import DESCRIPTOR_FEATURES
 from mlpot.neighbours.pairs import neighbour_pairs
 
 
@@ -68,7 +68,8 @@ def descriptor_summaries(model: NeuralNetworkPotential, images: Sequence[Atoms])
     """(M, 3 E F) per-structure summaries: for each of the model's E elements the fraction of
     atoms, and the mean and standard deviation of the scaled descriptors (F padded columns)
     over that element's atoms (zeros where there are none)."""
-    acsf = ACSF(model.sfset)
+    model.require(DESCRIPTOR_FEATURES, "selection by descriptor diversity")
+    acsf = model.descriptor_engine
     width = acsf.n_features
     rows = []
     for atoms in images:

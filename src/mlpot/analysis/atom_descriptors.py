@@ -14,9 +14,9 @@ import torch
 from tqdm.auto import tqdm
 
 from mlpot.data.frame import Frame
-from mlpot.descriptors.acsf import ACSF
 from mlpot.errors import MlpotError
 from mlpot.models.nnp import NeuralNetworkPotential
+from mlpot.models.potential import DESCRIPTOR_FEATURES
 from mlpot.neighbours.pairs import neighbour_pairs
 
 
@@ -59,7 +59,8 @@ def atom_descriptors(
     model: NeuralNetworkPotential, frames: Sequence[Frame], *, progress: bool = False
 ) -> AtomDescriptors:
     """Scaled descriptors of all atoms of frames (see AtomDescriptors)."""
-    acsf = ACSF(model.sfset)
+    model.require(DESCRIPTOR_FEATURES, "descriptor-space analysis")
+    acsf = model.descriptor_engine
     blocks, species_blocks, frame_blocks = [], [], []
     for index, frame in enumerate(tqdm(frames, desc="descriptors", disable=not progress)):
         try:

@@ -1,24 +1,20 @@
-"""ASE calculators for mlpot potentials."""
+"""ASE calculators for mlpot potentials of every family."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from mlpot.calculators.nnp import MlpotCalculator
+from mlpot.calculators.calculator import MlpotCalculator
 
 
 def load_calculator(path: str | Path, **kwargs) -> MlpotCalculator:
-    """An ASE calculator for the model file at `path` (a SnapCalculator for a model on
-    LAMMPS's SNAP descriptors). `path` may also be an n2p2 potential directory (input.nn,
-    scaling.data, weights.ZZZ.data) whose files are in eV and Å."""
+    """An ASE calculator for the model file at `path`, of any family. `path` may also be an
+    n2p2 potential directory (input.nn, scaling.data, weights.ZZZ.data) whose files are in
+    eV and Å."""
     from mlpot.interop.n2p2 import is_potential_dir, read_potential
     from mlpot.models.serialization import load_model
 
     model = read_potential(Path(path)) if is_potential_dir(path) else load_model(path)
-    if getattr(model.sfset, "kind", None) == "snap":
-        from mlpot.calculators.snap import SnapCalculator
-
-        return SnapCalculator(model, **kwargs)
     return MlpotCalculator(model, **kwargs)
 
 

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 def _evaluate_test_set(config, models, out, plot: bool) -> None:
     """Errors of the ensemble mean on the config's test groups."""
     from mlpot.analysis.evaluate import evaluate_model
-    from mlpot.training.from_config import read_test_groups
+    from mlpot.training.data import read_test_groups
     from mlpot.uncertainty.ensemble_calculator import load_ensemble_calculator
 
     frames = read_test_groups(config.data.test, config.data.require_forces)

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from mlpot.analysis.evaluate import evaluate_model
     from mlpot.calculators import load_calculator
     from mlpot.config import load_config
-    from mlpot.training.from_config import train_from_config
+    from mlpot.training.run import train_from_config
 
     config = load_config(args.config)
     outcome = train_from_config(

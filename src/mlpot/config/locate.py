@@ -4,6 +4,7 @@ A pydantic `loc` mixes the keys of the document with union tags ("single value",
 "plateau") and "[key]" markers. `locate` walks the schema alongside it and returns the
 key path as it appears in the YAML file plus the schema types around the error, which the
 messages use (allowed keys for "did you mean", Literal choices, the alternatives of a union).
+Hand-written because pydantic reports where an error is but not the schema type found there.
 """
 
 from __future__ import annotations

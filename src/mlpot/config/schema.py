@@ -51,8 +51,9 @@ class InteractionConfig(Section):
 
 
 class ModelConfig(Section):
-    """Per-element atomic networks.
+    """Family "nnp": per-element atomic networks on the symmetry functions of `descriptors`.
 
+    family:            the model family (mlpot.models.families); "nnp" by default
     hidden:            hidden layer widths, for all elements or per element
     activation:        hidden-layer activation, for all elements or per element
     scaling:           descriptor scaling fitted on the training set
@@ -64,6 +65,7 @@ class ModelConfig(Section):
     interaction:       messages from neighbours' environments (not exportable to n2p2)
     """
 
+    family: Literal["nnp"] = "nnp"
     hidden: PerElement[list[PositiveInt]] = Field(default_factory=lambda: [32, 32])
     activation: PerElement[Activation] = "shifted_softplus"
     scaling: Literal["minmax", "meanstd", "none"] = "minmax"
@@ -342,6 +344,8 @@ class TrainConfig(Section):
 
     @model_validator(mode="after")
     def _interaction_trainable(self) -> TrainConfig:
+        if not isinstance(self.model, ModelConfig):
+            return self
         if self.model.interaction is not None and self.training.optimizer.name == "kalman":
             message = (
                 "the Kalman filter trains networks on symmetry functions only; remove "
@@ -356,6 +360,8 @@ def _per_element_problems(config: TrainConfig) -> list[tuple[KeyPath, str]]:
     elements = config.elements or []
     listed = ", ".join(elements)
     problems = []
+    if not isinstance(config.model, ModelConfig):
+        return problems
     for key in ("hidden", "activation", "reference_energies"):
         value = getattr(config.model, key)
         if not isinstance(value, Mapping):

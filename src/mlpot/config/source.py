@@ -1,4 +1,8 @@
-"""Read a YAML configuration file, keeping the line of every key for error messages."""
+"""Read a YAML configuration file, keeping the line of every key for error messages.
+
+Lines come from PyYAML's own node tree; ruamel.yaml's line-keeping maps were not taken: a second
+YAML library, YAML 1.2 rules (yes/no read as strings) and a stop at the first repeated key.
+"""
 
 from __future__ import annotations
 

@@ -13,6 +13,8 @@ and of energy is (Å, eV by default; BOHR_HARTREE for files in atomic units), an
 conversion happens only here. Atomic charges and per-atom energies are not kept
 (written as 0); the total charge goes to Frame.info["charge"], the comment to
 Frame.info["comment"]. The format carries no stress.
+Kept beside ASE's "runnerdata" reader, whose errors name no line and which splits at any "begin",
+also one inside a comment ("comment run from the beginning" reads as an empty structure).
 """
 
 from __future__ import annotations

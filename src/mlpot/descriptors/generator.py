@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +26,9 @@ from mlpot.descriptors.symmetry_functions import (
     RadialG2,
     SymmetryFunctionSet,
 )
+
+if TYPE_CHECKING:
+    from mlpot.config.sections import DescriptorsConfig
 
 
 def radial_grid(r_min: float, cutoff: float, n: int, mode: str) -> list[tuple[float, float]]:
@@ -89,25 +93,24 @@ def default_symmetry_functions(
     cutoff_function: CutoffFunction | None = None,
     *,
     r_min: float = 1.0,
-    n_radial: int = 12,
-    radial_mode: str = "shifted",
-    angular: str = "narrow",
-    angular_eta: list[float] | None = None,
-    zeta: tuple[float, ...] = (1.0, 2.0, 4.0, 16.0),
-    lambdas: tuple[float, ...] = (-1.0, 1.0),
-    angular_shells: int = 0,
-    mixed_shells: bool = False,
+    recipe: DescriptorsConfig | None = None,
 ) -> SymmetryFunctionSet:
-    """A sensible set: r_min (Å) is about the shortest interatomic distance in the data."""
+    """A sensible set: r_min (Å) is about the shortest interatomic distance in the data;
+    recipe: the generator keys of a descriptors config section (n_radial, radial_mode,
+    angular, angular_eta, zeta, lambdas, angular_shells, mixed_shells; None: its defaults)."""
+    from mlpot.config.sections import DescriptorsConfig
+
+    r = recipe or DescriptorsConfig()
     if not 0 < r_min < cutoff:
         raise ValueError(f"need 0 < r_min ({r_min}) < cutoff ({cutoff})")
-    angular_cls = {"narrow": AngularG4, "wide": AngularG5}[angular]
-    etas = angular_eta or default_angular_eta(r_min, cutoff)
-    radial = radial_grid(r_min, cutoff, n_radial, radial_mode)
-    shells = radial_grid(r_min, cutoff, angular_shells, "shifted") if angular_shells else []
+    angular_cls = {"narrow": AngularG4, "wide": AngularG5}[r.angular]
+    etas = r.angular_eta or default_angular_eta(r_min, cutoff)
+    radial = radial_grid(r_min, cutoff, r.n_radial, r.radial_mode)
+    shells = radial_grid(r_min, cutoff, r.angular_shells, "shifted") if r.angular_shells else []
     angular_groups = [(angular_cls, eta, 0.0) for eta in etas]
     angular_groups += [(AngularG5, eta, rs) for eta, rs in shells]
-    mixed = list(itertools.combinations(shells, 2)) if mixed_shells else []
+    mixed = list(itertools.combinations(shells, 2)) if r.mixed_shells else []
+    zeta, lambdas = tuple(r.zeta), tuple(float(x) for x in r.lambdas)
     pairs = list(itertools.combinations_with_replacement(sorted(elements), 2))
     functions = {}
     for center in elements:

@@ -1,8 +1,9 @@
 """Registry of potential formats: each module offers read_potential(path) and write_potential.
 
 A format module exposes
-    read_potential(path) -> NeuralNetworkPotential
+    read_potential(path) -> a Potential
     write_potential(model, path) -> list[Path]        (the files written)
+and writes the models whose capabilities include export_capability(format).
 and is imported only when its format is used.
 """
 
@@ -36,4 +37,8 @@ def read_potential(fmt: str, path: str | Path, **options):
 
 def write_potential(fmt: str, model, path: str | Path) -> list[Path]:
     """Write `model` to `path` in format `fmt`; returns the files written."""
-    return _module(fmt).write_potential(model, Path(path))
+    from mlpot.models.potential import export_capability
+
+    module = _module(fmt)
+    model.require(export_capability(fmt), f"export to the {fmt} format")
+    return module.write_potential(model, Path(path))

@@ -1,61 +1,82 @@
-"""Energy, forces and virial of one structure: descriptors -> networks -> chain rule.
+"""The descriptor networks' calculator path: energies, forces and stress of one structure.
 
 With forces, the networks run inside the descriptor kernel (one pass per atom) on a float64
 copy of their numbers (`inference_networks`); a model that copy cannot represent (another
-dtype, a layer or activation it does not know) takes the two-pass path through torch:
-descriptors, torch's dE/dG, then the pair gradients.
+dtype, a layer or activation it does not know, neighbour messages) takes the two-pass path
+through torch: descriptors, torch's dE/dG, then the pair gradients. Forces and virials come
+from the pair gradients as in mlpot.models.predict (mlpot.models.pair_sums is the NumPy twin
+of mlpot.models.forces, tested equal).
 """
 
 from __future__ import annotations
 
 import weakref
-from typing import NamedTuple
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import torch
+from ase import Atoms
 from torch import nn
 
 from mlpot.descriptors.acsf import ACSF
 from mlpot.descriptors.network_tables import ACTIVATION_CODES, NetworkTables, network_tables
 from mlpot.models.activations import ACTIVATIONS
+from mlpot.models.evaluator import Evaluation, Evaluator, stress_of
 from mlpot.models.nnp import NeuralNetworkPotential
 from mlpot.models.pair_sums import forces_from_pair_gradients, virial_from_pair_gradients
+from mlpot.models.potential import EXTRAPOLATION
 from mlpot.neighbours.pairs import Pairs
+from mlpot.uncertainty.extrapolation import count_extrapolations, union_range
 
 _ACTIVATION_NAMES = {cls: name for name, cls in ACTIVATIONS.items()}
 
 
-class StructureResult(NamedTuple):
-    energy: float  # eV
-    energies: np.ndarray  # (N,) eV
-    forces: np.ndarray | None  # (N, 3) eV/Å
-    virial: np.ndarray | None  # (3, 3) eV, dE/d(strain)
+class DescriptorEvaluator(Evaluator):
+    """Committees of NeuralNetworkPotentials sharing one symmetry-function set: the neighbour
+    list and (where needed) the descriptors of a structure are computed once, then each
+    member runs its networks, fused into the descriptor kernel where it can."""
 
+    def __init__(self, models: Sequence[NeuralNetworkPotential], skin: float):
+        super().__init__(models, skin)
+        self.engine = models[0].descriptor_engine
+        self.ranges = None
+        if all(EXTRAPOLATION in model.capabilities for model in models):
+            self.ranges = {
+                e: union_range([m.descriptor_ranges[e] for m in models]) for e in models[0].elements
+            }
 
-def evaluate_structure(
-    model: NeuralNetworkPotential,
-    acsf: ACSF,
-    species: np.ndarray,
-    pairs: Pairs,
-    forces: bool = True,
-    virial: bool = True,
-) -> StructureResult:
-    """Predictions for one structure given as element indices (N,) and its neighbour pairs;
-    the virial (for the stress) is computed with the forces unless virial is False."""
-    if not forces:
-        computed = acsf.compute(species, pairs)
-        with torch.no_grad():
-            e = torch_energies_and_pair_gradients(model, acsf, species, pairs, computed, False)[0]
-        return StructureResult(float(e.sum()), e, None, None)
-    networks = cached_inference_networks(model)
-    if networks is None:
-        computed = acsf.compute(species, pairs)
-        e, pair_grad = torch_energies_and_pair_gradients(model, acsf, species, pairs, computed)
-    else:
-        e, pair_grad = acsf.energies_and_pair_gradients(species, pairs, networks)
-    f = forces_from_pair_gradients(pair_grad, pairs.first, pairs.second, len(species))
-    w = virial_from_pair_gradients(pair_grad, pairs.vectors) if virial else None
-    return StructureResult(float(e.sum()), e, f, w)
+    def __call__(self, atoms: Atoms, outputs: Collection[str]) -> Evaluation:
+        species = self.engine.species(atoms.numbers)
+        pairs = self.pairs(atoms)
+        derived = bool({"forces", "stress"} & set(outputs))
+        tables = [cached_inference_networks(m) if derived else None for m in self.models]
+        computed = None
+        if "extrapolation" in outputs or any(t is None for t in tables):
+            computed = self.engine.compute(species, pairs)
+        energies, forces, virials = [], [], []
+        for model, networks in zip(self.models, tables, strict=True):
+            if networks is not None:
+                e, pair_grad = self.engine.energies_and_pair_gradients(species, pairs, networks)
+            else:
+                e, pair_grad = torch_energies_and_pair_gradients(
+                    model, self.engine, species, pairs, computed, derived
+                )
+            energies.append(e)
+            if derived:
+                n = len(species)
+                forces.append(forces_from_pair_gradients(pair_grad, pairs.first, pairs.second, n))
+                if "stress" in outputs:
+                    virials.append(virial_from_pair_gradients(pair_grad, pairs.vectors))
+        extrapolation = None
+        if "extrapolation" in outputs and self.ranges is not None:
+            elements = self.models[0].elements
+            extrapolation = count_extrapolations(self.ranges, elements, computed[0], species)
+        return Evaluation(
+            np.stack(energies),
+            np.stack(forces) if forces else None,
+            stress_of(np.stack(virials), atoms) if virials else None,
+            extrapolation,
+        )
 
 
 def torch_energies_and_pair_gradients(
@@ -67,19 +88,21 @@ def torch_energies_and_pair_gradients(
     forces: bool = True,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Atomic energies (N,) and, with forces, dE/dr_ij (P, 3) through torch, from the
-    (descriptors, workspace) that acsf.compute gave for these pairs."""
+    (descriptors, workspace) that acsf.compute gave for these pairs (without storing the
+    descriptors' derivatives: they are summed with dE/dG by the kernel)."""
     descriptors, workspace = computed
-    g = torch.from_numpy(descriptors).to(model.dtype).requires_grad_(forces)
-    messages = None
-    if model.interaction is not None:
-        first, second = torch.from_numpy(pairs.first), torch.from_numpy(pairs.second)
-        vectors = torch.from_numpy(pairs.vectors)
-        messages = model.interaction.message_pairs(first, second, vectors, forces)
-    energies = model.atomic_energies(g, torch.from_numpy(species), messages)
-    if not forces:
-        return energies.detach().double().numpy(), None
-    inputs = (g,) if messages is None else (g, messages.basis)
-    grads = torch.autograd.grad(energies.sum(), inputs)
+    with torch.enable_grad() if forces else torch.no_grad():
+        g = torch.from_numpy(descriptors).to(model.dtype).requires_grad_(forces)
+        messages = None
+        if model.interaction is not None:
+            first, second = torch.from_numpy(pairs.first), torch.from_numpy(pairs.second)
+            vectors = torch.from_numpy(pairs.vectors)
+            messages = model.interaction.message_pairs(first, second, vectors, forces)
+        energies = model.descriptor_energies(g, torch.from_numpy(species), messages)
+        if not forces:
+            return energies.detach().double().numpy(), None
+        inputs = (g,) if messages is None else (g, messages.basis)
+        grads = torch.autograd.grad(energies.sum(), inputs)
     pair_grad = acsf.pair_gradients(species, pairs, grads[0].double().numpy(), workspace)
     if messages is not None:  # the messages' own dependence on r_p
         pair_grad = pair_grad + messages.pair_gradients(grads[1], len(pair_grad)).double().numpy()

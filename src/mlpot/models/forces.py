@@ -35,8 +35,13 @@ def virials_from_pair_gradients(
 
 
 def stress_from_virials(virials: torch.Tensor, volumes: torch.Tensor) -> torch.Tensor:
-    """(S, 6) stress, eV/Å^3, ASE sign and Voigt order, from virials (S, 3, 3) and volumes (S,)."""
+    """(S, 6) stress, eV/Å^3, ASE sign and Voigt order, from virials (S, 3, 3) and volumes (S,).
+
+    Stress exists only for cells periodic in all three directions; the others have volume 0
+    and get zero rows here (training masks them out; calculators refuse to give it)."""
     sym = 0.5 * (virials + virials.transpose(1, 2))
-    rows = torch.tensor([a for a, _ in VOIGT])
-    cols = torch.tensor([b for _, b in VOIGT])
-    return sym[:, rows, cols] / volumes[:, None]
+    rows = torch.tensor([a for a, _ in VOIGT], device=virials.device)
+    cols = torch.tensor([b for _, b in VOIGT], device=virials.device)
+    periodic = volumes > 0
+    volumes = torch.where(periodic, volumes, torch.ones_like(volumes))
+    return sym[:, rows, cols] / volumes[:, None] * periodic[:, None]

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
+from mlpot.descriptors.acsf import ACSF
 from mlpot.descriptors.symmetry_functions import SymmetryFunctionSet
+from mlpot.errors import MlpotError
 from mlpot.models.activations import activation
 from mlpot.models.descriptor_range import DescriptorRange
+from mlpot.models.inputs import ModelInputs
 from mlpot.models.interaction import InteractionSpec, MessagePairs, NeighbourMessages
+from mlpot.models.potential import (
+    DESCRIPTOR_FEATURES,
+    EXTRAPOLATION,
+    KALMAN,
+    Potential,
+    export_capability,
+)
+from mlpot.models.precomputed import linked
 from mlpot.models.scaling import DescriptorScaler
+from mlpot.neighbours.pairs import Pairs
+
+# features of a structure (Potential.features): descriptors G (N, F) and dG_i/dr_p (P, F, 3)
+DESCRIPTORS = "descriptors"
+PAIR_DERIVATIVES = "pair_derivatives"
 
 
 @dataclass(frozen=True)
@@ -50,10 +69,9 @@ def build_network(n_inputs: int, spec: NetworkSpec, dtype: torch.dtype) -> nn.Se
     return nn.Sequential(*layers)
 
 
-class NeuralNetworkPotential(nn.Module):
-    """Behler-Parrinello potential over the descriptors of `sfset` (a SymmetryFunctionSet, or
-    any descriptor definition with elements, n_features(element) and to_dict(), such as
-    mlpot.descriptors.lammps.SnapSettings).
+class NeuralNetworkPotential(Potential):
+    """Behler-Parrinello potential (family "nnp") over the symmetry functions `sfset`; the
+    subclass mlpot.models.snap.SnapNetworkPotential takes LAMMPS's SNAP bispectrum instead.
 
     E_i = scale * NN_e(preprocess_e(G_i)) + E_ref[e] for atom i of element e, in eV.
     With an `interaction`, NN_e also reads messages from i's neighbours
@@ -89,15 +107,69 @@ class NeuralNetworkPotential(nn.Module):
         self.register_buffer("reference_energies", torch.zeros(n, dtype=dtype))
         self.register_buffer("energy_scale", torch.ones((), dtype=dtype))
 
+    family = "nnp"
+
     @property
     def elements(self) -> tuple[str, ...]:
         return self.sfset.elements
 
     @property
+    def cutoff(self) -> float:
+        return self.sfset.cutoff
+
+    @property
+    def receptive_field(self) -> float:
+        reach = self.cutoff
+        return reach if self.interaction is None else reach + self.interaction.cutoff
+
+    @property
     def dtype(self) -> torch.dtype:
         return self.reference_energies.dtype
 
-    def atomic_energies(
+    @property
+    def capabilities(self) -> frozenset[str]:
+        found = {DESCRIPTOR_FEATURES, export_capability("n2p2"), export_capability("simple-nn")}
+        if self.has_descriptor_ranges:
+            found.add(EXTRAPOLATION)
+        if self.interaction is None:
+            found.add(KALMAN)
+        return frozenset(found)
+
+    @property
+    def description(self) -> str:
+        messages = " with neighbour messages" if self.interaction is not None else ""
+        return f"a '{self.family}' model{messages}"
+
+    @property
+    def descriptor_engine(self) -> ACSF:
+        """The compiled symmetry functions of sfset (built once per model)."""
+        engine = _ENGINES.get(self)
+        if engine is None:
+            engine = _ENGINES[self] = ACSF(self.sfset)
+        return engine
+
+    def features(self, species: np.ndarray, pairs: Pairs) -> dict[str, np.ndarray]:
+        descriptors, derivatives = self.descriptor_engine.compute_with_derivatives(species, pairs)
+        return {DESCRIPTORS: descriptors, PAIR_DERIVATIVES: derivatives}
+
+    def atomic_energies(self, inputs: ModelInputs, vectors: torch.Tensor) -> torch.Tensor:
+        g = linked(
+            inputs.features[DESCRIPTORS],
+            inputs.features[PAIR_DERIVATIVES],
+            inputs.pair_first,
+            vectors,
+        )
+        messages = None
+        if self.interaction is not None:
+            messages = self.interaction.message_pairs(
+                inputs.pair_first, inputs.pair_second, vectors.detach(), False
+            )
+            index = torch.arange(len(messages.near), device=vectors.device)
+            basis = linked(messages.basis, messages.derivatives, index, vectors[messages.near])
+            messages = messages._replace(basis=basis)
+        return self.descriptor_energies(g, inputs.species, messages)
+
+    def descriptor_energies(
         self, descriptors: torch.Tensor, species: torch.Tensor, pairs: MessagePairs | None = None
     ) -> torch.Tensor:
         """(A,) energies in eV from descriptors (A, F) and element indices (A,); a model with
@@ -140,18 +212,33 @@ class NeuralNetworkPotential(nn.Module):
         networks = {
             e: NetworkSpec(tuple(s["hidden"]), s["activation"]) for e, s in spec["networks"].items()
         }
-        sfset = descriptor_set_from_dict(spec["descriptors"])
+        sfset = cls.descriptor_set_from_dict(spec["descriptors"])
         interaction = spec.get("interaction")
         if interaction is not None:
             interaction = InteractionSpec(**interaction)
         return cls(sfset, networks, getattr(torch, spec["dtype"]), interaction)
 
+    @staticmethod
+    def descriptor_set_from_dict(data: dict) -> SymmetryFunctionSet:
+        return SymmetryFunctionSet.from_dict(data)
 
-def descriptor_set_from_dict(data: dict):
-    """The descriptor definition of a model file: symmetry functions, or, with "kind": "snap",
-    the SNAP bispectrum settings of mlpot.descriptors.lammps (computed by LAMMPS)."""
-    if data.get("kind") == "snap":
-        from mlpot.descriptors.lammps.settings import SnapSettings
+    @classmethod
+    def evaluator(cls, models: Sequence[Potential], skin: float):
+        from mlpot.models.evaluate import DescriptorEvaluator
 
-        return SnapSettings.from_dict(data)
-    return SymmetryFunctionSet.from_dict(data)
+        return DescriptorEvaluator(models, skin)
+
+    @classmethod
+    def check_committee(cls, models: Sequence[Potential], names: Sequence[str]) -> None:
+        """Members share one descriptor set: descriptors are computed once for all."""
+        first = models[0].sfset.to_dict()
+        for model, name in zip(models[1:], names[1:], strict=True):
+            if model.sfset.to_dict() != first:
+                raise MlpotError(
+                    f"{name}: its symmetry functions differ from those of {names[0]}; the "
+                    "members of an ensemble must share one descriptor set (train them from "
+                    "one config)"
+                )
+
+
+_ENGINES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from mlpot.data.frame import Frame
-from mlpot.models.nnp import NeuralNetworkPotential
+from mlpot.models.nnp import DESCRIPTORS, NeuralNetworkPotential
 from mlpot.training.dataset import PreparedFrame
 from mlpot.training.reference_energies import fit_reference_energies
 
@@ -21,7 +21,7 @@ def fit_preprocessing(
 ) -> None:
     """Fit descriptor scalers and ranges per element, reference energies, and the output
     energy scale."""
-    descriptors = torch.cat([p.descriptors for p in prepared])
+    descriptors = torch.cat([p.features[DESCRIPTORS] for p in prepared])
     species = torch.cat([p.species for p in prepared])
     for e, element in enumerate(model.elements):
         rows = descriptors[species == e, : model.sfset.n_features(element)]
@@ -29,7 +29,7 @@ def fit_preprocessing(
         if len(rows):
             model.scalers[element].fit(rows, scaling, pca, pca_epsilon)
     if model.interaction is not None:
-        n_pairs = sum(len(model.interaction.senders(p.pair_vectors)) for p in prepared)
+        n_pairs = sum(len(model.interaction.senders(p.inputs.pair_vectors)) for p in prepared)
         model.interaction.neighbours.fill_(max(n_pairs / len(species), 1.0))
     refs = reference_energies or fit_reference_energies(frames, list(model.elements))
     values = torch.tensor([refs[e] for e in model.elements], dtype=model.dtype)

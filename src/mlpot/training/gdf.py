@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from mlpot.models.nnp import DESCRIPTORS
+
 DEFAULT_SIGMA = 0.02
 DEFAULT_CAP = 10.0
 MAX_REFERENCE = 20_000  # reference atoms per element (a seeded subsample beyond this)
@@ -110,14 +112,14 @@ def minmax_scaled(descriptors: np.ndarray, species: np.ndarray) -> np.ndarray:
 def assign_gdf_weights(prepared: list, sigma: float = DEFAULT_SIGMA, cap: float = DEFAULT_CAP):
     """Set `force_weights` of every PreparedFrame from the GDF over all of them; returns the
     (A,) weights in the order of the frames' atoms."""
-    descriptors = torch.cat([p.descriptors for p in prepared]).double().numpy()
+    descriptors = torch.cat([p.features[DESCRIPTORS] for p in prepared]).double().numpy()
     species = torch.cat([p.species for p in prepared]).numpy()
     x = minmax_scaled(descriptors, species)
     weights = gdf_weights(gdf_density(x, species, sigma), species, cap)
     start = 0
     for p in prepared:
         p.force_weights = torch.as_tensor(
-            weights[start : start + p.n_atoms], dtype=p.descriptors.dtype
+            weights[start : start + p.n_atoms], dtype=p.inputs.pair_vectors.dtype
         )
         start += p.n_atoms
     return weights

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 import torch
 from ase.units import GPa
 
+from mlpot.config.schema import KalmanConfig
 from mlpot.errors import MlpotError
+from mlpot.models.inputs import ModelInputs
 from mlpot.models.nnp import NeuralNetworkPotential
 from mlpot.training.dataset import PreparedFrame
 from mlpot.training.kalman_filter import ExtendedKalmanFilter, FilterParameters
@@ -33,33 +35,6 @@ from mlpot.training.kalman_jacobian import (
     force_observations,
     stress_observations,
 )
-
-
-@dataclass(frozen=True)
-class KalmanSettings:
-    """Filter and update-schedule parameters: n2p2's keywords and defaults in the comments.
-
-    Schedules in epochs t (fractional within an epoch): q = max(q0 exp(-q_tau t), q_min),
-    eta = min(eta0 exp(eta_tau t), eta_max); 2.302 = a factor of 10 per epoch.
-    """
-
-    variant: str = "standard"  # kalman_type 0 ("standard") or 1 ("fading_memory")
-    epsilon: float = 0.01  # kalman_epsilon: P(0) = I / epsilon
-    q0: float = 0.01  # kalman_q0: initial process noise
-    q_tau: float = 2.302  # kalman_qtau: decay rate of q per epoch
-    q_min: float = 1e-6  # kalman_qmin: floor of q
-    eta0: float = 0.01  # kalman_eta: initial learning rate (standard)
-    eta_tau: float = 2.302  # kalman_etatau: growth rate of eta per epoch (standard)
-    eta_max: float = 1.0  # kalman_etamax: ceiling of eta (standard)
-    lambda0: float = 0.96  # kalman_lambda_short: initial forgetting factor (fading_memory)
-    nu: float = 0.9995  # kalman_nue_short: lambda -> nu lambda + 1 - nu (fading_memory)
-    energy_fraction: float = 1.0  # short_energy_fraction
-    force_fraction: float = 0.02315  # short_force_fraction
-    stress_fraction: float = 0.0  # (no n2p2 counterpart)
-    force_weight: float = 1.0  # force_weight
-    stress_weight: float = 1.0  # (no n2p2 counterpart), per GPa
-    energy_batch: int = 1  # task_batch_size_energy
-    force_batch: int = 1  # task_batch_size_force
 
 
 @dataclass(frozen=True)
@@ -81,7 +56,7 @@ class KalmanUpdater:
         self,
         model: NeuralNetworkPotential,
         train_set: list[PreparedFrame],
-        settings: KalmanSettings,
+        settings: KalmanConfig,
         seed: int,
     ):
         self.model, self.frames, self.settings, self.seed = model, train_set, settings, seed
@@ -225,5 +200,8 @@ def _cycled(items: list[int], n: int, generator: torch.Generator) -> list[int]:
 def _on(frame: PreparedFrame, device: torch.device) -> PreparedFrame:
     if frame.species.device == device:
         return frame
-    moved = {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in vars(frame).items()}
+    moved = {
+        k: v.to(device) if isinstance(v, (torch.Tensor, ModelInputs)) else v
+        for k, v in vars(frame).items()
+    }
     return dataclasses.replace(frame, **moved)

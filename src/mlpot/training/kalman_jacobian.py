@@ -21,7 +21,7 @@ from typing import NamedTuple
 import torch
 
 from mlpot.models.forces import VOIGT
-from mlpot.models.nnp import NeuralNetworkPotential
+from mlpot.models.nnp import DESCRIPTORS, PAIR_DERIVATIVES, NeuralNetworkPotential
 from mlpot.training.dataset import PreparedFrame
 
 
@@ -76,11 +76,11 @@ class WeightLayout:
 def energy_observations(model: NeuralNetworkPotential, frames: list[PreparedFrame]) -> Observations:
     """Total energies (S,) in eV of the frames and their Jacobian (S, n_weights)."""
     species = torch.cat([f.species for f in frames])
-    descriptors = torch.cat([f.descriptors for f in frames])
+    descriptors = torch.cat([f.features[DESCRIPTORS] for f in frames])
     sizes = torch.tensor([f.n_atoms for f in frames], device=species.device)
     targets = torch.repeat_interleave(torch.arange(len(frames), device=species.device), sizes)
     with torch.enable_grad():
-        atomic = model.atomic_energies(descriptors.detach(), species)
+        atomic = model.descriptor_energies(descriptors.detach(), species)
         energies = atomic.new_zeros(len(frames)).index_add(0, targets, atomic)
     return Observations(energies.detach(), WeightLayout(model).jacobian(energies))
 
@@ -93,25 +93,25 @@ def force_observations(
 ) -> Observations:
     """Force components F[atoms[c], directions[c]] (k,) in eV/Å and their Jacobian."""
     k = len(atoms)
-    d = frame.pair_derivatives
+    d, inputs = frame.features[PAIR_DERIVATIVES], frame.inputs
     tangents = d.new_zeros((k, frame.n_atoms, d.shape[1]))
-    comp, pair = torch.nonzero(frame.pair_first[None, :] == atoms[:, None], as_tuple=True)
+    comp, pair = torch.nonzero(inputs.pair_first[None, :] == atoms[:, None], as_tuple=True)
     tangents.index_put_((comp, atoms[comp]), d[pair, :, directions[comp]], accumulate=True)
-    comp, pair = torch.nonzero(frame.pair_second[None, :] == atoms[:, None], as_tuple=True)
+    comp, pair = torch.nonzero(inputs.pair_second[None, :] == atoms[:, None], as_tuple=True)
     tangents.index_put_(
-        (comp, frame.pair_first[pair]), -d[pair, :, directions[comp]], accumulate=True
+        (comp, inputs.pair_first[pair]), -d[pair, :, directions[comp]], accumulate=True
     )
     return _tangent_observations(model, frame, tangents)
 
 
 def stress_observations(model: NeuralNetworkPotential, frame: PreparedFrame) -> Observations:
     """Stress (6,) in eV/Å^3, ASE sign and Voigt order, and its Jacobian (periodic frames)."""
-    d, r = frame.pair_derivatives, frame.pair_vectors
+    d, r = frame.features[PAIR_DERIVATIVES], frame.inputs.pair_vectors
     tangents = d.new_zeros((len(VOIGT), frame.n_atoms, d.shape[1]))
     for c, (a, b) in enumerate(VOIGT):
         per_pair = 0.5 * (d[:, :, a] * r[:, b, None] + d[:, :, b] * r[:, a, None])
-        tangents[c].index_add_(0, frame.pair_first, per_pair)
-    return _tangent_observations(model, frame, tangents / frame.volume)
+        tangents[c].index_add_(0, frame.inputs.pair_first, per_pair)
+    return _tangent_observations(model, frame, tangents / frame.inputs.volume[0])
 
 
 def _tangent_observations(
@@ -120,8 +120,8 @@ def _tangent_observations(
     """sum_j dE_j/dG_j . tangents[c, j] for each c, over the atoms j with a nonzero tangent."""
     comp, atom = torch.nonzero(tangents.abs().sum(-1) > 0, as_tuple=True)
     with torch.enable_grad():
-        g = frame.descriptors[atom].detach().requires_grad_(True)
-        energies = model.atomic_energies(g, frame.species[atom])
+        g = frame.features[DESCRIPTORS][atom].detach().requires_grad_(True)
+        energies = model.descriptor_energies(g, frame.species[atom])
         (dedg,) = torch.autograd.grad(energies.sum(), g, create_graph=True)
         terms = (dedg * tangents[comp, atom]).sum(1)
         values = terms.new_zeros(len(tangents)).index_add(0, comp, terms)

@@ -14,41 +14,38 @@ absolute error, so a few outliers weigh less against the bulk of the data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 from ase.units import GPa
 
+from mlpot.config.schema import LossWeights
+from mlpot.models.predict import Prediction
 from mlpot.training.dataset import Batch
-from mlpot.training.predict import BatchPrediction
 
 
-@dataclass(frozen=True)
-class LossCoefficients:
-    energy: float = 1.0
-    forces: float = 1.0
-    stress: float = 0.0
-    atomic_energy: float = 0.0
-    huber_energy: float = 0.0  # Huber widths in eV/atom, eV/Å, GPa; 0: squared errors
-    huber_forces: float = 0.0
-    huber_stress: float = 0.0
+def final_loss(loss: LossWeights, epochs: int) -> tuple[LossWeights | None, int]:
+    """(the coefficients of the final stage, its first epoch), or (None, 0) without one: the
+    coefficients `loss.final` gives replace theirs from epoch round(start * epochs) + 1."""
+    if loss.final is None:
+        return None, 0
+    given = loss.final.model_dump(exclude={"start"}, exclude_none=True)
+    return loss.model_copy(update={**given, "final": None}), round(loss.final.start * epochs) + 1
 
 
-def batch_loss(
-    pred: BatchPrediction, batch: Batch, coefficients: LossCoefficients
-) -> torch.Tensor:
+def batch_loss(pred: Prediction, batch: Batch, coefficients: LossWeights) -> torch.Tensor:
     w = batch.weight
     loss = pred.energy.new_zeros(())
+    huber = coefficients.huber
     if coefficients.energy:
         err = (pred.energy - batch.energy) / batch.n_atoms
-        err2 = _squared(err, coefficients.huber_energy)
+        err2 = _squared(err, huber.energy if huber else None)
         loss = loss + coefficients.energy * _weighted_mean(err2, w)
     if coefficients.forces and pred.forces is not None and batch.force_mask.any():
-        err2 = _squared(pred.forces - batch.forces, coefficients.huber_forces).mean(1)
+        err2 = _squared(pred.forces - batch.forces, huber.forces if huber else None).mean(1)
         atom_w = w[batch.atom_structure] * batch.force_mask * batch.force_weight
         loss = loss + coefficients.forces * _weighted_mean(err2, atom_w)
     if coefficients.stress and pred.stress is not None and batch.stress_mask.any():
-        err2 = _squared((pred.stress - batch.stress) / GPa, coefficients.huber_stress).mean(1)
+        err = (pred.stress - batch.stress) / GPa
+        err2 = _squared(err, huber.stress if huber else None).mean(1)
         loss = loss + coefficients.stress * _weighted_mean(err2, w * batch.stress_mask)
     atomic = pred.atomic_energies
     if coefficients.atomic_energy and atomic is not None and batch.atomic_energy_mask.any():
@@ -63,7 +60,7 @@ def _weighted_mean(values: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
     return (values * weights).sum() / total if total > 0 else values.sum() * 0
 
 
-def _squared(err: torch.Tensor, huber: float) -> torch.Tensor:
+def _squared(err: torch.Tensor, huber: float | None) -> torch.Tensor:
     """err^2, or its Huber form of width `huber` (> 0): linear beyond |err| = huber
     (twice torch's huber_loss, which is err^2 / 2 inside the width)."""
     if not huber:

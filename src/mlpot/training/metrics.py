@@ -7,8 +7,8 @@ import math
 import torch
 from ase.units import GPa
 
+from mlpot.models.predict import Prediction
 from mlpot.training.dataset import Batch
-from mlpot.training.predict import BatchPrediction
 
 QUANTITIES = ("energy", "forces", "stress")
 UNITS = {"energy": "meV/atom", "forces": "eV/A", "stress": "GPa"}
@@ -22,7 +22,7 @@ class ErrorAccumulator:
         self.sq = dict.fromkeys(QUANTITIES, 0.0)
         self.count = dict.fromkeys(QUANTITIES, 0)
 
-    def add(self, pred: BatchPrediction, batch: Batch) -> None:
+    def add(self, pred: Prediction, batch: Batch) -> None:
         self._add("energy", 1000.0 * (pred.energy - batch.energy) / batch.n_atoms)
         if pred.forces is not None:
             self._add("forces", (pred.forces - batch.forces)[batch.force_mask])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -13,52 +13,16 @@ import torch
 from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 
+from mlpot.config.schema import LossWeights, TrainingConfig
 from mlpot.errors import MlpotError
-from mlpot.models.nnp import NeuralNetworkPotential
+from mlpot.models.potential import FITTED, KALMAN, Potential
+from mlpot.models.predict import predict
 from mlpot.models.serialization import save_model
 from mlpot.training.checkpoint import load_checkpoint, save_checkpoint
 from mlpot.training.dataset import PreparedFrame, batch_to, collate
-from mlpot.training.kalman import KalmanSettings, KalmanUpdater
-from mlpot.training.loss import LossCoefficients, batch_loss
+from mlpot.training.kalman import KalmanUpdater
+from mlpot.training.loss import batch_loss, final_loss
 from mlpot.training.metrics import ErrorAccumulator
-from mlpot.training.predict import predict_batch
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """Learning-rate schedule: "plateau" (factor, patience, min_lr), "exponential" (gamma),
-    "cosine" (min_lr, reached at the last epoch) or "none"."""
-
-    name: str = "plateau"
-    factor: float = 0.5
-    patience: int = 10
-    min_lr: float = 1e-6
-    gamma: float = 0.99
-
-
-@dataclass(frozen=True)
-class TrainSettings:
-    """The training loop's settings. Its defaults are plain starting values for direct use of
-    Trainer; the default recipe (what `mlpot train` uses) is the configuration's, see
-    mlpot.config.TrainConfig and mlpot.training.from_config.settings_from_config."""
-
-    epochs: int = 200
-    batch_size: int = 8
-    optimizer: str = "adam"
-    lr: float = 1e-3
-    weight_decay: float = 0.0
-    schedule: Schedule = field(default_factory=Schedule)
-    loss: LossCoefficients = field(default_factory=LossCoefficients)
-    final_loss: LossCoefficients | None = None  # from epoch final_loss_epoch on
-    final_loss_epoch: int = 0
-    early_stopping_patience: int | None = 50
-    early_stopping_min_delta: float = 0.0
-    seed: int = 0
-    checkpoint_every: int = 1
-    device: str = "cpu"
-    progress: bool = True
-    kalman: KalmanSettings = field(default_factory=KalmanSettings)  # optimizer "kalman"
-    ema_decay: float | None = None  # validate and save the weights' moving average
 
 
 @dataclass
@@ -81,45 +45,55 @@ class RunFiles:
 
 
 class Trainer:
+    """Trains `model` with the `settings` of a training config (epochs resolved to a number,
+    see mlpot.training.run), writing the run's files in `output`."""
+
     def __init__(
         self,
-        model: NeuralNetworkPotential,
+        model: Potential,
         train_set: list[PreparedFrame],
         validation_set: list[PreparedFrame],
-        settings: TrainSettings,
+        settings: TrainingConfig,
         output: Path,
         metadata: dict | None = None,
+        progress: bool = True,
     ):
         if not train_set:
             raise ValueError("no training structures")
+        if not isinstance(settings.epochs, int):
+            raise ValueError(f"epochs must be a number here, not {settings.epochs!r}")
         self.model = model.to(settings.device)
         self.train_set = train_set
         self.validation_set = validation_set
         self.settings = settings
+        self.progress = progress
         self.files = RunFiles(Path(output))
         self.metadata = metadata or {}
-        self.optimizer = _optimizer(model, settings, train_set)
-        self.scheduler = _scheduler(self.optimizer, settings.schedule, settings.epochs)
-        self.average = _moving_average(self.model, settings)
+        self.final_loss, self.final_loss_epoch = final_loss(settings.loss, settings.epochs)
+        self.fitted = FITTED in model.capabilities
+        self.optimizer = None if self.fitted else _optimizer(model, settings, train_set)
+        self.scheduler = None if self.fitted else _scheduler(self.optimizer, settings)
+        self.average = None if self.fitted else _moving_average(self.model, settings)
         self.rows: list[dict] = []
         self.best = math.inf
         self.bad_epochs = 0
         self.epoch = 0
 
     @property
-    def _loss(self) -> LossCoefficients:
-        s = self.settings
-        in_final = s.final_loss is not None and self.epoch >= s.final_loss_epoch
-        return s.final_loss if in_final else s.loss
+    def _loss(self) -> LossWeights:
+        in_final = self.final_loss is not None and self.epoch >= self.final_loss_epoch
+        return self.final_loss if in_final else self.settings.loss
 
     @property
-    def evaluated_model(self) -> NeuralNetworkPotential:
+    def evaluated_model(self) -> Potential:
         """The model that is validated and saved: the weights' moving average, if any."""
         return self.model if self.average is None else self.average.module
 
     @property
-    def _wants_forces(self) -> bool:
-        return bool(self._loss.forces)
+    def _outputs(self) -> set[str]:
+        """What the loss needs predicted."""
+        loss = self._loss
+        return {name for name in ("forces", "stress") if getattr(loss, name)}
 
     def resume(self) -> None:
         """Continue from the latest checkpoint of this output directory."""
@@ -145,13 +119,16 @@ class Trainer:
         self.average.n_averaged.fill_(int(data["state"]["n_averaged"]))
 
     def run(self) -> list[dict]:
-        """Train until `epochs` or early stopping; returns the log rows."""
+        """Train until `epochs` or early stopping; returns the log rows. A model fitted in
+        closed form (capability FITTED) is only evaluated and saved (one row, epoch 0)."""
+        if self.fitted:
+            return self._record_fit()
         s = self.settings
         bar = tqdm(total=s.epochs, initial=self.epoch, desc="training", unit="epoch",
-                   disable=not s.progress)
+                   disable=not self.progress)
         while self.epoch < s.epochs and not self._stopped():
             self.epoch += 1
-            if s.final_loss is not None and self.epoch == s.final_loss_epoch:
+            if self.final_loss is not None and self.epoch == self.final_loss_epoch:
                 self._start_final_stage()
             row = self._epoch()
             self.rows.append(row)
@@ -166,6 +143,19 @@ class Trainer:
             save_model(self.evaluated_model, self.files.model, self.metadata)
         return self.rows
 
+    def _record_fit(self) -> list[dict]:
+        start = time.perf_counter()
+        train_loss, train_errors = self.evaluate(self.train_set)
+        val_loss, val_errors = self.evaluate(self.validation_set)
+        row = {"epoch": 0, "lr": math.nan, "train_loss": train_loss, "val_loss": val_loss}
+        row.update({f"train_{k}": v for k, v in train_errors.items()})
+        row.update({f"val_{k}": v for k, v in val_errors.items()})
+        row["time_s"] = time.perf_counter() - start
+        self.rows = [row]
+        self._rewrite_log()
+        save_model(self.model, self.files.model, {**self.metadata, "epoch": 0})
+        return self.rows
+
     def _start_final_stage(self) -> None:
         """A new loss, not comparable with the old: best model and plateaus start afresh."""
         self.best, self.bad_epochs = math.inf, 0
@@ -173,8 +163,8 @@ class Trainer:
             self.scheduler.best, self.scheduler.num_bad_epochs = self.scheduler.mode_worse, 0
 
     def _stopped(self) -> bool:
-        patience = self.settings.early_stopping_patience
-        return patience is not None and self.bad_epochs >= patience
+        stop = self.settings.early_stopping
+        return stop is not None and self.bad_epochs >= stop.patience
 
     def _epoch(self) -> dict:
         if isinstance(self.optimizer, KalmanUpdater):
@@ -185,7 +175,7 @@ class Trainer:
         total, n_batches = 0.0, 0
         for batch in self._batches(self.train_set, shuffle=True):
             self.optimizer.zero_grad(set_to_none=True)
-            pred = predict_batch(self.model, batch, self._wants_forces, self._wants_stress, True)
+            pred = predict(self.model, batch.inputs, self._outputs, create_graph=True)
             loss = batch_loss(pred, batch, self._loss)
             loss.backward()
             self.optimizer.step()
@@ -217,10 +207,6 @@ class Trainer:
         row["time_s"] = time.perf_counter() - start
         return row
 
-    @property
-    def _wants_stress(self) -> bool:
-        return bool(self._loss.stress)
-
     def evaluate(self, frames: list[PreparedFrame]) -> tuple[float, dict]:
         """(loss, error summary) on frames without updating the model; NaN loss when empty."""
         if not frames:
@@ -230,7 +216,7 @@ class Trainer:
         errors = ErrorAccumulator()
         total, count = 0.0, 0
         for batch in self._batches(frames, shuffle=False):
-            pred = predict_batch(model, batch, True, True, False)
+            pred = predict(model, batch.inputs, {"forces", "stress"})
             loss = batch_loss(pred, batch, self._loss).detach()
             total += float(loss) * len(batch.n_atoms)
             count += len(batch.n_atoms)
@@ -255,7 +241,8 @@ class Trainer:
 
     def _track_best(self, row: dict) -> None:
         metric = row["val_loss"] if self.validation_set else row["train_loss"]
-        if metric < self.best - self.settings.early_stopping_min_delta:
+        stop = self.settings.early_stopping
+        if metric < self.best - (stop.min_delta if stop is not None else 0.0):
             self.best, self.bad_epochs = metric, 0
             model, metadata = self.evaluated_model, {**self.metadata, "epoch": self.epoch}
             save_model(model, self.files.model, metadata)
@@ -292,12 +279,12 @@ class Trainer:
             self._append_log(row)
 
 
-def _moving_average(model: NeuralNetworkPotential, s: TrainSettings) -> AveragedModel | None:
+def _moving_average(model: Potential, s: TrainingConfig) -> AveragedModel | None:
     """An exponential moving average of the weights (MACE's and NequIP's EMA), updated after
     every optimiser step: w_avg <- d w_avg + (1 - d) w."""
     if s.ema_decay is None:
         return None
-    if s.optimizer == "kalman":
+    if s.optimizer.name == "kalman":
         raise MlpotError("a moving average of the weights needs a gradient optimiser, not kalman")
     return AveragedModel(model, multi_avg_fn=partial(_ema_update, decay=s.ema_decay))
 
@@ -313,22 +300,20 @@ def _ema_update(averaged: list, current: list, n_averaged: torch.Tensor, decay: 
 
 
 def _optimizer(
-    model: torch.nn.Module, s: TrainSettings, train_set: list[PreparedFrame]
+    model: Potential, s: TrainingConfig, train_set: list[PreparedFrame]
 ) -> torch.optim.Optimizer | KalmanUpdater:
-    if s.optimizer == "kalman":
-        if model.interaction is not None:
-            raise MlpotError(
-                "the Kalman filter trains networks on symmetry functions only, not models with "
-                "neighbour messages (model.interaction); use adam"
-            )
-        return KalmanUpdater(model, train_set, s.kalman, s.seed)
-    cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[s.optimizer]
-    return cls(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
+    o = s.optimizer
+    if o.name == "kalman":
+        model.require(KALMAN, "the Kalman filter (optimizer kalman)", "use adam")
+        return KalmanUpdater(model, train_set, o, s.seed)
+    cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[o.name]
+    return cls(model.parameters(), lr=o.lr, weight_decay=o.weight_decay)
 
 
-def _scheduler(optimizer: torch.optim.Optimizer, s: Schedule, epochs: int):
+def _scheduler(optimizer: torch.optim.Optimizer, settings: TrainingConfig):
     if isinstance(optimizer, KalmanUpdater):
         return None  # the filter anneals its own process noise
+    s, epochs = settings.schedule, settings.epochs
     if s.name == "plateau":
         return torch.optim.lr_scheduler.ReduceLROnPlateau(
             optimizer, factor=s.factor, patience=s.patience, min_lr=s.min_lr

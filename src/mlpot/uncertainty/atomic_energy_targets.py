@@ -9,22 +9,16 @@ rather than the arbitrariness of the partition.
 from __future__ import annotations
 
 from mlpot.data.frame import Frame
-from mlpot.descriptors.acsf import ACSF
 from mlpot.errors import MlpotError
-from mlpot.models.evaluate import evaluate_structure
-from mlpot.models.nnp import NeuralNetworkPotential
-from mlpot.neighbours.pairs import neighbour_pairs
+from mlpot.models.potential import Potential
 
 
-def label_atomic_energies(frames: list[Frame], model: NeuralNetworkPotential) -> None:
+def label_atomic_energies(frames: list[Frame], model: Potential) -> None:
     """Set each frame's atomic_energies (N,) to the model's atomic energies, eV (in place)."""
-    acsf = ACSF(model.sfset)
-    model.eval()
+    evaluate = type(model).evaluator([model], skin=0.0)
     for frame in frames:
         try:
-            species = acsf.species(frame.numbers)
+            evaluation = evaluate(frame.to_atoms(with_labels=False), set())
         except MlpotError as err:
             raise MlpotError(f"{frame.source}: {err}; label frames with a model of them") from None
-        pairs = neighbour_pairs(frame.positions, frame.cell, frame.pbc, acsf.cutoff)
-        result = evaluate_structure(model, acsf, species, pairs, forces=False)
-        frame.atomic_energies = result.energies
+        frame.atomic_energies = evaluation.energies[0]

@@ -6,26 +6,17 @@ from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
 
-from ase.calculators.calculator import Calculator, all_changes
-from ase.stress import full_3x3_to_voigt_6_stress
+import numpy as np
 
-from mlpot.descriptors.acsf import ACSF
-from mlpot.errors import MlpotError
-from mlpot.models.nnp import NeuralNetworkPotential
-from mlpot.neighbours.verlet import VerletList
-from mlpot.uncertainty.committee import (
-    check_shared_descriptors,
-    committee_statistics,
-    evaluate_committee,
-)
-from mlpot.uncertainty.extrapolation import count_extrapolations, union_range
+from mlpot.calculators.calculator import DERIVED, MlpotCalculator
+from mlpot.models.evaluator import Evaluation
 
 # results that need the members' forces
 _FORCE_RESULTS = {"forces", "stress", "forces_deviation", "max_force_deviation"}
 
 
-class EnsembleCalculator(Calculator):
-    """A committee of NeuralNetworkPotentials sharing one descriptor set.
+class EnsembleCalculator(MlpotCalculator):
+    """A committee of K potentials of one family (MlpotCalculator with several models).
 
     Results: the committee mean "energy", "free_energy", "energies" (N,), "forces" (N, 3) and
     "stress" (6,), in eV, eV/Å and eV/Å^3, and its spread (population standard deviations over
@@ -33,7 +24,7 @@ class EnsembleCalculator(Calculator):
         "energy_std" (eV), "energies_std" (N,) eV,
         "forces_deviation" (N,) eV/Å = sqrt(mean_k |F_k,i - mean_k F_k,i|^2),
         "max_force_deviation" (eV/Å), the largest of forces_deviation,
-        "extrapolation" (N,): per atom, the descriptors outside the range the members saw in
+        "extrapolation" (N,): per atom, the inputs outside the range the members saw in
         training (the union of their ranges); absent when a member stores no range.
     skin (Å): Verlet-list skin, as for MlpotCalculator.
     """
@@ -45,63 +36,31 @@ class EnsembleCalculator(Calculator):
 
     def __init__(
         self,
-        models: Sequence[NeuralNetworkPotential],
+        models: Sequence,
         skin: float = 1.0,
         names: Sequence[str] | None = None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        names = list(names) if names is not None else [f"member {k}" for k in range(len(models))]
-        check_shared_descriptors(models, names)
-        self.models = [model.eval() for model in models]
-        self.acsf = ACSF(models[0].sfset)
-        self.neighbours = VerletList(self.acsf.cutoff, skin)
-        self.ranges = None
-        if all(model.has_descriptor_ranges for model in models):
-            self.ranges = {
-                e: union_range([m.descriptor_ranges[e] for m in models]) for e in self.elements
-            }
-        else:
-            self.implemented_properties = [
-                p for p in type(self).implemented_properties if p != "extrapolation"
-            ]
+        super().__init__(list(models), skin, names, **kwargs)
 
-    @property
-    def elements(self) -> tuple[str, ...]:
-        return self.acsf.sfset.elements
+    def outputs(self, properties) -> set[str]:
+        outputs = {p for p in properties if p in DERIVED}
+        if _FORCE_RESULTS & set(properties):
+            outputs.add("forces")
+        if "extrapolation" in self.implemented_properties:
+            outputs.add("extrapolation")
+        return outputs
 
-    def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
-        super().calculate(atoms, properties, system_changes)
-        atoms = self.atoms
-        species = self.acsf.species(atoms.numbers)
-        pairs = self.neighbours.pairs(atoms.positions, atoms.cell.array, atoms.pbc)
-        need_stress = "stress" in properties
-        if need_stress and not atoms.pbc.all():
-            raise MlpotError("stress needs a cell periodic in all three directions")
-        need_forces = bool(_FORCE_RESULTS & set(properties))
-        result = evaluate_committee(
-            self.models, self.acsf, species, pairs, forces=need_forces, virial=need_stress
-        )
-        stats = committee_statistics(result)
-        self.results.update(
-            energy=stats.energy,
-            free_energy=stats.energy,
-            energies=stats.energies,
-            energy_std=stats.energy_std,
-            energies_std=stats.energies_std,
-        )
-        if self.ranges is not None:
-            self.results["extrapolation"] = count_extrapolations(
-                self.ranges, self.elements, result.descriptors, species
-            )
-        if stats.forces is None:
+    def store(self, evaluation: Evaluation) -> None:
+        super().store(evaluation)
+        self.results["energy_std"] = float(evaluation.energies.sum(1).std())
+        self.results["energies_std"] = evaluation.energies.std(0)
+        if evaluation.forces is None:
             return
-        self.results["forces"] = stats.forces
-        self.results["forces_deviation"] = stats.forces_deviation
-        self.results["max_force_deviation"] = float(stats.forces_deviation.max(initial=0.0))
-        if need_stress:
-            virial = stats.virial / atoms.get_volume()
-            self.results["stress"] = full_3x3_to_voigt_6_stress(virial)
+        spread = evaluation.forces - evaluation.forces.mean(0)
+        deviation = np.sqrt((spread**2).sum(2).mean(0))
+        self.results["forces_deviation"] = deviation
+        self.results["max_force_deviation"] = float(deviation.max(initial=0.0))
 
 
 def load_ensemble_calculator(

@@ -6,8 +6,9 @@ kind "atomic_energy" (Jung and Han 2020): member 0 trains as with "seeds"; membe
 fit member 0's atomic energies on every frame (loss coefficient training.loss.atomic_energy),
 so that all members split total energies among atoms the same way.
 
-All members use member 0's elements and symmetry functions (a generated set depends on the
-shortest distance in the training split, which differs between members).
+Members k >= 1 take member 0's architecture (elements, descriptors, networks) with new
+weights: a generated descriptor set depends on the training split, which differs between
+members, and a committee shares one set.
 
 Output: output/member_K/ (a `mlpot train` run directory each) and output/ensemble.json.
 Resume skips finished members and continues an interrupted one from its checkpoint.
@@ -20,8 +21,8 @@ from pathlib import Path
 from typing import Literal
 
 from mlpot.config import TrainConfig
-from mlpot.descriptors.symmetry_functions import SymmetryFunctionSet
 from mlpot.errors import MlpotError
+from mlpot.models.potential import Potential
 from mlpot.uncertainty.manifest import MANIFEST_NAME, read_manifest, write_manifest
 
 KINDS = ("seeds", "atomic_energy")
@@ -36,6 +37,7 @@ def train_ensemble(
     resume: bool = False,
     *,
     atomic_energy_weight: float | None = None,
+    architecture: Potential | None = None,
     progress: bool = True,
     report: Callable[[str], None] = lambda message: None,
 ) -> list[Path]:
@@ -43,10 +45,10 @@ def train_ensemble(
 
     atomic_energy_weight: loss coefficient of the atomic-energy targets (kind "atomic_energy");
     None takes training.loss.atomic_energy, or if that is 0 the energy coefficient (or 1).
+    architecture: the architecture of member 0 too (default: built from the config).
     report(message) is told which member starts, resumes or is skipped.
     """
     from mlpot.models.serialization import load_model
-    from mlpot.training.from_config import train_from_config
 
     if kind not in KINDS:
         raise MlpotError(f"unknown ensemble kind {kind!r}: use 'seeds' or 'atomic_energy'")
@@ -62,14 +64,15 @@ def train_ensemble(
         if name in manifest["models"]:
             report(f"member {k}: finished, skipped")
             continue
-        sfset = load_model(output / member_model(0)).sfset if k > 0 else None
-        member = member_config(config, k, kind, output, weight, sfset)
+        shared = load_model(output / member_model(0)) if k > 0 else architecture
+        member = member_config(config, k, kind, output, weight)
         interrupted = (Path(member.output) / "checkpoints" / "latest.pt").is_file()
         report(f"member {k}: {'resuming' if interrupted else 'training'} in {member.output}")
-        train_from_config(
+        train_member(
             member,
+            architecture=shared,
             resume=interrupted,
-            atomic_energy_model=parent if k > 0 else None,
+            atomic_energy_model=load_model(parent) if parent and k > 0 else None,
             progress=progress,
         )
         manifest["models"].append(name)
@@ -83,26 +86,24 @@ def member_model(k: int) -> str:
 
 
 def member_config(
-    config: TrainConfig,
-    k: int,
-    kind: EnsembleKind,
-    output: Path,
-    atomic_energy_weight: float,
-    sfset: SymmetryFunctionSet | None = None,
+    config: TrainConfig, k: int, kind: EnsembleKind, output: Path, atomic_energy_weight: float
 ) -> TrainConfig:
-    """The configuration of member k: its own output directory and seed, the elements and
-    symmetry functions `sfset` (member 0's) where given, and for replicas of an atomic-energy
-    ensemble the atomic-energy loss term."""
+    """The configuration of member k: its own output directory and seed, and for replicas of
+    an atomic-energy ensemble the atomic-energy loss term."""
     training = config.training.model_copy(update={"seed": config.training.seed + k})
     if kind == "atomic_energy" and k > 0:
         loss = training.loss.model_copy(update={"atomic_energy": atomic_energy_weight})
         training = training.model_copy(update={"loss": loss})
-    update = {"output": output / f"member_{k}", "training": training}
-    if sfset is not None:
-        lines = {"preset": None, "symmetry_functions": sfset.n2p2_lines()}
-        update["descriptors"] = config.descriptors.model_copy(update=lines)
-        update["elements"] = list(sfset.elements)
-    return config.model_copy(update=update)
+    return config.model_copy(update={"output": output / f"member_{k}", "training": training})
+
+
+def train_member(member: TrainConfig, *, resume: bool, progress: bool, **models) -> Path:
+    """Prepare and train one member (models: prepare's architecture, initial,
+    atomic_energy_model); returns its model file."""
+    from mlpot.training.run import prepare, train
+
+    run = prepare(member, resume=resume, progress=progress, **models)
+    return train(run, resume=resume, progress=progress).model_path
 
 
 def _atomic_energy_weight(config: TrainConfig, weight: float | None) -> float:

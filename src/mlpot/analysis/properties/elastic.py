@@ -2,6 +2,8 @@
 
 Voigt order xx, yy, zz, yz, xz, xy (ASE's), engineering shear strains (gamma = 2 epsilon),
 ASE's stress sign (positive = tensile), so that sigma_i = sum_j C_ij e_j.
+Kept beside ASE's get_elasticity_tensor, which strains the atoms it is given, applies
+unsymmetrised strains and cannot relax the ions in each strained cell.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from ase import Atoms
+from ase.stress import voigt_6_to_full_3x3_strain
 from ase.units import GPa
 
 from mlpot.analysis.properties.relax import relax
@@ -67,15 +70,6 @@ class ElasticResult:
         return notes
 
 
-def voigt_strain_matrix(component: int, strain: float) -> np.ndarray:
-    """The symmetric 3x3 strain of one Voigt component (shear as engineering strain)."""
-    matrix = np.zeros((3, 3))
-    i, j = [(0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1)][component]
-    value = strain if i == j else strain / 2
-    matrix[i, j] = matrix[j, i] = value
-    return matrix
-
-
 def elastic_constants(
     atoms: Atoms,
     calc,
@@ -99,20 +93,22 @@ def elastic_constants(
         raise MlpotError(f"strain must be in (0, 0.1), got {strain}")
     unconverged: list[str] = []
 
-    def stress(deformation: np.ndarray, label: str) -> np.ndarray:
+    def stress(voigt_strain: np.ndarray, label: str) -> np.ndarray:
+        """Stress of the cell strained by voigt_strain (6,), shear as engineering strain."""
         strained = atoms.copy()
-        strained.set_cell(atoms.cell.array @ (np.eye(3) + deformation), scale_atoms=True)
+        deformation = voigt_6_to_full_3x3_strain(voigt_strain)  # 1 + symmetric strain
+        strained.set_cell(atoms.cell.array @ deformation, scale_atoms=True)
         strained.calc = calc
         if relax_ions and not relax(strained, fmax=fmax, max_steps=max_steps).converged:
             unconverged.append(label)
         return strained.get_stress(voigt=True)
 
     stiffness = np.zeros((6, 6))
-    for j in range(6):
-        plus = stress(voigt_strain_matrix(j, strain), f"+e{j + 1}")
-        minus = stress(voigt_strain_matrix(j, -strain), f"-e{j + 1}")
+    for j, unit in enumerate(np.eye(6)):
+        plus = stress(strain * unit, f"+e{j + 1}")
+        minus = stress(-strain * unit, f"-e{j + 1}")
         stiffness[:, j] = (plus - minus) / (2 * strain)
-    return ElasticResult(stiffness, stress(np.zeros((3, 3)), "0"), unconverged)
+    return ElasticResult(stiffness, stress(np.zeros(6), "0"), unconverged)
 
 
 def plot_elastic(comparison, path) -> None:

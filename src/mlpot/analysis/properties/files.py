@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from ase import Atoms
 
+from mlpot.data.selection import parse_selection
 from mlpot.errors import MlpotError
 from mlpot.files import write_text_atomically
 
@@ -19,12 +20,16 @@ def read_structure(path: str | Path) -> Atoms:
 
 
 def read_trajectory(path: str | Path, frames: str = ":") -> list[Atoms]:
-    """The frames of path selected by frames (an index "5" or a slice "100::10")."""
+    """The frames of path selected by frames (an index "5" or a slice "100::10", as in data
+    entries)."""
     import ase.io
 
     if not Path(path).is_file():
         raise MlpotError(f"{path}: no such file")
-    index = _parse_index(frames, path)
+    try:
+        index = parse_selection(frames)
+    except ValueError as exc:
+        raise MlpotError(f"{path}: {exc}") from None
     try:
         read = ase.io.read(path, index=index)
     except Exception as exc:  # ASE's readers raise many kinds
@@ -36,20 +41,6 @@ def read_trajectory(path: str | Path, frames: str = ":") -> list[Atoms]:
     if not atoms:
         raise MlpotError(f"{path}: no frames in selection {frames!r}")
     return atoms
-
-
-def _parse_index(frames: str, path: str | Path) -> int | slice:
-    parts = frames.split(":")
-    try:
-        if len(parts) == 1:
-            return int(parts[0])
-        if len(parts) <= 3:
-            return slice(*(int(part) if part else None for part in parts))
-    except ValueError:
-        pass
-    raise MlpotError(
-        f"{path}: frame selection {frames!r} is neither an index nor a slice like '100::10'"
-    )
 
 
 def write_json(path: str | Path, data: dict[str, Any]) -> Path:

@@ -17,13 +17,14 @@ from mlpot.errors import MlpotError
 from mlpot.interop.lammps_mliap.model_file import ACTIVATIONS, ElementNetwork, NNModelFile
 from mlpot.models.activations import ACTIVATIONS as TORCH_ACTIVATIONS
 from mlpot.models.nnp import NetworkSpec, NeuralNetworkPotential
+from mlpot.models.snap import SnapNetworkPotential
 
 _NAMES = {TORCH_ACTIVATIONS[name]: name for name in ACTIVATIONS}
 
 
 def to_mliap(model: NeuralNetworkPotential) -> NNModelFile:
     """The ML-IAP form of a model on SNAP descriptors (MlpotError where ML-IAP cannot hold it)."""
-    if getattr(model.sfset, "kind", None) != "snap":
+    if model.family != "snap":
         raise MlpotError(
             "ML-IAP export needs a model on SNAP bispectrum descriptors "
             "(mlpot.descriptors.lammps.SnapSettings); symmetry-function models go to LAMMPS "
@@ -86,7 +87,7 @@ def _element_network(model: NeuralNetworkPotential, e: int, linears) -> ElementN
 
 def from_mliap(
     file: NNModelFile, settings: SnapSettings, dtype: torch.dtype = torch.float64
-) -> NeuralNetworkPotential:
+) -> SnapNetworkPotential:
     """The mlpot model of an ML-IAP nn file and its descriptor settings."""
     if len(file.networks) != len(settings.elements):
         raise MlpotError(
@@ -105,7 +106,7 @@ def from_mliap(
     output = file.activations[-1]
     if output != "linear":
         raise MlpotError(f"output layer activation {output!r}: mlpot networks end linearly")
-    model = NeuralNetworkPotential(settings, {e: spec for e in settings.elements}, dtype)
+    model = SnapNetworkPotential(settings, {e: spec for e in settings.elements}, dtype)
     with torch.no_grad():
         for element, network in zip(settings.elements, file.networks, strict=True):
             model.scalers[element].shift.copy_(torch.from_numpy(network.scale0))

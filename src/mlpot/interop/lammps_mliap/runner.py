@@ -3,6 +3,7 @@
 Used to check the export (energies, forces and stress equal mlpot's) and to run and time MD.
 LAMMPS works in its "metal" units: eV, Å, ps, and pressure in bar, converted here
 (stress = -pressure, ASE's sign); vectors come back rotated into the structure's own frame.
+The thermo table is read here, not by lammps.formats.LogFile, which drops rows with nan or inf.
 """
 
 from __future__ import annotations

@@ -110,12 +110,11 @@ def _load_weights(model, element: str, directory: Path, normalise: bool) -> None
 
 
 def _set_range(model: NeuralNetworkPotential, element: str, values: np.ndarray) -> None:
-    """The scaling.data range as the model's training range of each descriptor, where the
-    model keeps one (for extrapolation warnings)."""
-    ranges = getattr(model, "descriptor_ranges", None)
-    if ranges is not None and element in ranges:
-        _set(ranges[element].low, values[:, 0])
-        _set(ranges[element].high, values[:, 1])
+    """The scaling.data range as the model's training range of each descriptor (for
+    extrapolation warnings)."""
+    ranges = model.descriptor_ranges[element]
+    _set(ranges.low, values[:, 0])
+    _set(ranges.high, values[:, 1])
 
 
 def _metadata(directory: Path, units: FileUnits, stats) -> dict:

@@ -24,6 +24,7 @@ from mlpot.interop.n2p2.scaling import COLUMNS, scaling_lines
 from mlpot.interop.n2p2.symmetry import n2p2_permutation
 from mlpot.interop.n2p2.weights import weight_lines, weights_file
 from mlpot.models.nnp import NeuralNetworkPotential
+from mlpot.models.potential import export_capability
 
 LAMMPS_SNIPPET = "lammps.in"
 
@@ -31,8 +32,7 @@ LAMMPS_SNIPPET = "lammps.in"
 def write_potential(model: NeuralNetworkPotential, path: Path) -> list[Path]:
     """Write input.nn, scaling.data, weights.ZZZ.data and lammps.in into directory `path`;
     returns the files written."""
-    if not isinstance(model.sfset, SymmetryFunctionSet):
-        raise MlpotError("only models on symmetry functions can be written as n2p2 potentials")
+    model.require(export_capability("n2p2"), "writing an n2p2 potential")
     if model.interaction is not None:
         raise MlpotError(
             "this model's atomic energies read messages from neighbouring atoms "
@@ -101,7 +101,7 @@ def _statistics(model, order) -> tuple[dict[str, np.ndarray], bool]:
     import, else unbounded; mean and sigma from such an import, else 0 (n2p2 ignores them
     without scaling)."""
     kept = getattr(model, "metadata", {}).get("n2p2", {}).get("statistics", {})
-    ranges = getattr(model, "descriptor_ranges", None)
+    ranges = model.descriptor_ranges
     out, known = {}, True
     for element, columns in order.items():
         n = len(columns)
@@ -110,7 +110,7 @@ def _statistics(model, order) -> tuple[dict[str, np.ndarray], bool]:
         stored = kept.get(element, {})
         if all(len(stored.get(c, ())) == n for c in COLUMNS):
             values = np.array([stored[c] for c in COLUMNS], dtype=float).T
-        if ranges is not None and element in ranges and ranges[element].known:
+        if ranges[element].known:
             values[:, 0] = ranges[element].low.detach().double().numpy()
             values[:, 1] = ranges[element].high.detach().double().numpy()
         known = known and bool(np.isfinite(values[:, :2]).all())

@@ -1,0 +1,50 @@
+"""The `model:` section of training configs: one section class per registered model family,
+chosen by its `family` key (default "nnp").
+
+Sections are pydantic models fixed when their class is built; registering a family with a
+config section rebuilds the configs that hold a `model:` section with the new choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Union
+
+from pydantic import BaseModel, Discriminator, Field, Tag
+from pydantic.fields import FieldInfo
+
+DEFAULT_FAMILY = "nnp"
+
+
+def family_name(value: Any) -> str | None:
+    if isinstance(value, Mapping):
+        return str(value.get("family", DEFAULT_FAMILY))
+    return getattr(value, "family", None)
+
+
+def model_section_type(sections: list[type[BaseModel]]) -> Any:
+    """A field type accepting any of `sections`, chosen by their `family` literal."""
+    if len(sections) == 1:
+        return sections[0]
+    tagged = tuple(Annotated[s, Tag(family_literal(s))] for s in sections)
+    return Annotated[Union[tagged], Discriminator(family_name)]  # noqa: UP007
+
+
+def family_literal(section: type[BaseModel]) -> str:
+    return section.model_fields["family"].annotation.__args__[0]
+
+
+def refresh_model_sections() -> None:
+    """Rebuild TrainConfig and ActiveConfig so that their `model:` sections accept every
+    registered family with a config section."""
+    from mlpot.active.config import ActiveConfig
+    from mlpot.config.schema import ModelConfig, TrainConfig
+    from mlpot.models.families import families
+
+    sections = [f.config for f in families() if f.config is not None]
+    field = FieldInfo.from_annotated_attribute(
+        model_section_type(sections), Field(default_factory=ModelConfig)
+    )
+    for config in (TrainConfig, ActiveConfig):
+        config.__pydantic_fields__["model"] = field
+        config.model_rebuild(force=True)

@@ -1,0 +1,94 @@
+"""The frames of a training config: training, validation and test groups, read and split."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from ase.data import chemical_symbols
+
+from mlpot.config import TrainConfig
+from mlpot.data import Frame, load_group, load_structure_list, read_frames
+from mlpot.data.errors import DataError
+from mlpot.errors import MlpotError
+from mlpot.models.potential import Potential
+
+
+def read_groups(groups, require_forces: bool) -> list[Frame]:
+    frames: list[Frame] = []
+    for group in groups:
+        entries = [spec.entry for spec in group.files]
+        frames += load_group(
+            group.name, group.weight, entries, Path.cwd(), format=group.format,
+            require_forces=require_forces,
+        )
+    return frames
+
+
+def read_test_groups(groups, require_forces: bool) -> list[Frame]:
+    """Test frames keep the group labels their files carry (e.g. mlearn's), for per-group errors;
+    unlabelled frames take their config group's name."""
+    frames: list[Frame] = []
+    for group in groups:
+        for spec in group.files:
+            read = read_frames(spec.entry, format=group.format, require_forces=require_forces)
+            for frame in read:
+                frame.group = group.name if frame.group == "default" else frame.group
+            frames += read
+    return frames
+
+
+def read_training_data(config: TrainConfig) -> tuple[list[Frame], list[Frame]]:
+    """(train, validation) frames: validation is a random fraction or separate groups."""
+    data = config.data
+    if isinstance(data.train, Path):
+        frames = load_structure_list(data.train, require_forces=data.require_forces)
+    else:
+        frames = read_groups(data.train, data.require_forces)
+    rng = np.random.default_rng(config.training.seed)
+    if not isinstance(data.validation, float):
+        train, val = frames, read_groups(data.validation, data.require_forces)
+    else:
+        order = rng.permutation(len(frames))
+        n_val = int(round(data.validation * len(frames)))
+        if n_val >= len(frames):
+            raise MlpotError(f"validation fraction {data.validation} leaves no training frames")
+        held = set(order[:n_val].tolist())
+        train = [f for n, f in enumerate(frames) if n not in held]
+        val = [f for n, f in enumerate(frames) if n in held]
+    if data.bootstrap:
+        train = [train[n] for n in np.sort(rng.integers(len(train), size=len(train)))]
+    balance_kinds(train + val, config.training.group_balance)
+    return train, val
+
+
+def balance_kinds(frames: list[Frame], power: float) -> None:
+    """Weights of the frames times n_kind^-power, scaled so that their mean factor is 1
+    (kind: Frame.info["kind"], else the group). A frame listed twice (a bootstrap draw)
+    counts twice and is scaled once."""
+    if power == 0 or not frames:
+        return
+    names, counts = np.unique([_kind(f) for f in frames], return_counts=True)
+    factors = counts**-power * len(frames) / np.sum(counts ** (1.0 - power))
+    factor_of = dict(zip(names.tolist(), factors.tolist(), strict=True))
+    for frame in {id(f): f for f in frames}.values():
+        frame.weight *= factor_of[_kind(frame)]
+
+
+def _kind(frame: Frame) -> str:
+    return frame.info.get("kind", frame.group)
+
+
+def data_elements(frames: list[Frame]) -> list[str]:
+    numbers = sorted({int(z) for f in frames for z in np.unique(f.numbers)})
+    return [chemical_symbols[z] for z in numbers]
+
+
+def check_elements(model: Potential, frames: list[Frame]) -> None:
+    for frame in frames:
+        extra = set(data_elements([frame])) - set(model.elements)
+        if extra:
+            raise DataError(
+                f"{frame.source}: element(s) {', '.join(sorted(extra))} not in the model's "
+                f"elements ({', '.join(model.elements)}); add them to 'elements' in the config"
+            )
