@@ -7,6 +7,7 @@ import torch
 from ase import Atoms
 from physics_helpers import bulk_alni, compute_descriptors, molecule, slab, triclinic
 
+from mlpot.config.sections import DescriptorsConfig
 from mlpot.descriptors.acsf import ACSF
 from mlpot.descriptors.generator import default_symmetry_functions
 from mlpot.models.nnp import NetworkSpec, NeuralNetworkPotential
@@ -24,8 +25,8 @@ def default_recipe_model(seed: int = 2) -> NeuralNetworkPotential:
     """A model shaped like `mlpot train`'s default: the default symmetry functions with three
     angular shells and the two-shell functions, 32-32 shifted softplus networks, min-max
     scaling with PCA and the descriptors' training range, all fitted on the test structures."""
-    sfset = default_symmetry_functions(list(ELEMENTS), 4.6, r_min=1.8, n_radial=8,
-                                       angular_shells=3, mixed_shells=True)
+    recipe = DescriptorsConfig(n_radial=8, angular_shells=3, mixed_shells=True)
+    sfset = default_symmetry_functions(list(ELEMENTS), 4.6, r_min=1.8, recipe=recipe)
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         networks = {e: NetworkSpec((32, 32), "shifted_softplus") for e in ELEMENTS}
