@@ -14,8 +14,8 @@ does (skin 1 Å); the cost is LAMMPS's "Loop time" of those steps. The engines a
 turn, `--repeats` times, and medians reported, in microseconds of wall time per atom and
 step. "CPU" is wall time times LAMMPS's own "% CPU use" (the share of a core each rank got on
 a shared machine). Parallel efficiency on 2 ranks: t(1 rank) / (2 t(2 ranks)). As a control of
-what the machine allows, mlpot's own kernel (`evaluate_structure`, energy and forces) is timed
-on 1 and 2 numba threads in the same run.
+what the machine allows, mlpot's own kernel (the calculator's evaluation, energy and forces) is
+timed on 1 and 2 numba threads in the same run.
 
     python benchmarks/lammps_plugin.py --markdown BENCHMARKS.md
 """
@@ -79,19 +79,17 @@ def prepare(folder: Path, n_atoms: int, steps: int):
 
 
 def time_kernel(model, acsf, atoms, threads: int) -> tuple[float, float, float]:
-    """mlpot's kernel (evaluate_structure, energy and forces) on `threads` threads: µs per
-    atom, as time_lammps reports it."""
+    """mlpot's kernel (the calculator's evaluation, energy and forces, neighbour list given) on
+    `threads` threads: µs per atom, as time_lammps reports it."""
     import time
 
     import numba
 
-    from mlpot.models.evaluate import evaluate_structure
-
     numba.set_num_threads(threads)
-    species, pairs = acsf.species(atoms.numbers), speed._pairs(acsf, atoms)
-    evaluate_structure(model, acsf, species, pairs, virial=False)
+    evaluate = speed._evaluator(model, speed._pairs(acsf, atoms))
+    evaluate(atoms, {"forces"})
     start = time.perf_counter()
-    evaluate_structure(model, acsf, species, pairs, virial=False)
+    evaluate(atoms, {"forces"})
     wall = 1e6 * (time.perf_counter() - start) / len(atoms)
     return wall, wall, 0.0
 
