@@ -63,6 +63,11 @@ class Potential(nn.Module, ABC):
     `atomic_energies`, `spec` and `from_spec`; the rest has working defaults."""
 
     family: ClassVar[str]
+    # not compiled when a family's module is scripted (TorchScript) for deployment
+    __jit_unused_properties__: ClassVar[list[str]] = [
+        "elements", "cutoff", "receptive_field", "dtype", "device", "capabilities",
+        "description",
+    ]
 
     @property
     @abstractmethod

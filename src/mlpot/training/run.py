@@ -135,10 +135,14 @@ def train_from_config(
 
 
 def resolved_settings(settings: TrainingConfig, n_train: int) -> TrainingConfig:
-    """The training section with `epochs: auto` resolved for n_train structures."""
-    if settings.epochs != "auto":
-        return settings
-    return settings.model_copy(update={"epochs": auto_epochs(n_train, settings.batch_size)})
+    """The training section with `epochs: auto` resolved for n_train structures and
+    `device: auto` to CUDA where torch sees a GPU, else the CPU."""
+    update = {}
+    if settings.epochs == "auto":
+        update["epochs"] = auto_epochs(n_train, settings.batch_size)
+    if settings.device == "auto":
+        update["device"] = "cuda" if torch.cuda.is_available() else "cpu"
+    return settings.model_copy(update=update) if update else settings
 
 
 def build_model(config: TrainConfig, frames: list[Frame], seed: int | None = None) -> Potential:
