@@ -22,7 +22,7 @@ equivariant ones (28 neighbours per atom), float64 or --dtype float32 for the eq
   MLP 16x0e) with hidden irreps from --mace (128x0e is MACE-MP-0 "small"; 32x0e the size of
   mlpot's default); it runs in its own environment (--mace-python; mace-torch is never a
   dependency of mlpot) in a child process that this script drives call by call;
-- mlpot descriptor: the default recipe for the Si training data (`mlpot.training.from_config.
+- mlpot descriptor: the default recipe for the Si training data (`mlpot.training.run.
   build_model`: cutoff from the 50th neighbour, 6.5 Å) through `MlpotCalculator`.
 
 The models are called in turn, interleaved, `--repeats` times per thread count; the table gives
@@ -209,15 +209,14 @@ def equivariant_forces(model, atoms) -> np.ndarray:
 
 def descriptor_case(data: Path):
     """(evaluate E+F once, n_parameters, cutoff) for mlpot's default descriptor recipe."""
-    from mlpot.training.from_config import build_model
-
     from mlpot.calculators import MlpotCalculator
     from mlpot.config.schema import TrainConfig
     from mlpot.data import read_frames
+    from mlpot.training.run import build_model
 
     source = data / "Si" / "training.json"
     config = TrainConfig(data={"train": [{"name": "Si", "files": [str(source)]}]})
-    model = build_model(config, ["Si"], read_frames(source))
+    model = build_model(config, read_frames(source))
     calc = MlpotCalculator(model)
     atoms = silicon()
     displace = displacer(atoms, 1)

@@ -83,6 +83,9 @@ def write_log(path: str | Path, log: dict[str, np.ndarray]) -> None:
 
 def run_from_cli(args, atoms: Atoms) -> None:
     """`mlpot md ... --engine lammps`: the options of mlpot.cli.md."""
+    from mlpot.cli.units import file_units
+    from mlpot.interop.n2p2 import is_potential_dir
+    from mlpot.interop.n2p2 import read_potential as read_n2p2
     from mlpot.models.serialization import load_model
 
     if args.more_models or Path(args.model).suffix == ".json":
@@ -97,8 +100,10 @@ def run_from_cli(args, atoms: Atoms) -> None:
         taut_fs=args.taut, taup_fs=args.taup, interval=args.interval,
         seed=4928459 if args.seed is None else args.seed, trajectory=args.trajectory,
     )
-    result = run_lammps_md(load_model(args.model), atoms, settings, Path(args.lammps_dir),
-                           args.ranks, extrapolation=args.max_extrapolating is not None)
+    path = Path(args.model)
+    model = read_n2p2(path, file_units(args.units)) if is_potential_dir(path) else load_model(path)
+    result = run_lammps_md(model, atoms, settings, Path(args.lammps_dir), args.ranks,
+                           extrapolation=args.max_extrapolating is not None)
     if args.log:
         write_log(args.log, result.log)
     last = {name: values[-1] for name, values in result.log.items()}
