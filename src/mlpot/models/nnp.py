@@ -128,7 +128,8 @@ class NeuralNetworkPotential(Potential):
 
     @property
     def capabilities(self) -> frozenset[str]:
-        found = {DESCRIPTOR_FEATURES, export_capability("n2p2"), export_capability("simple-nn")}
+        formats = ("n2p2", "simple-nn", "lammps")  # lammps: refuses neighbour messages itself
+        found = {DESCRIPTOR_FEATURES, *map(export_capability, formats)}
         if self.has_descriptor_ranges:
             found.add(EXTRAPOLATION)
         if self.interaction is None:

@@ -25,7 +25,8 @@ class SnapNetworkPotential(NeuralNetworkPotential):
 
     @property
     def capabilities(self) -> frozenset[str]:
-        symmetry_function_only = {EXTRAPOLATION, *map(export_capability, ("n2p2", "simple-nn"))}
+        formats = ("n2p2", "simple-nn", "lammps")
+        symmetry_function_only = {EXTRAPOLATION, *map(export_capability, formats)}
         return super().capabilities - symmetry_function_only | {export_capability("mliap")}
 
     @property
