@@ -52,6 +52,11 @@ class SnapNetworkPotential(NeuralNetworkPotential):
         features = {DESCRIPTORS: descriptors, PAIR_DERIVATIVES: snap_pairs.derivatives}
         return StructureInputs(species, found, features)
 
+    def atom_features(self, atoms) -> np.ndarray:
+        """(N, F) scaled bispectrum components."""
+        geometry = (atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc)
+        return self.scaled(self.bispectrum.compute(*geometry), self.species(atoms.numbers))
+
     @staticmethod
     def descriptor_set_from_dict(data: dict) -> SnapSettings:
         return SnapSettings.from_dict(data)
