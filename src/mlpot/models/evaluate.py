@@ -21,7 +21,7 @@ from torch import nn
 from mlpot.descriptors.acsf import ACSF
 from mlpot.descriptors.network_tables import ACTIVATION_CODES, NetworkTables, network_tables
 from mlpot.models.activations import ACTIVATIONS
-from mlpot.models.evaluator import Evaluation, Evaluator, stress_of
+from mlpot.models.evaluator import Evaluation, Evaluator, members, stress_of
 from mlpot.models.nnp import NeuralNetworkPotential
 from mlpot.models.pair_sums import forces_from_pair_gradients, virial_from_pair_gradients
 from mlpot.models.potential import EXTRAPOLATION
@@ -74,9 +74,9 @@ class DescriptorEvaluator(Evaluator):
             elements = self.models[0].elements
             extrapolation = count_extrapolations(self.ranges, elements, computed[0], species)
         return Evaluation(
-            np.stack(energies),
-            np.stack(forces) if forces else None,
-            stress_of(np.stack(virials), atoms) if virials else None,
+            members(energies),
+            members(forces) if forces else None,
+            stress_of(members(virials), atoms) if virials else None,
             extrapolation,
         )
 
