@@ -21,9 +21,11 @@ def require_plotting() -> None:
 
 
 def evaluate_model(
-    calc, frames: list[Frame], out: Path, *, plot: bool = True, title: str = ""
+    calc, frames: list[Frame], out: Path, *, plot: bool = True, title: str = "",
+    extra: dict | None = None,
 ) -> tuple[ErrorReport, list[Path]]:
-    """Predict every frame with the ASE calculator; write errors.json (and parity.png) in out."""
+    """Predict every frame with the ASE calculator; write errors.json (and parity.png) in out.
+    extra: more entries for errors.json (e.g. the energy offsets applied)."""
     if not frames:
         raise MlpotError("no frames to evaluate: check the paths and slices")
     if plot:
@@ -31,7 +33,8 @@ def evaluate_model(
     predictions = predict_frames(calc, frames, progress=True)
     report = error_report(frames, predictions)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "errors.json").write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+    document = {**report.to_dict(), **(extra or {})}
+    (out / "errors.json").write_text(json.dumps(document, indent=2) + "\n")
     written = [out / "errors.json"]
     if plot:
         from mlpot.analysis.parity import plot_parity
