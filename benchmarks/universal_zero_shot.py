@@ -10,6 +10,16 @@ periodic cells with a reference, stress), one structure at a time with one torch
 call timed. Prints per element, model and group the MAE/RMSE of energy (meV/atom), forces
 (eV/Å) and stress (GPa), and the median seconds per structure and per atom; writes them to
 --out/zero_shot.json. Offsets change energies only: forces and stress are the model's own.
+
+The labelling cost is measured apart (the accuracy runs' timings are only for orientation):
+
+    OMP_NUM_THREADS=1 python benchmarks/universal_zero_shot.py --data ../shared/data/mlearn \
+        --elements Si Ge Li --models sevennet-0 chgnet --cost-only --cost-frames 4 --rounds 3
+
+labels the first --cost-frames test structures of each element with each model, the models
+interleaved, --rounds times (after one untimed warm-up call per model), and prints the median
+seconds per structure and per atom (energy, forces and stress of one structure per call,
+one torch thread).
 """
 
 from __future__ import annotations
@@ -97,6 +107,32 @@ def cost_table(results: list[dict]) -> str:
     return "\n".join(rows)
 
 
+def cost(data: Path, elements: list[str], models: list[str], n_frames: int,
+         rounds: int) -> list[dict]:
+    """Median seconds per structure and per atom of each model, interleaved (see above)."""
+    from mlpot.calculators import load_calculator
+    from mlpot.data import read_frames
+
+    calcs = {model: load_calculator(model) for model in models}
+    rows = []
+    for element in elements:
+        frames = read_frames(data / element / "test.json")[:n_frames]
+        seconds: dict[str, list[float]] = {model: [] for model in models}
+        for calc in calcs.values():
+            label(calc, frames[:1])  # warm-up
+        for _ in range(rounds):
+            for model, calc in calcs.items():
+                seconds[model] += label(calc, frames)[1]
+        atoms = np.median([len(f) for f in frames])
+        for model in models:
+            per_structure = float(np.median(seconds[model]))
+            rows.append({"element": element, "model": model, "atoms": float(atoms),
+                         "seconds_per_structure": per_structure,
+                         "ms_per_atom": 1000 * per_structure / atoms,
+                         "calls": len(seconds[model])})
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, required=True)
@@ -104,11 +140,22 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", default=["sevennet-0", "chgnet"])
     parser.add_argument("--train-stride", type=int, default=4)
     parser.add_argument("--out", type=Path, default=Path("runs/universal"))
+    parser.add_argument("--cost-only", action="store_true")
+    parser.add_argument("--cost-frames", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     import torch
 
     torch.set_num_threads(1)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.cost_only:
+        rows = cost(args.data, args.elements, args.models, args.cost_frames, args.rounds)
+        (args.out / "cost.json").write_text(json.dumps(rows, indent=2) + "\n")
+        print("| element | model | atoms | s/structure | ms/atom | calls |\n|---|---|---|---|---|---|")
+        for r in rows:
+            print(f"| {r['element']} | {r['model']} | {r['atoms']:.0f} | "
+                  f"{r['seconds_per_structure']:.2f} | {r['ms_per_atom']:.1f} | {r['calls']} |")
+        return
     results = []
     for element in args.elements:
         for model in args.models:

@@ -88,3 +88,23 @@ def test_every_model_loader_resolves_the_standin(standin):
 def test_a_universal_model_in_a_committee_is_refused(tmp_path):
     with pytest.raises(MlpotError, match="sevennet-0 is a universal model.*give it alone"):
         load_calculator_or_ensemble(["sevennet-0", str(tmp_path / "model.pt")])
+
+
+def test_a_mace_model_file_goes_to_mace_calculator(tmp_path, monkeypatch):
+    """mace-torch (not installed here: it pins another e3nn) is stood in by a module that
+    records what MACECalculator is given."""
+    import importlib.machinery
+    import sys
+    import types
+
+    made = []
+    mace, calculators = types.ModuleType("mace"), types.ModuleType("mace.calculators")
+    mace.__spec__ = importlib.machinery.ModuleSpec("mace", None)
+    calculators.MACECalculator = lambda **kwargs: made.append(kwargs) or "mace calculator"
+    monkeypatch.setitem(sys.modules, "mace", mace)
+    monkeypatch.setitem(sys.modules, "mace.calculators", calculators)
+    path = _archive(tmp_path / "my.model", {"class": "mace.modules.models.ScaleShiftMACE"})
+    assert load_calculator(path) == "mace calculator"
+    assert made == [{"model_paths": str(path), "device": "cpu", "default_dtype": "float64"}]
+    with pytest.raises(MlpotError, match="has one fidelity"):
+        load_calculator(f"{path}:PBE")
