@@ -151,7 +151,7 @@ def main() -> None:
     if args.cost_only:
         rows = cost(args.data, args.elements, args.models, args.cost_frames, args.rounds)
         (args.out / "cost.json").write_text(json.dumps(rows, indent=2) + "\n")
-        print("| element | model | atoms | s/structure | ms/atom | calls |\n|---|---|---|---|---|---|")
+        print("| element | model | atoms | s/structure | ms/atom | calls |\n" + "|---" * 6 + "|")
         for r in rows:
             print(f"| {r['element']} | {r['model']} | {r['atoms']:.0f} | "
                   f"{r['seconds_per_structure']:.2f} | {r['ms_per_atom']:.1f} | {r['calls']} |")
