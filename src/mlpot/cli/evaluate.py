@@ -22,7 +22,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "evaluate", help="errors of a model on labelled data", description=DESCRIPTION
     )
     parser.add_argument(
-        "model", metavar="MODEL", help="trained model file, or an ensemble's ensemble.json"
+        "model", metavar="MODEL",
+        help="trained model file, an ensemble's ensemble.json, or a universal model",
     )
     parser.add_argument("data", metavar="DATA", nargs="+", help="data entries to evaluate on")
     parser.add_argument("--out", default=".", metavar="DIR",
@@ -45,11 +46,11 @@ def run(args: argparse.Namespace) -> None:
 
     if not args.no_plot:
         require_plotting()
-    calc = load_calculator_or_ensemble([args.model])
     # energy-only frames are evaluated too (their forces are left out of the force errors)
     frames = [frame for entry in args.data for frame in read_frames(entry, require_forces=False)]
     if not frames:
         raise MlpotError(f"no frames in {' '.join(args.data)}: check the paths and slices")
+    calc = load_calculator_or_ensemble([args.model])
     calc, extra = _with_offsets(calc, args)
     report, written = evaluate_model(
         calc, frames, Path(args.out), plot=not args.no_plot, title=Path(args.model).name,
