@@ -92,3 +92,12 @@ def test_evaluate_chgnet_recovers_the_offset_of_its_own_labels(tmp_path, capsys)
                  str(tmp_path / "train.xyz"), "--out", str(tmp_path), "--no-plot"]) == 0
     out = capsys.readouterr().out
     assert "energy offsets (eV/atom, fitted on 2 frames): Si +0.2500" in out
+
+
+def test_weights_are_loaded_once_per_process_and_shared():
+    pytest.importorskip("chgnet")
+    from mlpot.active.label import make_oracle
+
+    first = make_oracle(calculator="chgnet", factory=None, kwargs={})
+    second = make_oracle(calculator="CHGNet-0.3.0", factory=None, kwargs={})
+    assert first is not second and first.model is second.model
