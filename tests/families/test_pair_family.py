@@ -115,3 +115,17 @@ def test_unknown_family_names_the_known_ones(tmp_path):
     path.write_text("data: {train: [{name: a, files: [x.xyz]}]}\nmodel: {family: pairs}\n")
     with pytest.raises(ConfigError, match=r"model.family: .*nnp.*pair.*did you mean 'pair'"):
         load_config(path)
+
+
+def test_mixed_families_and_missing_capabilities_are_refused(tmp_path):
+    from physics_helpers import make_model
+
+    from mlpot.errors import MlpotError
+    from mlpot.interop import write_potential
+    from mlpot.uncertainty import EnsembleCalculator
+
+    pair = PairPotential(("Al", "Ni"), cutoff=4.6)
+    with pytest.raises(MlpotError, match="'pair' model.*one family"):
+        EnsembleCalculator([make_model(), pair], names=["nnp.pt", "pair.pt"])
+    with pytest.raises(MlpotError, match="export to the n2p2 format: a 'pair' model lacks"):
+        write_potential("n2p2", pair, tmp_path / "n2p2")

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from mlpot.config.fields import ConfigPath, ElementSymbol, NonNegative, Positive, PositiveInt
-from mlpot.config.schema import ModelConfig, TrainingConfig
+from mlpot.config.schema import ModelConfig, ModelSection, TrainingConfig
 from mlpot.config.sections import DescriptorsConfig, FileSpec, Section
 
 Measure = Literal["max_force_deviation", "energy_std_per_atom"]
@@ -146,7 +146,7 @@ class ActiveConfig(Section):
     iterations: PositiveInt = 5
     validation: float = Field(0.1, ge=0, lt=1)
     descriptors: DescriptorsConfig = Field(default_factory=DescriptorsConfig)
-    model: ModelConfig = Field(default_factory=ModelConfig)
+    model: ModelSection = Field(default_factory=ModelConfig)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
 
 

@@ -78,6 +78,16 @@ def label_structure(oracle: dict[str, Any], atoms: Atoms, directory: str) -> dic
     return {"energy": energy, "forces": forces, "stress": stress}
 
 
+def label_and_keep(
+    oracle: dict[str, Any], atoms: Atoms, directory: str, store: LabelStore | None, key: int
+) -> dict[str, Any]:
+    """label_structure, and the result written into store (when given) under key."""
+    result = label_structure(oracle, atoms, directory)
+    if store is not None:
+        store.write(key, atoms, result)
+    return result
+
+
 def _stress(atoms: Atoms) -> np.ndarray | None:
     if not atoms.pbc.all():
         return None
@@ -136,9 +146,12 @@ def label_all(
         return
     spec = oracle.model_dump()
     make_oracle(**spec)  # a misconfigured oracle fails here, once, with a clear message
+    # local workers write each label themselves: it is kept even if this process is killed
+    keeper = store if executor.kind != "dask" else None
     with open_executor(executor) as pool:
         futures = {
-            pool.submit(label_structure, spec, images[key], str(workdir / f"{key:05d}")): key
+            pool.submit(label_and_keep, spec, images[key], str(workdir / f"{key:05d}"), keeper,
+                        key): key
             for key in todo
         }
         for future in tqdm(as_completed(futures), total=len(futures), disable=not progress):
@@ -147,6 +160,7 @@ def label_all(
                 result = future.result()
             except Exception as exc:  # the worker itself died (e.g. the oracle crashed it)
                 result = {"error": f"{type(exc).__name__}: {exc}"}
-            store.write(key, images[key], result)
+            if keeper is None or "error" in result and key not in store.done():
+                store.write(key, images[key], result)
     with contextlib.suppress(OSError):  # only file-based oracles leave something there
         os.rmdir(workdir)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from mlpot.cli.units import add_units_argument, file_units
+
 DESCRIPTION = """Predict energy, forces and stress of every frame in DATA with MODEL; print
 MAE/RMSE overall and per group, and write errors.json and parity.png into --out.
 MODEL is a model file, the ensemble.json of `mlpot ensemble` (the members' mean is judged), or
@@ -29,10 +31,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--out", default=".", metavar="DIR",
                         help="directory for errors.json and parity.png (default: .)")
     parser.add_argument("--no-plot", action="store_true", help="do not draw parity.png")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--offsets-from", nargs="+", default=[], metavar="DATA",
                         help="labelled data entries to fit per-element energy offsets on")
     parser.add_argument("--offsets-config", metavar="CONFIG",
                         help="fit the offsets on the training groups of this train config")
+    add_units_argument(parser)
     return parser
 
 
@@ -42,6 +46,7 @@ def run(args: argparse.Namespace) -> None:
     from mlpot.analysis.evaluate import evaluate_model, require_plotting
     from mlpot.calculators import load_calculator_or_ensemble
     from mlpot.data import read_frames
+    from mlpot.data.screening import warn_about_data
     from mlpot.errors import MlpotError
 
     if not args.no_plot:
@@ -50,11 +55,13 @@ def run(args: argparse.Namespace) -> None:
     frames = [frame for entry in args.data for frame in read_frames(entry, require_forces=False)]
     if not frames:
         raise MlpotError(f"no frames in {' '.join(args.data)}: check the paths and slices")
-    calc = load_calculator_or_ensemble([args.model])
+    warn_about_data(frames)
+    # after the data: a universal model takes seconds to load
+    calc = load_calculator_or_ensemble([args.model], file_units(args.units))
     calc, extra = _with_offsets(calc, args)
     report, written = evaluate_model(
         calc, frames, Path(args.out), plot=not args.no_plot, title=Path(args.model).name,
-        extra=extra,
+        progress=not args.no_progress, extra=extra,
     )
     print(report.table())
     print("wrote " + ", ".join(str(path) for path in written))
@@ -80,6 +87,7 @@ def _with_offsets(calc: Any, args: argparse.Namespace) -> tuple[Any, dict | None
     frames = read_offset_frames(args.offsets_from, args.offsets_config)
     if not frames:
         raise MlpotError("no frames to fit energy offsets on: check --offsets-from")
-    offsets = fit_offsets(frames, model_energies(calc, frames, progress=True))
+    energies = model_energies(calc, frames, progress=not args.no_progress)
+    offsets = fit_offsets(frames, energies)
     print(offsets.table())
     return OffsetCalculator(calc, offsets), {"energy_offsets": offsets.to_dict()}

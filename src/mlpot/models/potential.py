@@ -37,6 +37,7 @@ OUTPUTS = frozenset({"energy", "forces", "stress", "atomic_energies"})
 KALMAN = "kalman"  # trainable by the Kalman filter of mlpot.training.kalman
 EXTRAPOLATION = "extrapolation"  # counts inputs outside the training range per atom
 DESCRIPTOR_FEATURES = "descriptors"  # features hold per-atom descriptors (mlpot.models.nnp)
+FITTED = "fitted"  # solved in closed form by its family's fit: no gradient training follows
 
 
 def export_capability(fmt: str) -> str:
@@ -62,6 +63,11 @@ class Potential(nn.Module, ABC):
     `atomic_energies`, `spec` and `from_spec`; the rest has working defaults."""
 
     family: ClassVar[str]
+    # not compiled when a family's module is scripted (TorchScript) for deployment
+    __jit_unused_properties__: ClassVar[list[str]] = [
+        "elements", "cutoff", "receptive_field", "dtype", "device", "capabilities",
+        "description",
+    ]
 
     @property
     @abstractmethod

@@ -50,7 +50,12 @@ def predict(
         energy = atomic.new_zeros(inputs.n_structures).index_add(0, inputs.atom_structure, atomic)
         if not derived:
             return Prediction(energy, atomic)
-        (pair_grad,) = torch.autograd.grad(energy.sum(), vectors, create_graph=create_graph)
+        if not energy.requires_grad:  # energies independent of the positions
+            pair_grad = torch.zeros_like(vectors)
+        else:
+            (pair_grad,) = torch.autograd.grad(
+                energy.sum(), vectors, create_graph=create_graph, materialize_grads=True
+            )
     forces = forces_from_pair_gradients(
         pair_grad, inputs.pair_first, inputs.pair_second, len(inputs.species)
     )

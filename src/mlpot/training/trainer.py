@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import sys
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -15,7 +16,7 @@ from tqdm.auto import tqdm
 
 from mlpot.config.schema import LossWeights, TrainingConfig
 from mlpot.errors import MlpotError
-from mlpot.models.potential import KALMAN, Potential
+from mlpot.models.potential import FITTED, KALMAN, Potential
 from mlpot.models.predict import predict
 from mlpot.models.serialization import save_model
 from mlpot.training.checkpoint import load_checkpoint, save_checkpoint
@@ -70,9 +71,10 @@ class Trainer:
         self.files = RunFiles(Path(output))
         self.metadata = metadata or {}
         self.final_loss, self.final_loss_epoch = final_loss(settings.loss, settings.epochs)
-        self.optimizer = _optimizer(model, settings, train_set)
-        self.scheduler = _scheduler(self.optimizer, settings)
-        self.average = _moving_average(self.model, settings)
+        self.fitted = FITTED in model.capabilities
+        self.optimizer = None if self.fitted else _optimizer(model, settings, train_set)
+        self.scheduler = None if self.fitted else _scheduler(self.optimizer, settings)
+        self.average = None if self.fitted else _moving_average(self.model, settings)
         self.rows: list[dict] = []
         self.best = math.inf
         self.bad_epochs = 0
@@ -107,6 +109,29 @@ class Trainer:
         self.epoch, self.best, self.bad_epochs = state["epoch"], state["best"], state["bad_epochs"]
         self.rows = list(state["rows"])
         self._rewrite_log()
+        self._continue_cosine(state.get("epochs"))
+
+    def _continue_cosine(self, saved_epochs: int | None) -> None:
+        """Resumed with another number of epochs, a cosine schedule would jump (back up from
+        min_lr when there are more): it goes on from the rate of the last epoch to min_lr over
+        the epochs left instead, and says so."""
+        if not isinstance(self.scheduler, torch.optim.lr_scheduler.CosineAnnealingLR):
+            return
+        saved = saved_epochs if saved_epochs is not None else self.scheduler.T_max + 1
+        left = self.settings.epochs - self.epoch
+        if saved == self.settings.epochs or left <= 0 or not self.rows:
+            return
+        lr = self.rows[-1]["lr"]  # the optimiser's own is one schedule step past the end
+        for group in self.optimizer.param_groups:
+            group["initial_lr"] = group["lr"] = lr
+        self.scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
+            self.optimizer, T_max=max(left - 1, 1), eta_min=self.settings.schedule.min_lr
+        )
+        tqdm.write(
+            f"the cosine schedule was set for {saved} epochs, now {self.settings.epochs}: it "
+            f"continues from the last epoch's learning rate {lr:.3g} down to "
+            f"{self.settings.schedule.min_lr:.3g} over the {left} epochs left", file=sys.stderr
+        )
 
     def _resume_average(self, data: dict) -> None:
         if data.get("average") is None:
@@ -118,7 +143,10 @@ class Trainer:
         self.average.n_averaged.fill_(int(data["state"]["n_averaged"]))
 
     def run(self) -> list[dict]:
-        """Train until `epochs` or early stopping; returns the log rows."""
+        """Train until `epochs` or early stopping; returns the log rows. A model fitted in
+        closed form (capability FITTED) is only evaluated and saved (one row, epoch 0)."""
+        if self.fitted:
+            return self._record_fit()
         s = self.settings
         bar = tqdm(total=s.epochs, initial=self.epoch, desc="training", unit="epoch",
                    disable=not self.progress)
@@ -137,6 +165,19 @@ class Trainer:
         bar.close()
         if not self.files.model.exists():
             save_model(self.evaluated_model, self.files.model, self.metadata)
+        return self.rows
+
+    def _record_fit(self) -> list[dict]:
+        start = time.perf_counter()
+        train_loss, train_errors = self.evaluate(self.train_set)
+        val_loss, val_errors = self.evaluate(self.validation_set)
+        row = {"epoch": 0, "lr": math.nan, "train_loss": train_loss, "val_loss": val_loss}
+        row.update({f"train_{k}": v for k, v in train_errors.items()})
+        row.update({f"val_{k}": v for k, v in val_errors.items()})
+        row["time_s"] = time.perf_counter() - start
+        self.rows = [row]
+        self._rewrite_log()
+        save_model(self.model, self.files.model, {**self.metadata, "epoch": 0})
         return self.rows
 
     def _start_final_stage(self) -> None:
@@ -238,6 +279,7 @@ class Trainer:
             "best": self.best,
             "bad_epochs": self.bad_epochs,
             "rows": self.rows,
+            "epochs": self.settings.epochs,
         }
         average = None
         if self.average is not None:
@@ -253,7 +295,7 @@ class Trainer:
             writer = csv.DictWriter(handle, fieldnames=list(row))
             if new:
                 writer.writeheader()
-            writer.writerow(row)
+            writer.writerow({k: _cell(v) for k, v in row.items()})
 
     def _rewrite_log(self) -> None:
         """On resume: the log holds exactly the epochs of the checkpoint."""
@@ -308,6 +350,12 @@ def _scheduler(optimizer: torch.optim.Optimizer, settings: TrainingConfig):
             optimizer, T_max=max(epochs - 1, 1), eta_min=s.min_lr
         )
     return None
+
+
+def _cell(value):
+    """A log value as written: empty for "no value" (NaN: no validation set, the Kalman
+    filter's learning rate), never the text nan."""
+    return "" if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def _postfix(row: dict) -> dict:
