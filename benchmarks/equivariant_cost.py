@@ -15,7 +15,7 @@ equivariant ones (28 neighbours per atom), float64 or --dtype float32 for the eq
 - mlpot equivariant: `EquivariantSettings` as given by --channels (default settings otherwise:
   l_max 3, scalar node features between 2 layers, correlation 3, radial MLP 8-64-64 shared by
   the layers), evaluated as the model-family seam will: vesin neighbour pairs,
-  `atomic_energies`, autograd to the pair vectors, `forces_from_pair_gradients`;
+  `graph_energies`, autograd to the pair vectors, `forces_from_pair_gradients`;
 - MACE (mace-torch, `mace.modules.MACE` through its `MACECalculator`): the settings of
   `mace_run_train` (RealAgnosticResidualInteractionBlock, max_ell 3, correlation 3, 2
   interactions, 8 Bessel functions, polynomial cutoff p = 5, radial MLP [64, 64, 64], readout

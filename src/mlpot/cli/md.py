@@ -51,6 +51,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         help="threshold on the number of extrapolating atoms")
     parser.add_argument("--on-threshold", choices=("warn", "stop"), default="warn",
                         help="what a broken threshold does (default: warn)")
+    parser.add_argument("--engine", choices=("mlpot", "lammps"), default="mlpot",
+                        help="lammps: run in LAMMPS with pair_style mlpot on --ranks MPI ranks, "
+                             "in --lammps-dir (default: mlpot)")
+    parser.add_argument("--ranks", type=int, default=1, help="MPI ranks of LAMMPS (default: 1)")
+    parser.add_argument("--lammps-dir", default="lammps_md", metavar="DIR",
+                        help="where LAMMPS's input and output go (default: lammps_md)")
     add_units_argument(parser)
     return parser
 
@@ -62,6 +68,10 @@ def run(args: argparse.Namespace) -> None:
     from mlpot.errors import MlpotError
     from mlpot.simulation.md import run_md
 
+    if args.engine == "lammps":
+        from mlpot.interop.lammps_plugin.md import run_from_cli
+
+        return run_from_cli(args, _read_structure(args.structure))
     atoms = _read_structure(args.structure)
     thresholds = _thresholds(args)
     calc = load_calculator_or_ensemble([args.model, *args.more_models], file_units(args.units))

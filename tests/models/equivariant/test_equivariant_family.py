@@ -3,6 +3,7 @@ config with `model: {family: equivariant}`."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 import yaml
@@ -56,3 +57,31 @@ def test_trains_from_a_config(tmp_path):
     model = load_model(tmp_path / "run" / "model.pt")
     assert model.family == "equivariant" and model.settings.average_neighbours > 10
     assert float(model.energy_scale[0]) > 0.01  # the training forces' RMS
+
+
+def test_atom_features_are_invariant_and_drive_selection():
+    from mlpot.active.select import feature_summaries
+    from mlpot.testing.checks import random_rotation
+    from mlpot.testing.structures import bulk as alni_bulk
+
+    model = EquivariantPotential(("Al", "Ni"), 4.6, SMALL)
+    atoms = alni_bulk(("Al", "Ni"))
+    rotated = atoms.copy()
+    q = random_rotation(np.random.default_rng(4))
+    rotated.positions, rotated.cell = atoms.positions @ q.T, atoms.cell.array @ q.T
+    permuted = atoms[[2, 0, 3, 1]]
+    summaries = feature_summaries(model, [atoms, rotated, permuted])
+    assert summaries.shape == (3, 3 * 2 * SMALL.channels)
+    np.testing.assert_allclose(summaries[1], summaries[0], atol=1e-9)
+    np.testing.assert_allclose(summaries[2], summaries[0], atol=1e-9)
+    assert np.abs(summaries[0]).max() > 0
+
+
+def test_selection_by_diversity_needs_atom_features():
+    from pair_family_stub import featureless
+
+    from mlpot.active.select import feature_summaries
+    from mlpot.errors import MlpotError
+
+    with pytest.raises(MlpotError, match="selection by diversity.*lacks 'atom features'"):
+        feature_summaries(featureless(), [bulk("Al", "fcc", a=4.0)])

@@ -12,6 +12,7 @@ autograd with respect to `vectors` (mlpot.models.forces).
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from e3nn import o3
 
@@ -21,7 +22,7 @@ from mlpot.models.equivariant.interaction import InteractionLayer
 from mlpot.models.equivariant.radial import RadialNetwork
 from mlpot.models.equivariant.settings import EquivariantSettings
 from mlpot.models.inputs import ModelInputs
-from mlpot.models.potential import Potential
+from mlpot.models.potential import ATOM_FEATURES, Potential
 
 SPEC_VERSION = 1
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -88,6 +89,18 @@ class EquivariantPotential(Potential):
     ) -> torch.Tensor:
         """(A,) eV from species (A,) long, pairs first, second (P,) long and vectors (P, 3) Å
         (r_second - r_first + shift; every ordered pair once per periodic image)."""
+        energies = self._propagate(species, first, second, vectors)[1]
+        scaled = energies * self.energy_scale[species] + self.energy_shift[species]
+        return scaled + self.reference_energies[species]
+
+    def _propagate(
+        self,
+        species: torch.Tensor,
+        first: torch.Tensor,
+        second: torch.Tensor,
+        vectors: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(last layer's node features (A, channels), unscaled energies summed over layers)."""
         distances = torch.linalg.vector_norm(vectors, dim=1)
         radial = self.radial(distances)
         edges = make_edges(first, second, self.harmonics(vectors), radial, species.shape[0])
@@ -96,8 +109,24 @@ class EquivariantPotential(Potential):
         for layer in self.layers:
             features, terms = layer(features, species, edges)
             energies = energies + terms
-        scaled = energies * self.energy_scale[species] + self.energy_shift[species]
-        return scaled + self.reference_energies[species]
+        return features, energies
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return frozenset({ATOM_FEATURES})
+
+    def atom_features(self, atoms) -> np.ndarray:
+        """(N, channels) invariant node features of the last interaction layer."""
+        structure = self.structure_inputs(
+            atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc
+        )
+        inputs = ModelInputs.of_structure(structure, atoms.cell.array, atoms.pbc, self.dtype)
+        inputs = inputs.to(self.device)
+        with torch.no_grad():
+            features = self._propagate(
+                inputs.species, inputs.pair_first, inputs.pair_second, inputs.pair_vectors
+            )[0]
+        return features.double().cpu().numpy()
 
     def forward(
         self,
