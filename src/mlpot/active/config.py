@@ -34,8 +34,9 @@ class StartConfig(Section):
 
 class OracleConfig(Section):
     """The reference method: an ASE calculator by name (ase.calculators.calculator.
-    get_calculator_class, e.g. emt, vasp, espresso) or a factory "module:function"
-    returning an ASE calculator; kwargs go to either."""
+    get_calculator_class, e.g. emt, vasp, espresso), a universal model (sevennet-0,
+    sevennet-mf-0:PBE, chgnet, or a model file; mlpot.universal) or a factory
+    "module:function" returning an ASE calculator; kwargs go to any of them."""
 
     calculator: str | None = None
     factory: str | None = Field(None, pattern=r"^[\w.]+:\w+$")

@@ -29,8 +29,15 @@ from mlpot.errors import MlpotError
 
 
 def make_oracle(calculator: str | None, factory: str | None, kwargs: dict[str, Any]):
-    """A fresh ASE calculator: get_calculator_class(calculator)(**kwargs), or the function
-    named by factory ("module:function") called with kwargs."""
+    """A fresh ASE calculator: a universal model when calculator names one (sevennet-0,
+    chgnet, ... or a model file; mlpot.universal, its weights loaded once per process),
+    else get_calculator_class(calculator)(**kwargs), or the function named by factory
+    ("module:function") called with kwargs."""
+    from mlpot.universal import parse_spec, universal_calculator
+
+    universal = parse_spec(calculator) if calculator is not None else None
+    if universal is not None:
+        return universal_calculator(universal, **kwargs)
     try:
         if calculator is not None:
             from ase.calculators.calculator import get_calculator_class

@@ -22,17 +22,18 @@ def require_plotting() -> None:
 
 def evaluate_model(
     calc, frames: list[Frame], out: Path, *, plot: bool = True, title: str = "",
-    progress: bool = True,
+    progress: bool = True, extra: dict | None = None,
 ) -> tuple[ErrorReport, list[Path]]:
     """Predict every frame with the ASE calculator; write errors.json (and parity.png) in out.
-    Values that are not finite are written as null."""
+    Values that are not finite are written as null. extra: more entries for errors.json (e.g.
+    the energy offsets applied)."""
     if not frames:
         raise MlpotError("no frames to evaluate: check the paths and slices")
     if plot:
         require_plotting()
     predictions = predict_frames(calc, frames, progress=progress)
     report = error_report(frames, predictions)
-    write_json(out / "errors.json", report.to_dict())
+    write_json(out / "errors.json", {**report.to_dict(), **(extra or {})})
     written = [out / "errors.json"]
     if plot:
         from mlpot.analysis.parity import plot_parity
