@@ -25,9 +25,9 @@ _OWN = {"step", "history_steps", "history_values", "history_bias"}
 
 class BiasedCalculator(Calculator):
     """`calc` with `bias` added: energy, free_energy and forces always, stress where both
-    the calculator and the bias's CV give it."""
+    the calculator and the bias's CV give it; bias_energy (eV) alone."""
 
-    implemented_properties = ["energy", "free_energy", "forces", "stress"]
+    implemented_properties = ["energy", "free_energy", "forces", "stress", "bias_energy"]
 
     def __init__(self, calc: Calculator, bias: Bias):
         super().__init__()
