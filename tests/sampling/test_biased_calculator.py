@@ -135,3 +135,18 @@ def test_restore_refuses_other_files(tmp_path):
     saved.save(tmp_path / "bias.npz")
     with pytest.raises(MlpotError, match="widths"):
         calc.restore(tmp_path / "bias.npz")
+
+
+def test_wraps_an_mlpot_model(alni_model):
+    """G-metaD on the model's own descriptors around its own calculator."""
+    from mlpot.calculators import MlpotCalculator
+
+    atoms = bulk_alni()
+    projection = np.random.default_rng(2).normal(size=(alni_model.sfset.n_features("Al"), 2))
+    bias = hills_near(DescriptorCV(alni_model, projection), atoms, widths=0.3)
+
+    def factory():
+        return BiasedCalculator(MlpotCalculator(alni_model), bias)
+
+    checks.forces_match_finite_differences(factory, atoms)
+    checks.stress_matches_finite_differences(factory, atoms)
