@@ -43,21 +43,20 @@ class BiasedCalculator(Calculator):
     ) -> None:
         super().calculate(atoms, properties, system_changes)
         atoms = self.atoms
-        cv = self.bias.cv.evaluate(atoms)
-        bias_energy, dvds = self.bias.energy(cv.values)
-        self.values = cv.values
-        energy = self.calc.get_property("energy", atoms) + bias_energy
-        forces = self.calc.get_property("forces", atoms) - np.einsum("k,kna->na", dvds, cv.gradient)
+        terms = self.bias.terms(atoms)
+        self.values = terms.values
+        energy = self.calc.get_property("energy", atoms) + terms.energy
+        forces = self.calc.get_property("forces", atoms) - terms.gradient
         self.results = {
             "energy": energy,
             "free_energy": energy,
             "forces": forces,
-            "bias_energy": bias_energy,
+            "bias_energy": terms.energy,
         }
         if "stress" in properties:
-            self.results["stress"] = self._stress(atoms, cv.virial, dvds)
+            self.results["stress"] = self._stress(atoms, terms.virial)
 
-    def _stress(self, atoms: Atoms, virial: np.ndarray | None, dvds: np.ndarray) -> np.ndarray:
+    def _stress(self, atoms: Atoms, virial: np.ndarray | None) -> np.ndarray:
         if not atoms.pbc.all():
             raise MlpotError("stress needs a cell periodic in all three directions")
         if virial is None:
@@ -65,7 +64,7 @@ class BiasedCalculator(Calculator):
                 f"the collective variable {', '.join(self.bias.cv.names)} gives "
                 "no stress; run this bias at constant volume (NVT)"
             )
-        bias_stress = np.einsum("k,kab->ab", dvds, virial) / atoms.get_volume()
+        bias_stress = virial / atoms.get_volume()
         bias_stress = 0.5 * (bias_stress + bias_stress.T)
         return self.calc.get_property("stress", atoms) + full_3x3_to_voigt_6_stress(bias_stress)
 
@@ -90,9 +89,9 @@ class BiasedCalculator(Calculator):
 
     @property
     def history(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(steps (T,), s (T, K), bias energies (T,) eV) after each observed step."""
-        k = len(self.bias.cv.names)
-        values = np.array(self.history_values).reshape(-1, k)
+        """(steps (T,), s (T, K) or per-atom projections (T, N, K), bias energies (T,) eV)
+        after each observed step."""
+        values = np.array(self.history_values)
         return np.array(self.history_steps, dtype=int), values, np.array(self.history_bias)
 
     def save(self, path: str | Path) -> None:

@@ -10,6 +10,7 @@ the family's dG_i/dr_p (P, F, 3), since G_i depends only on pairs p centred on i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 from ase import Atoms
@@ -17,7 +18,30 @@ from ase import Atoms
 from mlpot.errors import MlpotError
 from mlpot.models.nnp import DESCRIPTORS, PAIR_DERIVATIVES
 from mlpot.models.potential import DESCRIPTOR_FEATURES, Potential
+from mlpot.neighbours.pairs import Pairs
 from mlpot.sampling.cv import CVValue, from_pair_gradients
+
+
+class AtomProjections(NamedTuple):
+    """values (N, K): p_i; jacobian (N, F, K): dp_i/dG_i; pairs: the structure's pairs (P);
+    pair_derivatives (P, F, 3): dG_first[p]/dr_p, 1/Å."""
+
+    values: np.ndarray
+    jacobian: np.ndarray
+    pairs: Pairs
+    pair_derivatives: np.ndarray
+
+
+def from_atom_gradients(
+    values: np.ndarray, dsdg: np.ndarray, found: AtomProjections, atoms: Atoms
+) -> CVValue:
+    """CVValue of s (K,) from ds_k/dG_i (N, F, K) by the chain rule through dG_i/dr_p."""
+    pairs = found.pairs
+    pair_gradients = np.einsum("pfa,pfk->kpa", found.pair_derivatives, dsdg[pairs.first])
+    out = from_pair_gradients(
+        values, pair_gradients, pairs.first, pairs.second, pairs.vectors, len(atoms)
+    )
+    return out if atoms.pbc.all() else out._replace(virial=None)
 
 
 def _scaling_maps(model: Potential, n_features: int) -> tuple[np.ndarray, np.ndarray]:
@@ -67,7 +91,9 @@ class DescriptorCV:
         self.atoms = None if atoms is None else np.asarray(atoms, dtype=np.int64)
         self.names = tuple(f"{name}{k}" for k in range(self.projection.shape[1]))
 
-    def evaluate(self, atoms: Atoms) -> CVValue:
+    def atom_projections(self, atoms: Atoms) -> AtomProjections:
+        """Each atom's projected scaled descriptors p_i = (x_i - centre) @ W and the pieces
+        of their derivatives."""
         inputs = self.model.structure_inputs(
             atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc
         )
@@ -77,18 +103,17 @@ class DescriptorCV:
                 f"the model gives {g.shape[1]} descriptors per atom, the "
                 f"projection reads {self.projection.shape[0]}"
             )
-        weights = self._atom_weights(len(atoms))
         species = inputs.species
         x = np.einsum("nf,nfg->ng", g, self.slopes[species]) + self.offsets[species]
-        values = weights @ (x - self.centre) @ self.projection
-        # ds_k/dG_i (N, F, K) = w_i S_e(i) @ W
-        dsdg = weights[:, None, None] * (self.slopes[species] @ self.projection)
-        pairs = inputs.pairs
-        pair_gradients = np.einsum("pfa,pfk->kpa", dg, dsdg[pairs.first])
-        found = from_pair_gradients(
-            values, pair_gradients, pairs.first, pairs.second, pairs.vectors, len(atoms)
-        )
-        return found if atoms.pbc.all() else found._replace(virial=None)
+        jacobian = self.slopes[species] @ self.projection
+        return AtomProjections((x - self.centre) @ self.projection, jacobian, inputs.pairs, dg)
+
+    def evaluate(self, atoms: Atoms) -> CVValue:
+        found = self.atom_projections(atoms)
+        weights = self._atom_weights(len(atoms))
+        # ds_k/dG_i (N, F, K) = w_i dp_ik/dG_i
+        dsdg = weights[:, None, None] * found.jacobian
+        return from_atom_gradients(weights @ found.values, dsdg, found, atoms)
 
     def _atom_weights(self, n_atoms: int) -> np.ndarray:
         weights = np.zeros(n_atoms)

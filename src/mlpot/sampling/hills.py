@@ -13,10 +13,11 @@ import numpy as np
 from ase.units import kB
 
 from mlpot.errors import MlpotError
+from mlpot.sampling.bias import CVBias
 from mlpot.sampling.cv import CollectiveVariable
 
 
-class Metadynamics:
+class Metadynamics(CVBias):
     """Hills of `height` eV and `widths` (K,) in the CV's units on `cv`, every `stride` steps."""
 
     def __init__(

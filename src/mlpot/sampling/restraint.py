@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from mlpot.errors import MlpotError
+from mlpot.sampling.bias import CVBias
 from mlpot.sampling.cv import CollectiveVariable
 
 
-class MovingRestraint:
+class MovingRestraint(CVBias):
     """kappa in eV per CV unit squared; rate in CV units per MD step (> 0)."""
 
     def __init__(
