@@ -4,9 +4,9 @@ guided restraint drives a difference of distances to its target and holds it the
 import numpy as np
 import pytest
 from ase.calculators.emt import EMT
-from ase.md.verlet import VelocityVerlet
-from ase.units import fs, kB
+from ase.units import fs
 from physics_helpers import bulk_alni, molecule
+from sampling_helpers import excursion, run, thermal
 
 from mlpot.errors import MlpotError
 from mlpot.sampling import (
@@ -17,27 +17,6 @@ from mlpot.sampling import (
     MovingRestraint,
     pca_projection,
 )
-
-
-def thermal(atoms, temperature=300.0, seed=0):
-    """`atoms` with Gaussian velocities at `temperature` K (seeded)."""
-    rng = np.random.default_rng(seed)
-    masses = atoms.get_masses()[:, None]
-    atoms.set_momenta(rng.normal(size=(len(atoms), 3)) * np.sqrt(masses * kB * temperature))
-    return atoms
-
-
-def run(calc, atoms, steps, timestep=2 * fs):
-    atoms.calc = calc
-    dynamics = VelocityVerlet(atoms, timestep)
-    calc.attach(dynamics)
-    dynamics.run(steps)
-    return calc.history
-
-
-def excursion(values):
-    """Largest distance of s from its first value over the run."""
-    return np.linalg.norm(values - values[0], axis=1).max()
 
 
 def test_descriptor_metadynamics_leaves_the_start(alni_model):

@@ -2,7 +2,8 @@
 coordination numbers, projections of a model's descriptors), metadynamics hills, guided MD
 restraints, and BiasedCalculator, which adds any of them to an ASE calculator."""
 
-from mlpot.sampling.bias import Bias
+from mlpot.sampling.atomic_hills import AtomicMetadynamics
+from mlpot.sampling.bias import Bias, BiasTerms, CVBias
 from mlpot.sampling.calculator import BiasedCalculator
 from mlpot.sampling.cv import (
     CollectiveVariable,
@@ -16,6 +17,9 @@ from mlpot.sampling.hills import Metadynamics
 from mlpot.sampling.restraint import MovingRestraint
 
 __all__ = [
+    "AtomicMetadynamics",
+    "BiasTerms",
+    "CVBias",
     "Bias",
     "BiasedCalculator",
     "CVValue",

@@ -45,9 +45,8 @@ class Metadynamics(CVBias):
 
     def energy(self, values: np.ndarray) -> tuple[float, np.ndarray]:
         """V(s) in eV and dV/ds (K,) at s = values (K,)."""
-        scaled = (values - self.centres) / self.widths  # (H, K)
-        hills = self.heights * np.exp(-0.5 * np.einsum("hk,hk->h", scaled, scaled))
-        return float(hills.sum()), -(hills @ scaled) / self.widths
+        energies, gradients = gaussians(values[None], self.centres, self.heights, self.widths)
+        return float(energies[0]), gradients[0]
 
     def deposit(self, values: np.ndarray) -> float:
         """Add a hill at s = values (K,); returns its height, eV."""
@@ -84,6 +83,15 @@ class Metadynamics(CVBias):
                 f"{self.widths}: restart with the widths of the saved run"
             )
         self.centres, self.heights = centres.astype(float), heights.astype(float)
+
+
+def gaussians(
+    points: np.ndarray, centres: np.ndarray, heights: np.ndarray, widths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sum of hills (H) at each of M points (M, K): energies (M,) eV and gradients (M, K)."""
+    scaled = (points[:, None, :] - centres[None]) / widths  # (M, H, K)
+    hills = heights * np.exp(-0.5 * np.einsum("mhk,mhk->mh", scaled, scaled))
+    return hills.sum(1), -np.einsum("mh,mhk->mk", hills, scaled) / widths
 
 
 def _tempering(bias_factor: float | None, temperature: float | None) -> float | None:
