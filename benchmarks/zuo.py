@@ -39,10 +39,18 @@ PUBLISHED = {
 BEGIN, END = "<!-- zuo:begin -->", "<!-- zuo:end -->"
 
 
-def best_published(element: str) -> tuple[float, float]:
-    """(energy, force) MAE of the better of GAP and MTP on each."""
-    pub = PUBLISHED[element]
+def best_published(element: str) -> tuple[float | str, float | str]:
+    """(energy, force) MAE of the better of GAP and MTP on each; "-" for an element the
+    paper does not have (the run is reported without the comparison)."""
+    pub = PUBLISHED.get(element)
+    if pub is None:
+        return "-", "-"
     return min(pub["GAP"][0], pub["MTP"][0]), min(pub["GAP"][1], pub["MTP"][1])
+
+
+def published_nnp(element: str) -> tuple[float | str, float | str]:
+    """(energy, force) MAE of the published NNP, "-" where the paper has no such element."""
+    return PUBLISHED[element]["NNP"] if element in PUBLISHED else ("-", "-")
 
 
 def write_config(data: Path, element: str, out: Path, overrides: list[str]) -> Path:
@@ -133,12 +141,12 @@ def summary_table(results: list[dict]) -> list[str]:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        pub = PUBLISHED[r["element"]]
+        nnp_e, nnp_f = published_nnp(r["element"])
         best_e, best_f = best_published(r["element"])
         overall = r["errors"]["overall"]
         rows.append(
-            f"| {r['element']} | {overall['energy']['mae']:.2f} | {pub['NNP'][0]} | {best_e} | "
-            f"{overall['forces']['mae']:.3f} | {pub['NNP'][1]} | {best_f} | "
+            f"| {r['element']} | {overall['energy']['mae']:.2f} | {nnp_e} | {best_e} | "
+            f"{overall['forces']['mae']:.3f} | {nnp_f} | {best_f} | "
             f"{r['train_s'] / 60:.1f} | {r['peak_mb']:,.0f} |"
         )
     return rows + [""]

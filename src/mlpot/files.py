@@ -21,12 +21,36 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)
     tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")
     try:
         yield tmp
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def remove_stale_temporaries(path: str | Path) -> list[Path]:
+    """Delete the temporary files of `path` left by writers that were killed (their process
+    no longer exists); returns them."""
+    path = Path(path)
+    removed = []
+    for tmp in path.parent.glob(f".{path.stem}.tmp*{path.suffix}"):
+        pid = tmp.name[len(f".{path.stem}.tmp") : len(tmp.name) - len(path.suffix)]
+        if pid.isdigit() and not _running(int(pid)):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def write_text_atomically(path: str | Path, text: str) -> Path:

@@ -4,6 +4,7 @@ that logs every structure it is called on, and optionally fails on one compositi
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 import numpy as np
@@ -41,3 +42,19 @@ def counting_emt(log: str, fail_formula: str | None = None) -> CountingEMT:
 def calls(log: Path) -> list[str]:
     """Fingerprints logged so far, one per oracle call that reached the calculator."""
     return log.read_text().split() if log.exists() else []
+
+
+class SlowEMT(CountingEMT):
+    """CountingEMT that takes `seconds` per structure (an expensive oracle)."""
+
+    def __init__(self, log: str, seconds: float):
+        super().__init__(log)
+        self.seconds = seconds
+
+    def calculate(self, atoms=None, properties=("energy",), system_changes=()):
+        super().calculate(atoms, properties, system_changes)
+        time.sleep(self.seconds)
+
+
+def slow_emt(log: str, seconds: float) -> SlowEMT:
+    return SlowEMT(log, seconds)

@@ -7,7 +7,7 @@ import pytest
 from active_setup import starting_structures
 from ase.build import bulk
 
-from mlpot.active.select import descriptor_summaries, farthest_point_sampling, select
+from mlpot.active.select import farthest_point_sampling, feature_summaries, select
 
 LINE = np.array([[0.0], [0.1], [1.0], [1.05], [5.0]])
 
@@ -66,7 +66,7 @@ def test_select_asks_summaries_of_candidates_only():
     assert nothing.chosen == [] and asked == [[1, 3]]
 
 
-def test_descriptor_summaries_invariances(alni_model):
+def test_feature_summaries_invariances(alni_model):
     ni3al = starting_structures()[2]
     ni3al.rattle(0.05, seed=1)
     permuted = ni3al[[3, 1, 0, 2]]
@@ -78,7 +78,7 @@ def test_descriptor_summaries_invariances(alni_model):
     supercell = ni3al.repeat((2, 1, 1))
     strained = ni3al.copy()
     strained.set_cell(ni3al.cell * 1.05, scale_atoms=True)
-    s = descriptor_summaries(alni_model, [ni3al, permuted, moved, rotated, supercell, strained])
+    s = feature_summaries(alni_model, [ni3al, permuted, moved, rotated, supercell, strained])
     n_features = alni_model.sfset.max_features
     assert s.shape == (6, 3 * 2 * n_features)
     for same in s[1:4]:
@@ -90,7 +90,7 @@ def test_descriptor_summaries_invariances(alni_model):
     assert s[0][0] == pytest.approx(0.25) and s[0][3 * n_features] == pytest.approx(0.75)
 
 
-def test_descriptor_summaries_of_a_missing_element_are_zero(alni_model):
-    (al,) = descriptor_summaries(alni_model, [bulk("Al", "fcc", a=4.05, cubic=True)])
+def test_feature_summaries_of_a_missing_element_are_zero(alni_model):
+    (al,) = feature_summaries(alni_model, [bulk("Al", "fcc", a=4.05, cubic=True)])
     n = 3 * alni_model.sfset.max_features
     assert np.all(al[n:] == 0) and np.any(al[:n] != 0)

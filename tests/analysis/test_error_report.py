@@ -115,7 +115,7 @@ def test_mismatched_predictions_are_rejected(tiny):
         error_report(frames, Predictions(predictions.energy[:1], predictions.forces[:1], [None]))
     frames[0].source = "a.xyz:3"
     swapped = Predictions(predictions.energy, predictions.forces[::-1], predictions.stress)
-    with pytest.raises(MlpotError, match="a.xyz:3"):
+    with pytest.raises(MlpotError, match="'a.xyz', frame 3"):
         error_report(frames, swapped)
 
 

@@ -21,7 +21,7 @@ def test_unknown_element_in_calculator(alni_model):
 
 def test_unknown_element_in_training_data(alni_model):
     frame = to_frame(_with_copper(), source="train.xyz:7")
-    with pytest.raises(MlpotError, match=r"train\.xyz:7.*Cu"):
+    with pytest.raises(MlpotError, match=r"train\.xyz', frame 7.*Cu"):
         prepare_frame(frame, alni_model, alni_model.dtype, group=0)
 
 

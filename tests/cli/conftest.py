@@ -11,7 +11,7 @@ def emt_model(monkeypatch):
     """Make mlpot.calculators.load_calculator return EMT; records the paths asked for."""
     loaded = []
 
-    def load_calculator(path):
+    def load_calculator(path, units=None):
         loaded.append(str(path))
         return EMT()
 

@@ -47,7 +47,7 @@ def test_bad_option_value_is_a_usage_error(capsys):
 
 
 def _failing_model(monkeypatch):
-    def load_calculator(path):
+    def load_calculator(path, units=None):
         raise MlpotError(f"{path}: not a model file")
 
     monkeypatch.setattr(mlpot.calculators, "load_calculator", load_calculator, raising=False)

@@ -121,7 +121,7 @@ OUT_OF_RANGE = [  # (text in FULL, replacement, key, line, words in the message)
     ("    gamma: 0.98", "    gamma: 1.5", "training.schedule.gamma", 38, "must be <= 1"),
     ("  lambdas: [-1, 1]", "  lambdas: [-1, 2]", "descriptors.lambdas[1]", 25, "one of -1, 1"),
     ("  angular: wide", "  angular: broad", "descriptors.angular", 22, "one of narrow, wide"),
-    ("  device: cuda:0", "  device: gpu", "training.device", 43, "use cpu, cuda, cuda:N"),
+    ("  device: cuda:0", "  device: gpu", "training.device", 43, "use auto, cpu, cuda, cuda:N"),
     ("      format: extxyz", "      format: exyz", "data.train[0].format", 8, "not a file format"),
     (
         '  test: [{name: held, files: ["test/*.xyz"]}]',

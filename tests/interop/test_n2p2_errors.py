@@ -130,7 +130,7 @@ def test_damaged_files_name_file_and_line(potential, case):
 def test_missing_weights_file(potential):
     (potential / "weights.014.data").rename(potential / "weights.014.000024.out")
     with pytest.raises(MlpotError, match=r"weights.014.data': no such file; .* one weights"):
-        read_potential(potential)
+        read_potential(potential, BOHR_HARTREE)
 
 
 def test_not_a_potential_directory(tmp_path):

@@ -82,12 +82,15 @@ def test_log_csv_columns_and_rows(tmp_path):
     assert result.n_records == 5
 
 
-def test_pressure_is_nan_for_a_molecule():
+def test_pressure_is_nan_for_a_molecule(tmp_path):
     molecule = Atoms("Cu3", positions=[[0, 0, 0], [2.5, 0, 0], [0, 2.5, 0]])
-    result = _run(atoms=molecule, steps=5, interval=5)
+    result = _run(atoms=molecule, steps=5, interval=5, log=tmp_path / "md.csv")
     assert np.isnan(result.log["volume_A3"]).all()
     assert np.isnan(result.log["pressure_GPa"]).all()
     assert np.isfinite(result.log["temperature_K"]).all()
+    with open(tmp_path / "md.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["volume_A3"], r["pressure_GPa"]) for r in rows] == [("", "")] * 2  # not "nan"
 
 
 @pytest.mark.parametrize("name", ["md.traj", "md.xyz"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import math
 from collections import Counter
 
 import pytest
@@ -38,7 +37,7 @@ def test_kalman_training_reduces_validation_errors(alni_frames, tmp_path):
     with open(tmp_path / "log.csv") as handle:
         logged = list(csv.DictReader(handle))
     assert [int(r["epoch"]) for r in logged] == [1, 2, 3, 4, 5]
-    assert math.isnan(float(logged[0]["lr"])) and float(logged[0]["kalman_eta"]) > 0.01
+    assert logged[0]["lr"] == "" and float(logged[0]["kalman_eta"]) > 0.01  # no rate: empty
 
 
 def test_epoch_schedule_has_n2p2_counts_and_depends_only_on_seed_and_epoch(alni_frames):

@@ -125,10 +125,12 @@ def test_wrong_number_of_targets_names_the_frame():
     model = make_model()
     frame = emt_frames(1, seed=4)[0]
     frame.atomic_energies = np.zeros(3)
-    with pytest.raises(MlpotError, match="emt:0: atomic energy targets must be 8 finite values"):
+    with pytest.raises(
+        MlpotError, match="'emt', frame 0: atomic energy targets must be 8 finite values"
+    ):
         prepared(model, [frame])
     frame.atomic_energies = np.full(8, np.nan)
-    with pytest.raises(MlpotError, match="emt:0"):
+    with pytest.raises(MlpotError, match="'emt', frame 0"):
         prepared(model, [frame])
 
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from mlpot.config.fields import ConfigPath, ElementSymbol, NonNegative, Positive, PositiveInt
-from mlpot.config.schema import ModelConfig, TrainingConfig
+from mlpot.config.schema import ModelConfig, ModelSection, TrainingConfig
 from mlpot.config.sections import DescriptorsConfig, FileSpec, Section
 
 Measure = Literal["max_force_deviation", "energy_std_per_atom"]
@@ -34,8 +34,9 @@ class StartConfig(Section):
 
 class OracleConfig(Section):
     """The reference method: an ASE calculator by name (ase.calculators.calculator.
-    get_calculator_class, e.g. emt, vasp, espresso) or a factory "module:function"
-    returning an ASE calculator; kwargs go to either."""
+    get_calculator_class, e.g. emt, vasp, espresso), a universal model (sevennet-0,
+    sevennet-mf-0:PBE, chgnet, or a model file; mlpot.universal) or a factory
+    "module:function" returning an ASE calculator; kwargs go to any of them."""
 
     calculator: str | None = None
     factory: str | None = Field(None, pattern=r"^[\w.]+:\w+$")
@@ -145,7 +146,7 @@ class ActiveConfig(Section):
     iterations: PositiveInt = 5
     validation: float = Field(0.1, ge=0, lt=1)
     descriptors: DescriptorsConfig = Field(default_factory=DescriptorsConfig)
-    model: ModelConfig = Field(default_factory=ModelConfig)
+    model: ModelSection = Field(default_factory=ModelConfig)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
 
 

@@ -29,8 +29,15 @@ from mlpot.errors import MlpotError
 
 
 def make_oracle(calculator: str | None, factory: str | None, kwargs: dict[str, Any]):
-    """A fresh ASE calculator: get_calculator_class(calculator)(**kwargs), or the function
-    named by factory ("module:function") called with kwargs."""
+    """A fresh ASE calculator: a universal model when calculator names one (sevennet-0,
+    chgnet, ... or a model file; mlpot.universal, its weights loaded once per process),
+    else get_calculator_class(calculator)(**kwargs), or the function named by factory
+    ("module:function") called with kwargs."""
+    from mlpot.universal import parse_spec, universal_calculator
+
+    universal = parse_spec(calculator) if calculator is not None else None
+    if universal is not None:
+        return universal_calculator(universal, **kwargs)
     try:
         if calculator is not None:
             from ase.calculators.calculator import get_calculator_class
@@ -69,6 +76,16 @@ def label_structure(oracle: dict[str, Any], atoms: Atoms, directory: str) -> dic
     if not (np.isfinite(energy) and np.isfinite(forces).all()):
         return {"error": f"oracle returned a non-finite energy ({energy}) or forces"}
     return {"energy": energy, "forces": forces, "stress": stress}
+
+
+def label_and_keep(
+    oracle: dict[str, Any], atoms: Atoms, directory: str, store: LabelStore | None, key: int
+) -> dict[str, Any]:
+    """label_structure, and the result written into store (when given) under key."""
+    result = label_structure(oracle, atoms, directory)
+    if store is not None:
+        store.write(key, atoms, result)
+    return result
 
 
 def _stress(atoms: Atoms) -> np.ndarray | None:
@@ -129,9 +146,12 @@ def label_all(
         return
     spec = oracle.model_dump()
     make_oracle(**spec)  # a misconfigured oracle fails here, once, with a clear message
+    # local workers write each label themselves: it is kept even if this process is killed
+    keeper = store if executor.kind != "dask" else None
     with open_executor(executor) as pool:
         futures = {
-            pool.submit(label_structure, spec, images[key], str(workdir / f"{key:05d}")): key
+            pool.submit(label_and_keep, spec, images[key], str(workdir / f"{key:05d}"), keeper,
+                        key): key
             for key in todo
         }
         for future in tqdm(as_completed(futures), total=len(futures), disable=not progress):
@@ -140,6 +160,7 @@ def label_all(
                 result = future.result()
             except Exception as exc:  # the worker itself died (e.g. the oracle crashed it)
                 result = {"error": f"{type(exc).__name__}: {exc}"}
-            store.write(key, images[key], result)
+            if keeper is None or "error" in result and key not in store.done():
+                store.write(key, images[key], result)
     with contextlib.suppress(OSError):  # only file-based oracles leave something there
         os.rmdir(workdir)

@@ -29,7 +29,7 @@ from mlpot.active.inputs import (
 from mlpot.active.label import LabelStore, label_all
 from mlpot.active.report import write_report
 from mlpot.active.retrain import train_iteration_ensemble
-from mlpot.active.select import descriptor_summaries, select
+from mlpot.active.select import feature_summaries, select
 from mlpot.active.state import (
     IterationState,
     LoopState,
@@ -160,7 +160,7 @@ def _explore_and_select(run: _Run, index: int) -> dict:
     values[collapsed] = np.inf
     selection = select(
         values,
-        lambda indices: descriptor_summaries(calc.models[0], [explored[i] for i in indices]),
+        lambda indices: feature_summaries(calc.models[0], [explored[i] for i in indices]),
         lower=sel.lower,
         upper=sel.upper,
         cap=sel.max_per_iteration,

@@ -13,12 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 from ase import Atoms
 
-from mlpot.models.nnp import NeuralNetworkPotential
-from mlpot.models.potential import DESCRIPTOR_FEATURES
-from mlpot.neighbours.pairs import neighbour_pairs
+from mlpot.models.potential import ATOM_FEATURES, Potential
 
 
 @dataclass(frozen=True)
@@ -64,29 +61,23 @@ def farthest_point_sampling(
     return chosen
 
 
-def descriptor_summaries(model: NeuralNetworkPotential, images: Sequence[Atoms]) -> np.ndarray:
-    """(M, 3 E F) per-structure summaries: for each of the model's E elements the fraction of
-    atoms, and the mean and standard deviation of the scaled descriptors (F padded columns)
-    over that element's atoms (zeros where there are none)."""
-    model.require(DESCRIPTOR_FEATURES, "selection by descriptor diversity")
-    acsf = model.descriptor_engine
-    width = acsf.n_features
+def feature_summaries(model: Potential, images: Sequence[Atoms]) -> np.ndarray:
+    """(M, 3 E D) per-structure summaries: for each of the model's E elements the fraction of
+    atoms, and the mean and standard deviation of the model's per-atom features (D columns,
+    Potential.atom_features: scaled descriptors, node features) over that element's atoms
+    (zeros where there are none)."""
+    model.require(ATOM_FEATURES, "selection by diversity")
     rows = []
     for atoms in images:
-        species = acsf.species(atoms.numbers)
-        pairs = neighbour_pairs(atoms.positions, atoms.cell.array, atoms.pbc, acsf.cutoff)
-        descriptors, _ = acsf.compute(species, pairs)
+        species = model.species(atoms.numbers)
+        features = model.atom_features(atoms)
         parts = []
-        for e, element in enumerate(model.elements):
-            mine = descriptors[species == e, : model.sfset.n_features(element)]
-            summary = np.zeros((3, width))
+        for e in range(len(model.elements)):
+            mine = features[species == e]
+            summary = np.zeros((3, features.shape[1]))
             if len(mine):
-                with torch.no_grad():
-                    scaled = model.scalers[element](torch.as_tensor(mine, dtype=model.dtype))
-                scaled = scaled.double().numpy()
-                summary[0, :] = len(mine) / len(atoms)
-                summary[1, : scaled.shape[1]] = scaled.mean(0)
-                summary[2, : scaled.shape[1]] = scaled.std(0)
+                summary[0] = len(mine) / len(atoms)
+                summary[1], summary[2] = mine.mean(0), mine.std(0)
             parts.append(summary.ravel())
         rows.append(np.concatenate(parts))
     return np.array(rows).reshape(len(rows), -1)

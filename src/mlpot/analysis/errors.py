@@ -20,6 +20,7 @@ from ase.units import GPa
 from tqdm.auto import tqdm
 
 from mlpot.data.frame import Frame
+from mlpot.data.sanity import where
 from mlpot.errors import MlpotError
 
 
@@ -79,11 +80,16 @@ def predict_frames(
             stresses.append(np.array(atoms.get_stress(voigt=True)) if want_stress else None)
         except MlpotError as exc:
             raise MlpotError(f"{_where(frame, index)}: {exc}") from exc
+        if not (np.isfinite(energies[-1]) and np.isfinite(forces[-1]).all()):
+            raise MlpotError(
+                f"{_where(frame, index)}: the model predicts a non-finite energy or forces "
+                f"(energy {energies[-1]}); check this structure and that the model file is intact"
+            )
     return Predictions(np.array(energies, dtype=float), forces, stresses)
 
 
 def _where(frame: Frame, index: int) -> str:
-    return frame.source or f"frame {index}"
+    return where(frame.source) if frame.source else f"frame {index}"
 
 
 @dataclass(frozen=True)

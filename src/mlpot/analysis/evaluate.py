@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from mlpot.analysis.errors import ErrorReport, error_report, predict_frames
+from mlpot.analysis.output import write_json
 from mlpot.data.frame import Frame
 from mlpot.errors import MlpotError
 
@@ -21,17 +21,19 @@ def require_plotting() -> None:
 
 
 def evaluate_model(
-    calc, frames: list[Frame], out: Path, *, plot: bool = True, title: str = ""
+    calc, frames: list[Frame], out: Path, *, plot: bool = True, title: str = "",
+    progress: bool = True, extra: dict | None = None,
 ) -> tuple[ErrorReport, list[Path]]:
-    """Predict every frame with the ASE calculator; write errors.json (and parity.png) in out."""
+    """Predict every frame with the ASE calculator; write errors.json (and parity.png) in out.
+    Values that are not finite are written as null. extra: more entries for errors.json (e.g.
+    the energy offsets applied)."""
     if not frames:
         raise MlpotError("no frames to evaluate: check the paths and slices")
     if plot:
         require_plotting()
-    predictions = predict_frames(calc, frames, progress=True)
+    predictions = predict_frames(calc, frames, progress=progress)
     report = error_report(frames, predictions)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "errors.json").write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+    write_json(out / "errors.json", {**report.to_dict(), **(extra or {})})
     written = [out / "errors.json"]
     if plot:
         from mlpot.analysis.parity import plot_parity

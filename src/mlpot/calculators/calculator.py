@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 from ase.calculators.calculator import Calculator, all_changes
 
 from mlpot.errors import MlpotError
@@ -72,16 +73,20 @@ class MlpotCalculator(Calculator):
 
     def store(self, evaluation: Evaluation) -> None:
         """The (committee mean) results of an evaluation."""
-        totals = evaluation.energies.sum(1)
-        energy = float(totals.mean())
+        energy = float(_mean(evaluation.energies.sum(1)))
         self.results.update(energy=energy, free_energy=energy)
-        self.results["energies"] = evaluation.energies.mean(0)
+        self.results["energies"] = _mean(evaluation.energies)
         if evaluation.extrapolation is not None:
             self.results["extrapolation"] = evaluation.extrapolation
         if evaluation.forces is not None:
-            self.results["forces"] = evaluation.forces.mean(0)
+            self.results["forces"] = _mean(evaluation.forces)
         if evaluation.stress is not None:
-            self.results["stress"] = evaluation.stress.mean(0)
+            self.results["stress"] = _mean(evaluation.stress)
+
+
+def _mean(values: np.ndarray) -> np.ndarray:
+    """The mean over members (axis 0); one member's values as they are (MD's common case)."""
+    return values[0] if len(values) == 1 else values.mean(0)
 
 
 def check_committee(models: Sequence[Potential], names: Sequence[str]) -> None:

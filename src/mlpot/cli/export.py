@@ -9,7 +9,8 @@ from mlpot.interop.formats import FORMATS
 
 DESCRIPTION = """Write the mlpot model MODEL in another code's format into OUT (n2p2: a
 directory with input.nn, scaling.data, weights.ZZZ.data and a lammps.in snippet for LAMMPS
-pair_style hdnnp). The files are in eV and Å."""
+pair_style hdnnp; lammps: the file of mlpot's own pair_style mlpot, see `mlpot lammps build`).
+The files are in eV and Å."""
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -17,7 +18,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "export", help="write a model in another code's format", description=DESCRIPTION
     )
     parser.add_argument("model", metavar="MODEL", help="mlpot model file")
-    parser.add_argument("out", metavar="OUT", help="where to write (n2p2: a directory)")
+    parser.add_argument("out", metavar="OUT",
+                        help="where to write (n2p2: a directory; lammps: a file)")
     parser.add_argument("--format", required=True, choices=list(FORMATS), help="format to write")
     return parser
 

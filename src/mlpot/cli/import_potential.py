@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from mlpot.cli.units import add_units_argument, file_units
 from mlpot.interop.formats import FORMATS
 
 DESCRIPTION = """Read the potential at SOURCE (n2p2: the directory with input.nn, scaling.data
 and weights.ZZZ.data) and write it as an mlpot model file MODEL_OUT, in eV and Å. n2p2 files
 carry no unit: give --units bohr-hartree for a potential trained in atomic units."""
-
-UNITS = ("angstrom-ev", "bohr-hartree")
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -23,16 +22,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("source", metavar="SOURCE", help="the potential (file or directory)")
     parser.add_argument("model_out", metavar="MODEL_OUT", help="mlpot model file to write")
     parser.add_argument("--format", required=True, choices=list(FORMATS), help="format of SOURCE")
-    parser.add_argument(
-        "--units", choices=UNITS, help="units of an n2p2 potential's files (default: angstrom-ev)"
-    )
+    add_units_argument(parser)
     return parser
 
 
 def run(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from mlpot.data.n2p2_data import ANGSTROM_EV, BOHR_HARTREE
     from mlpot.errors import MlpotError
     from mlpot.interop.formats import read_potential
     from mlpot.models.serialization import save_model
@@ -41,7 +37,7 @@ def run(args: argparse.Namespace) -> None:
     if args.units is not None:
         if args.format != "n2p2":
             raise MlpotError(f"--units applies to n2p2 potentials, not to {args.format}")
-        options["units"] = {"angstrom-ev": ANGSTROM_EV, "bohr-hartree": BOHR_HARTREE}[args.units]
+        options["units"] = file_units(args.units)
     model = read_potential(args.format, args.source, **options)
     save_model(model, Path(args.model_out), getattr(model, "metadata", None))
     shapes = ", ".join(

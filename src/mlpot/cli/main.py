@@ -26,6 +26,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("analyze", "mlpot.cli.analyze"),
     ("import", "mlpot.cli.import_potential"),
     ("export", "mlpot.cli.export"),
+    ("lammps", "mlpot.cli.lammps"),
     ("import-config", "mlpot.cli.import_config"),
 ]
 

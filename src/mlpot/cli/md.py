@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from mlpot.cli.units import add_units_argument, file_units
+
 DESCRIPTION = """Run NVE (velocity Verlet), NVT (Langevin) or NPT (MTK, isotropic) molecular
 dynamics from STRUCTURE (any file ASE reads; the last frame if it holds several). Several
 models (or an ensemble.json) run as a committee: the mean drives the dynamics and the log gets
@@ -51,16 +53,30 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         help="threshold on the number of extrapolating atoms")
     parser.add_argument("--on-threshold", choices=("warn", "stop"), default="warn",
                         help="what a broken threshold does (default: warn)")
+    parser.add_argument("--engine", choices=("mlpot", "lammps"), default="mlpot",
+                        help="lammps: run in LAMMPS with pair_style mlpot on --ranks MPI ranks, "
+                             "in --lammps-dir (default: mlpot)")
+    parser.add_argument("--ranks", type=int, default=1, help="MPI ranks of LAMMPS (default: 1)")
+    parser.add_argument("--lammps-dir", default="lammps_md", metavar="DIR",
+                        help="where LAMMPS's input and output go (default: lammps_md)")
+    add_units_argument(parser)
     return parser
 
 
 def run(args: argparse.Namespace) -> None:
+    import sys
+
     from mlpot.calculators import load_calculator_or_ensemble
+    from mlpot.errors import MlpotError
     from mlpot.simulation.md import run_md
 
+    if args.engine == "lammps":
+        from mlpot.interop.lammps_plugin.md import run_from_cli
+
+        return run_from_cli(args, _read_structure(args.structure))
     atoms = _read_structure(args.structure)
     thresholds = _thresholds(args)
-    calc = load_calculator_or_ensemble([args.model, *args.more_models])
+    calc = load_calculator_or_ensemble([args.model, *args.more_models], file_units(args.units))
     result = run_md(
         atoms, calc, ensemble=args.ensemble, temperature_K=args.temperature,
         timestep_fs=args.timestep, steps=args.steps, pressure_GPa=args.pressure,
@@ -68,12 +84,16 @@ def run(args: argparse.Namespace) -> None:
         trajectory=args.trajectory, log=args.log, interval=args.interval, seed=args.seed,
         progress=not args.no_progress, thresholds=thresholds,
     )
-    if result.stopped:
-        print(f"stopped at {result.stopped}")
     last = {name: values[-1] for name, values in result.log.items()}
     print(f"step {last['step']}: epot {last['epot_eV']:.6g} eV, "
           f"T {last['temperature_K']:.1f} K, V {last['volume_A3']:.6g} Å^3, "
           f"p {last['pressure_GPa']:.4g} GPa")
+    if result.warnings:
+        print(f"{len(result.warnings)} of {result.n_records} records broke a threshold, the "
+              f"first at {result.warnings[0]}", file=sys.stderr)
+    if result.stopped:
+        raise MlpotError(f"stopped at {result.stopped} (--on-threshold stop); the log and "
+                         "trajectory hold the run up to there")
 
 
 def _thresholds(args: argparse.Namespace) -> Any:
@@ -92,11 +112,14 @@ def _read_structure(path: str) -> Any:
 
     import ase.io
 
+    from mlpot.data.sanity import check_structure
     from mlpot.errors import MlpotError
 
     if not Path(path).is_file():
         raise MlpotError(f"{path}: no such file: give the starting structure")
     try:
-        return ase.io.read(path)
+        atoms = ase.io.read(path)
     except Exception as exc:  # ASE's readers raise many kinds
         raise MlpotError(f"{path}: cannot read a structure: {exc}") from exc
+    check_structure(atoms, path)
+    return atoms

@@ -40,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
     if outcome.test_frames:
         calc = load_calculator(outcome.model_path)
         out = outcome.model_path.parent / "test"
-        report, written = evaluate_model(calc, outcome.test_frames, out, plot=args.plot)
+        report, written = evaluate_model(
+            calc, outcome.test_frames, out, plot=args.plot, progress=not args.no_progress
+        )
         print(report.table())
         print("wrote " + ", ".join(str(path) for path in written))
     return 0

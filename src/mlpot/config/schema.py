@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Discriminator, Field, Tag, field_validator, model_validator
 
 from mlpot.config.errors import KeyPath, KeyProblems
+from mlpot.config.families import model_section_type
 from mlpot.config.fields import (
     PER_ELEMENT,
     ConfigPath,
@@ -73,6 +74,39 @@ class ModelConfig(Section):
     pca_epsilon: NonNegative = 1e-4
     reference_energies: ReferenceEnergies = "fit"
     interaction: InteractionConfig | None = None
+
+
+class EquivariantConfig(Section):
+    """Family "equivariant": E(3)-equivariant many-body message passing (MACE/NequIP design
+    space; docs/equivariant.md). Needs the `equivariant` extra (e3nn).
+
+    cutoff:        Å, of the neighbour graph (receptive field: interactions x cutoff)
+    channels:      feature channels per irrep
+    l_max:         largest degree of the spherical harmonics and many-body features
+    hidden_l_max:  largest degree of the node features passed between layers (0: scalars)
+    correlation:   body order of the node product (3: four-body features)
+    interactions:  message-passing layers
+    radial_basis, radial_hidden, envelope_p: Bessel functions, radial network widths and the
+                   exponent of the polynomial cutoff envelope
+    readout_hidden: width of the last layer's energy readout
+    reference_energies: "fit" (least squares on the training set) or element -> eV
+    """
+
+    family: Literal["equivariant"]
+    cutoff: Positive = 5.0
+    channels: PositiveInt = 32
+    l_max: int = Field(3, ge=0, le=4)
+    hidden_l_max: int = Field(0, ge=0, le=4)
+    correlation: int = Field(3, ge=1, le=4)
+    interactions: int = Field(2, ge=1, le=3)
+    radial_basis: PositiveInt = 8
+    radial_hidden: list[PositiveInt] = Field(default_factory=lambda: [64, 64])
+    envelope_p: int = Field(6, ge=2)
+    readout_hidden: PositiveInt = 16
+    reference_energies: ReferenceEnergies = "fit"
+
+
+ModelSection = model_section_type([ModelConfig, EquivariantConfig])
 
 
 class OptimizerConfig(Section):
@@ -244,12 +278,12 @@ class EarlyStopping(Section):
     min_delta: NonNegative = 0.0
 
 
-_DEVICE = re.compile(r"^(cpu|mps|cuda(:\d+)?)$")
+_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 
 
 def _check_device(device: str) -> str:
     if _DEVICE.match(device) is None:
-        raise ValueError(f"'{device}' is not a device; use cpu, cuda, cuda:N or mps")
+        raise ValueError(f"'{device}' is not a device; use auto, cpu, cuda, cuda:N or mps")
     return device
 
 
@@ -323,7 +357,7 @@ class TrainConfig(Section):
     elements: Annotated[list[ElementSymbol], Field(min_length=1)] | None = None
     data: DataConfig
     descriptors: DescriptorsConfig = Field(default_factory=DescriptorsConfig)
-    model: ModelConfig = Field(default_factory=ModelConfig)
+    model: ModelSection = Field(default_factory=ModelConfig)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
 
     @field_validator("elements")

@@ -115,6 +115,8 @@ class DataConfig(Section):
     bootstrap:  train on a bootstrap resample of the training frames (as many, drawn with
                 replacement, training.seed): the members of a committee then differ in the
                 data they saw, which makes their disagreement track missing data
+    outliers:   frames unlike the rest (a far too short bond, energy or forces far from typical,
+                reported before training) "keep": stay in training, "exclude": left out
     """
 
     train: TrainData
@@ -122,6 +124,7 @@ class DataConfig(Section):
     test: Groups = Field(default_factory=list)
     require_forces: bool = True
     bootstrap: bool = False
+    outliers: Literal["keep", "exclude"] = "keep"
 
 
 Cutoff = Annotated[

@@ -8,6 +8,7 @@ as the forces are its derivatives; else "energy".
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import ase.io
@@ -21,6 +22,12 @@ from mlpot.data.selection import ALL, forward_indices, is_forward, selected_indi
 
 # Keys Frame.to_atoms writes into atoms.info; on reading they become Frame fields.
 _FRAME_KEYS = ("group", "weight", "source")
+# Names other programs give the reference labels in extended XYZ (ASE reads "forces" and
+# "energy" as labels, the others as plain per-atom arrays and info keys).
+FORCE_COLUMNS = ("forces", "force", "dft_force", "dft_forces", "ref_force", "ref_forces")
+ENERGY_KEYS = ("energy", "dft_energy", "ref_energy", "total_energy")
+# Per-atom columns that are never labels (listed when no force column is found).
+_STRUCTURE_COLUMNS = ("numbers", "positions")
 
 
 def read_ase(path: str | Path, index: slice = ALL, format: str | None = None) -> list[Frame]:
@@ -30,6 +37,8 @@ def read_ase(path: str | Path, index: slice = ALL, format: str | None = None) ->
     Frame.source is "path:i" with i the 0-based index in the file. Frames are not
     validated here; a frame without labels gets energy None / forces None.
     """
+    if format == "vasp-out" or (format is None and "OUTCAR" in Path(path).name):
+        warn_incomplete_outcar(path)
     if is_forward(index):
         images = _ase_read(path, index, format)
         indices = forward_indices(index, len(images))
@@ -41,6 +50,33 @@ def read_ase(path: str | Path, index: slice = ALL, format: str | None = None) ->
         frame_from_atoms(atoms, source_id(path, i))
         for atoms, i in zip(images, indices, strict=True)
     ]
+
+
+_IONIC_STEP = re.compile(r"-{5,} Iteration\s+(\d+)\(")
+_STEP_DONE = "FREE ENERGIE OF THE ION-ELECTRON SYSTEM"
+
+
+def warn_incomplete_outcar(path: str | Path) -> int:
+    """Warn when a VASP OUTCAR ends inside an ionic step (a killed or running job): ASE leaves
+    that step out. Returns the number of incomplete steps (0 or 1)."""
+    started, done = set(), 0
+    with open(path, errors="replace") as handle:
+        for line in handle:
+            match = _IONIC_STEP.search(line)
+            if match:
+                started.add(int(match.group(1)))
+            elif _STEP_DONE in line:
+                done += 1
+    missing = len(started) - done
+    if missing > 0:
+        from mlpot.data.sanity import notify
+
+        notify(
+            f"'{path}': the file ends inside ionic step {max(started)} (no final energy: the "
+            f"run was stopped or is still running); that step is left out, the {done} "
+            "complete step(s) are read"
+        )
+    return max(missing, 0)
 
 
 def _ase_read(path: str | Path, index: slice, format: str | None) -> list[Atoms]:
@@ -63,19 +99,33 @@ def frame_from_atoms(atoms: Atoms, source: str) -> Frame:
     """
     results = atoms.calc.results if atoms.calc is not None else {}
     info = {k: v for k, v in atoms.info.items() if k not in _FRAME_KEYS}
+    forces = results.get("forces", _named(atoms.arrays, FORCE_COLUMNS))
+    if forces is None:
+        info["columns"] = " ".join(k for k in atoms.arrays if k not in _STRUCTURE_COLUMNS)
     return Frame(
         numbers=atoms.numbers.copy(),
         positions=np.array(atoms.positions, dtype=float),
         cell=np.array(atoms.cell.array, dtype=float),
         pbc=np.array(atoms.pbc, dtype=bool),
-        energy=_energy(results),
-        forces=_array_or_none(results.get("forces")),
+        energy=_energy({**_named_items(atoms.info, ENERGY_KEYS), **results}),
+        forces=_array_or_none(forces),
         stress=_stress(results.get("stress")),
         group=str(atoms.info.get("group", "default")),
         weight=float(atoms.info.get("weight", 1.0)),
         source=source,
         info=info,
     )
+
+
+def _named(table: dict, names: tuple[str, ...]):
+    """The value of the first key of table matching one of names (any case), or None."""
+    lower = {str(k).lower(): v for k, v in table.items()}
+    return next((lower[n] for n in names if n in lower), None)
+
+
+def _named_items(table: dict, names: tuple[str, ...]) -> dict:
+    value = _named(table, names)
+    return {} if value is None else {"energy": value}
 
 
 def _energy(results: dict) -> float | None:

@@ -28,9 +28,9 @@ def validate_frames(
     Checked: at least one atom; positions (N, 3); known atomic numbers, in `elements`
     when given; an energy; forces (N, 3) when require_forces (shape always when
     present); stress (6,); no NaN/inf in positions, cell, energy, forces, stress;
-    a periodic cell of non-zero volume. The message names the file and frame (from
-    Frame.source), and the line when `lines` (first line of each frame, 1-based) is
-    given.
+    a periodic cell of non-zero volume; no two atoms closer than sanity.MIN_DISTANCE.
+    The message names the file and frame (from Frame.source), and the line when `lines`
+    (first line of each frame, 1-based) is given.
     """
     if len(frames) == 0:
         raise DataError("no frames: the files and selections gave none; check paths and slices")
@@ -42,6 +42,7 @@ def validate_frames(
         lambda frame: _check_forces(frame, require_forces),
         _check_stress,
         _check_cell,
+        _check_overlap,
     ]
     for position, frame in enumerate(frames):
         for check in checks:
@@ -97,7 +98,12 @@ def _check_energy(frame: Frame) -> str | None:
 def _check_forces(frame: Frame, required: bool) -> str | None:
     if frame.forces is None:
         if required:
-            return "no forces; use a file with forces, or train on energies only"
+            columns = frame.info.get("columns")
+            found = f" (its per-atom columns: {columns or 'none'})" if columns is not None else ""
+            return (
+                f"no forces{found}; name the force column 'forces' (or 'force', "
+                "'dft_force', 'ref_forces'), use a file with forces, or train on energies only"
+            )
         return None
     if np.shape(frame.forces) != (len(frame.numbers), 3):
         return (
@@ -127,6 +133,21 @@ def _check_cell(frame: Frame) -> str | None:
     lengths = np.linalg.norm(frame.cell, axis=1)
     if (periodic & (lengths < 1e-6)).any():
         return "a periodic direction has a zero cell vector; fix the lattice or the pbc"
+    return None
+
+
+def _check_overlap(frame: Frame) -> str | None:
+    from mlpot.data.sanity import overlap_problem
+
+    return overlap_problem(frame.positions, frame.cell, frame.pbc)
+
+
+def structure_problem(frame: Frame) -> str | None:
+    """What makes the structure of `frame` unusable (labels aside), or None."""
+    for check in (_check_atoms, _check_cell, _check_overlap):
+        problem = check(frame)
+        if problem:
+            return problem
     return None
 
 

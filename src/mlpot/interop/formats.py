@@ -19,6 +19,7 @@ FORMATS: dict[str, str] = {
     "n2p2": "mlpot.interop.n2p2",
     "simple-nn": "mlpot.interop.simple_nn",
     "mliap": "mlpot.interop.lammps_mliap",
+    "lammps": "mlpot.interop.lammps_plugin",
 }
 
 

@@ -21,7 +21,7 @@ from torch import nn
 from mlpot.descriptors.acsf import ACSF
 from mlpot.descriptors.network_tables import ACTIVATION_CODES, NetworkTables, network_tables
 from mlpot.models.activations import ACTIVATIONS
-from mlpot.models.evaluator import Evaluation, Evaluator, stress_of
+from mlpot.models.evaluator import Evaluation, Evaluator, members, stress_of
 from mlpot.models.nnp import NeuralNetworkPotential
 from mlpot.models.pair_sums import forces_from_pair_gradients, virial_from_pair_gradients
 from mlpot.models.potential import EXTRAPOLATION
@@ -57,10 +57,12 @@ class DescriptorEvaluator(Evaluator):
         for model, networks in zip(self.models, tables, strict=True):
             if networks is not None:
                 e, pair_grad = self.engine.energies_and_pair_gradients(species, pairs, networks)
-            else:
+            elif derived:
                 e, pair_grad = torch_energies_and_pair_gradients(
-                    model, self.engine, species, pairs, computed, derived
+                    model, self.engine, species, pairs, computed
                 )
+            else:
+                e = torch_energies(model, species, pairs, computed[0])
             energies.append(e)
             if derived:
                 n = len(species)
@@ -72,11 +74,19 @@ class DescriptorEvaluator(Evaluator):
             elements = self.models[0].elements
             extrapolation = count_extrapolations(self.ranges, elements, computed[0], species)
         return Evaluation(
-            np.stack(energies),
-            np.stack(forces) if forces else None,
-            stress_of(np.stack(virials), atoms) if virials else None,
+            members(energies),
+            members(forces) if forces else None,
+            stress_of(members(virials), atoms) if virials else None,
             extrapolation,
         )
+
+
+def torch_energies(
+    model: NeuralNetworkPotential, species: np.ndarray, pairs: Pairs, descriptors: np.ndarray
+) -> np.ndarray:
+    """Atomic energies (N,) through torch from the descriptors (N, F) of these pairs."""
+    with torch.no_grad():
+        return _energies(model, species, pairs, descriptors, False)[0].double().numpy()
 
 
 def torch_energies_and_pair_gradients(
@@ -85,28 +95,31 @@ def torch_energies_and_pair_gradients(
     species: np.ndarray,
     pairs: Pairs,
     computed: tuple[np.ndarray, object],
-    forces: bool = True,
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Atomic energies (N,) and, with forces, dE/dr_ij (P, 3) through torch, from the
-    (descriptors, workspace) that acsf.compute gave for these pairs (without storing the
-    descriptors' derivatives: they are summed with dE/dG by the kernel)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Atomic energies (N,) and dE/dr_ij (P, 3) through torch, from the (descriptors,
+    workspace) that acsf.compute gave for these pairs (without storing the descriptors'
+    derivatives: they are summed with dE/dG by the kernel)."""
     descriptors, workspace = computed
-    with torch.enable_grad() if forces else torch.no_grad():
-        g = torch.from_numpy(descriptors).to(model.dtype).requires_grad_(forces)
-        messages = None
-        if model.interaction is not None:
-            first, second = torch.from_numpy(pairs.first), torch.from_numpy(pairs.second)
-            vectors = torch.from_numpy(pairs.vectors)
-            messages = model.interaction.message_pairs(first, second, vectors, forces)
-        energies = model.descriptor_energies(g, torch.from_numpy(species), messages)
-        if not forces:
-            return energies.detach().double().numpy(), None
+    with torch.enable_grad():
+        energies, g, messages = _energies(model, species, pairs, descriptors, True)
         inputs = (g,) if messages is None else (g, messages.basis)
         grads = torch.autograd.grad(energies.sum(), inputs)
     pair_grad = acsf.pair_gradients(species, pairs, grads[0].double().numpy(), workspace)
     if messages is not None:  # the messages' own dependence on r_p
         pair_grad = pair_grad + messages.pair_gradients(grads[1], len(pair_grad)).double().numpy()
     return energies.detach().double().numpy(), pair_grad
+
+
+def _energies(model, species, pairs, descriptors, requires_grad: bool):
+    """(atomic energies, descriptors tensor, message pairs or None), the inputs requiring
+    grad as asked."""
+    g = torch.from_numpy(descriptors).to(model.dtype).requires_grad_(requires_grad)
+    messages = None
+    if model.interaction is not None:
+        first, second = torch.from_numpy(pairs.first), torch.from_numpy(pairs.second)
+        vectors = torch.from_numpy(pairs.vectors)
+        messages = model.interaction.message_pairs(first, second, vectors, requires_grad)
+    return model.descriptor_energies(g, torch.from_numpy(species), messages), g, messages
 
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

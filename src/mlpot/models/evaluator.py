@@ -85,4 +85,9 @@ def _numpy(tensor: torch.Tensor) -> np.ndarray:
 
 
 def _stack(arrays: list[np.ndarray | None]) -> np.ndarray | None:
-    return None if arrays[0] is None else np.stack(arrays)
+    return None if arrays[0] is None else members(arrays)
+
+
+def members(arrays: list[np.ndarray]) -> np.ndarray:
+    """The members' arrays stacked on a new first axis (one member without a copy)."""
+    return arrays[0][None] if len(arrays) == 1 else np.stack(arrays)

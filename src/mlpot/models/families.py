@@ -13,6 +13,7 @@ Registering one makes model files, calculators, training, ensembles and the conf
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -75,6 +76,9 @@ def family(name: str) -> Family:
     _register_builtins()
     if name not in _FAMILIES:
         known = ", ".join(sorted(_FAMILIES))
+        if name == "equivariant":
+            extra = 'pip install "mlpot[equivariant]"'
+            raise MlpotError(f'model family "equivariant" needs e3nn: {extra}')
         raise MlpotError(f"unknown model family '{name}' (known: {known})")
     return _FAMILIES[name]
 
@@ -105,6 +109,16 @@ def _register_builtins() -> None:
     nnp = Family("nnp", NeuralNetworkPotential, ModelConfig, build_nnp, fit_nnp)
     _FAMILIES.setdefault("nnp", nnp)
     _FAMILIES.setdefault("snap", Family("snap", SnapNetworkPotential))
+    if importlib.util.find_spec("e3nn") is not None:  # the `equivariant` extra
+        from mlpot.config.schema import EquivariantConfig
+        from mlpot.models.equivariant import EquivariantPotential
+        from mlpot.training.equivariant_family import build_equivariant, fit_equivariant
+
+        equivariant = Family(
+            "equivariant", EquivariantPotential, EquivariantConfig, build_equivariant,
+            fit_equivariant,
+        )
+        _FAMILIES.setdefault("equivariant", equivariant)
     _FAMILIES.setdefault("gap", Family("gap", GapPotential, GapConfig, build_gap, fit_gap_section))
     from mlpot.config.families import refresh_model_sections
 

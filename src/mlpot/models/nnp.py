@@ -18,6 +18,7 @@ from mlpot.models.descriptor_range import DescriptorRange
 from mlpot.models.inputs import ModelInputs
 from mlpot.models.interaction import InteractionSpec, MessagePairs, NeighbourMessages
 from mlpot.models.potential import (
+    ATOM_FEATURES,
     DESCRIPTOR_FEATURES,
     EXTRAPOLATION,
     KALMAN,
@@ -26,7 +27,7 @@ from mlpot.models.potential import (
 )
 from mlpot.models.precomputed import linked
 from mlpot.models.scaling import DescriptorScaler
-from mlpot.neighbours.pairs import Pairs
+from mlpot.neighbours.pairs import Pairs, neighbour_pairs
 
 # features of a structure (Potential.features): descriptors G (N, F) and dG_i/dr_p (P, F, 3)
 DESCRIPTORS = "descriptors"
@@ -128,7 +129,8 @@ class NeuralNetworkPotential(Potential):
 
     @property
     def capabilities(self) -> frozenset[str]:
-        found = {DESCRIPTOR_FEATURES, export_capability("n2p2"), export_capability("simple-nn")}
+        formats = ("n2p2", "simple-nn", "lammps")  # lammps: refuses neighbour messages itself
+        found = {DESCRIPTOR_FEATURES, ATOM_FEATURES, *map(export_capability, formats)}
         if self.has_descriptor_ranges:
             found.add(EXTRAPOLATION)
         if self.interaction is None:
@@ -147,6 +149,22 @@ class NeuralNetworkPotential(Potential):
         if engine is None:
             engine = _ENGINES[self] = ACSF(self.sfset)
         return engine
+
+    def atom_features(self, atoms) -> np.ndarray:
+        """(N, F) scaled descriptors (columns beyond an element's functions zero)."""
+        species = self.species(atoms.numbers)
+        pairs = neighbour_pairs(atoms.positions, atoms.cell.array, atoms.pbc, self.cutoff)
+        return self.scaled(self.descriptor_engine.compute(species, pairs)[0], species)
+
+    def scaled(self, descriptors: np.ndarray, species: np.ndarray) -> np.ndarray:
+        """Descriptors (N, F) as the networks read them (each element's scaler)."""
+        out = np.zeros_like(descriptors)
+        with torch.no_grad():
+            for e, element in enumerate(self.elements):
+                rows, n = species == e, self.sfset.n_features(element)
+                g = torch.as_tensor(descriptors[rows, :n], dtype=self.dtype)
+                out[rows, :n] = self.scalers[element](g).double().numpy()
+        return out
 
     def features(self, species: np.ndarray, pairs: Pairs) -> dict[str, np.ndarray]:
         descriptors, derivatives = self.descriptor_engine.compute_with_derivatives(species, pairs)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 import numpy as np
 import torch
+from ase import Atoms
 from torch import nn
 
 from mlpot.descriptors.species import ElementIndex
@@ -38,6 +39,7 @@ KALMAN = "kalman"  # trainable by the Kalman filter of mlpot.training.kalman
 EXTRAPOLATION = "extrapolation"  # counts inputs outside the training range per atom
 DESCRIPTOR_FEATURES = "descriptors"  # features hold per-atom descriptors (mlpot.models.nnp)
 FITTED = "fitted"  # solved in closed form by its family's fit: no gradient training follows
+ATOM_FEATURES = "atom features"  # atom_features: per-atom invariants (selection by diversity)
 
 
 def export_capability(fmt: str) -> str:
@@ -63,6 +65,11 @@ class Potential(nn.Module, ABC):
     `atomic_energies`, `spec` and `from_spec`; the rest has working defaults."""
 
     family: ClassVar[str]
+    # not compiled when a family's module is scripted (TorchScript) for deployment
+    __jit_unused_properties__: ClassVar[list[str]] = [
+        "elements", "cutoff", "receptive_field", "dtype", "device", "capabilities",
+        "description",
+    ]
 
     @property
     @abstractmethod
@@ -152,6 +159,13 @@ class Potential(nn.Module, ABC):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             return type(self).from_spec(self.spec())
+
+    def atom_features(self, atoms: Atoms) -> np.ndarray:
+        """(N, D) invariant per-atom features of `atoms` that the energies are computed from
+        (scaled descriptors, last-layer node features), for selection by diversity; families
+        with the capability ATOM_FEATURES override this."""
+        self.require(ATOM_FEATURES, "per-atom features (selection by diversity)")
+        raise NotImplementedError(f"{self.description} declares {ATOM_FEATURES} but lacks them")
 
     @classmethod
     def evaluator(cls, models: Sequence[Potential], skin: float) -> Evaluator:

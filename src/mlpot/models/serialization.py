@@ -19,6 +19,7 @@ import mlpot
 from mlpot.errors import MlpotError
 from mlpot.files import atomic_path
 from mlpot.models.families import model_from_spec
+from mlpot.models.file_check import check_model_file
 from mlpot.models.potential import Potential
 
 FORMAT = "mlpot-model"
@@ -94,6 +95,7 @@ def load_model(path: str | Path) -> Potential:
     path = Path(path)
     if not path.is_file():
         raise MlpotError(f"model file {path} does not exist")
+    check_model_file(path)
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # torch raises several unrelated types for corrupt files

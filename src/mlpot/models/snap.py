@@ -25,7 +25,8 @@ class SnapNetworkPotential(NeuralNetworkPotential):
 
     @property
     def capabilities(self) -> frozenset[str]:
-        symmetry_function_only = {EXTRAPOLATION, *map(export_capability, ("n2p2", "simple-nn"))}
+        formats = ("n2p2", "simple-nn", "lammps")
+        symmetry_function_only = {EXTRAPOLATION, *map(export_capability, formats)}
         return super().capabilities - symmetry_function_only | {export_capability("mliap")}
 
     @property
@@ -50,6 +51,11 @@ class SnapNetworkPotential(NeuralNetworkPotential):
         found = Pairs(first, snap_pairs.second, shifts, snap_pairs.vectors, distances, offsets)
         features = {DESCRIPTORS: descriptors, PAIR_DERIVATIVES: snap_pairs.derivatives}
         return StructureInputs(species, found, features)
+
+    def atom_features(self, atoms) -> np.ndarray:
+        """(N, F) scaled bispectrum components."""
+        geometry = (atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc)
+        return self.scaled(self.bispectrum.compute(*geometry), self.species(atoms.numbers))
 
     @staticmethod
     def descriptor_set_from_dict(data: dict) -> SnapSettings:

@@ -10,6 +10,7 @@ them can warn or stop the run.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from mlpot.errors import MlpotError
 from mlpot.uncertainty.monitor import Alarms, Thresholds, monitor_columns, monitor_values
 
 Ensemble = Literal["nve", "nvt", "npt"]
+EXPLOSION_FACTOR = 20.0  # a run hotter than this times its temperature (300 K at least) failed
 Observer = Callable[[Atoms, int], None]
 
 # Columns of the log CSV and of MDResult.log, one value per record.
@@ -37,8 +39,8 @@ LOG_COLUMNS = (
     "ekin_eV",
     "etot_eV",
     "temperature_K",
-    "volume_A3",  # NaN unless periodic along all three cell vectors
-    "pressure_GPa",  # instantaneous, incl. the kinetic term; NaN without a cell or stress
+    "volume_A3",  # NaN (empty in the CSV) unless periodic along all three cell vectors
+    "pressure_GPa",  # instantaneous, incl. the kinetic term; NaN (empty) without cell or stress
 )  # followed by the monitor columns (mlpot.uncertainty.monitor) the calculator provides
 
 
@@ -114,7 +116,8 @@ def run_md(
             dyn.attach(_open_trajectory(stack, trajectory, atoms), interval=interval)
 
         def record() -> None:
-            row = _record(atoms, dyn.nsteps, timestep_fs) + monitor_values(atoms, monitored)
+            row = _record(atoms, dyn.nsteps, timestep_fs, explosion_K(temperature_K))
+            row += monitor_values(atoms, monitored)
             records.append(row)
             write_row(row)
             alarms.check(row)
@@ -210,18 +213,31 @@ def _integrator(
                            tdamp=taut_fs * units.fs, pdamp=taup_fs * units.fs)
 
 
-def _record(atoms: Atoms, step: int, timestep_fs: float) -> tuple[float, ...]:
-    """One log row in LOG_COLUMNS order; raises if the energy is no longer finite."""
+def _record(atoms: Atoms, step: int, timestep_fs: float, limit_K: float) -> tuple[float, ...]:
+    """One log row in LOG_COLUMNS order; raises if the energy is no longer finite or the
+    temperature is above limit_K (the run exploded)."""
     epot = float(atoms.get_potential_energy())
     if not np.isfinite(epot):
         raise MlpotError(
             f"step {step}: potential energy is {epot}: the simulation became unstable; "
             "try a smaller timestep or check the starting structure"
         )
+    temperature = float(atoms.get_temperature())
+    if temperature > limit_K:
+        raise MlpotError(
+            f"step {step}: temperature {temperature:.3g} K, above {limit_K:.3g} K: the simulation "
+            "exploded (the log and trajectory hold it up to the last record before); try a "
+            "smaller timestep, check the starting structure, or the model outside its data"
+        )
     ekin = float(atoms.get_kinetic_energy())
     volume, pressure = _volume_pressure(atoms)
     return (step, step * timestep_fs / 1000.0, epot, ekin, epot + ekin,
-            float(atoms.get_temperature()), volume, pressure)
+            temperature, volume, pressure)
+
+
+def explosion_K(temperature_K: float) -> float:
+    """The temperature (K) above which a run at temperature_K counts as exploded."""
+    return EXPLOSION_FACTOR * max(temperature_K, 300.0)
 
 
 def _volume_pressure(atoms: Atoms) -> tuple[float, float]:
@@ -245,8 +261,8 @@ def _open_log(
     writer = csv.writer(handle)
     writer.writerow(columns)
 
-    def write_row(row: tuple) -> None:
-        writer.writerow([int(row[0])] + [f"{value:.10g}" for value in row[1:]])
+    def write_row(row: tuple) -> None:  # NaN ("no value") as an empty cell
+        writer.writerow([int(row[0])] + [f"{v:.10g}" if np.isfinite(v) else "" for v in row[1:]])
         handle.flush()
 
     return write_row
@@ -255,7 +271,9 @@ def _open_log(
 def _open_trajectory(
     stack: ExitStack, path: str | PathLike, atoms: Atoms
 ) -> Callable[[], None]:
-    """A function appending the current structure to an ASE .traj or an extended XYZ file."""
+    """A function appending the current structure to an ASE .traj or an extended XYZ file.
+    An extended XYZ frame is formatted first and written with one call, then flushed, so a
+    killed run leaves whole frames (.traj files are safe by ASE's design)."""
     if _trajectory_kind(path) == "traj":
         from ase.io.trajectory import Trajectory
 
@@ -264,7 +282,14 @@ def _open_trajectory(
     from ase.io import write
 
     handle = stack.enter_context(open(path, "w"))
-    return lambda: write(handle, atoms, format="extxyz")
+
+    def append() -> None:
+        text = io.StringIO()
+        write(text, atoms, format="extxyz")
+        handle.write(text.getvalue())
+        handle.flush()
+
+    return append
 
 
 def _trajectory_kind(path: str | PathLike) -> str:

@@ -47,22 +47,21 @@ def predicted(calculator: Factory, atoms: Atoms) -> Predicted:
 
 def forces_match_finite_differences(calculator: Factory, atoms: Atoms, rtol: float = 1e-6):
     """Forces equal -dE/dR by central differences, to rtol of the largest component."""
-    atoms = atoms.copy()
-    atoms.calc = calculator()
-    numerical = calculate_numerical_forces(atoms, eps=FD_STEP)
-    scale = np.abs(numerical).max()
-    assert scale > 1e-5, "forces too small to test: the structure does not interact"
-    np.testing.assert_allclose(atoms.get_forces(), numerical, rtol=0, atol=rtol * scale)
+    _matches_numerical(calculator, atoms, "get_forces", calculate_numerical_forces, rtol)
 
 
 def stress_matches_finite_differences(calculator: Factory, atoms: Atoms, rtol: float = 1e-6):
     """Stress equals (1/V) dE/d(strain) by central differences, to rtol of the largest."""
+    _matches_numerical(calculator, atoms, "get_stress", calculate_numerical_stress, rtol)
+
+
+def _matches_numerical(calculator: Factory, atoms: Atoms, getter: str, numerical, rtol: float):
     atoms = atoms.copy()
     atoms.calc = calculator()
-    numerical = calculate_numerical_stress(atoms, eps=FD_STEP)
-    scale = np.abs(numerical).max()
-    assert scale > 1e-5, "stress too small to test"
-    np.testing.assert_allclose(atoms.get_stress(), numerical, rtol=0, atol=rtol * scale)
+    expected = numerical(atoms, eps=FD_STEP)
+    scale = np.abs(expected).max()
+    assert scale > 1e-5, f"{getter[4:]} too small to test: the structure does not interact"
+    np.testing.assert_allclose(getattr(atoms, getter)(), expected, rtol=0, atol=rtol * scale)
 
 
 def random_rotation(rng: np.random.Generator) -> np.ndarray:

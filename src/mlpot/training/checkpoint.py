@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 
 from mlpot.errors import MlpotError
+from mlpot.models.file_check import check_model_file
 from mlpot.models.serialization import atomic_torch_save, model_from_dict, model_to_dict
 
 CHECKPOINT_FORMAT = "mlpot-checkpoint"
@@ -31,6 +32,7 @@ def save_checkpoint(path: Path, model, optimizer, scheduler, state: dict, averag
 def load_checkpoint(path: Path) -> dict:
     if not path.is_file():
         raise MlpotError(f"cannot resume: no checkpoint at {path}")
+    check_model_file(path)
     data = torch.load(path, map_location="cpu", weights_only=True)
     if data.get("format") != CHECKPOINT_FORMAT:
         raise MlpotError(f"{path} is not an mlpot training checkpoint")

@@ -10,6 +10,7 @@ from ase.data import chemical_symbols
 from mlpot.config import TrainConfig
 from mlpot.data import Frame, load_group, load_structure_list, read_frames
 from mlpot.data.errors import DataError
+from mlpot.data.sanity import where
 from mlpot.errors import MlpotError
 from mlpot.models.potential import Potential
 
@@ -89,6 +90,6 @@ def check_elements(model: Potential, frames: list[Frame]) -> None:
         extra = set(data_elements([frame])) - set(model.elements)
         if extra:
             raise DataError(
-                f"{frame.source}: element(s) {', '.join(sorted(extra))} not in the model's "
+                f"{where(frame.source)}: element(s) {', '.join(sorted(extra))} not in the model's "
                 f"elements ({', '.join(model.elements)}); add them to 'elements' in the config"
             )

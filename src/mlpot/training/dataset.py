@@ -14,6 +14,7 @@ import torch
 from tqdm.auto import tqdm
 
 from mlpot.data.frame import Frame
+from mlpot.data.sanity import where
 from mlpot.errors import MlpotError
 from mlpot.models.inputs import ModelInputs
 from mlpot.models.potential import Potential
@@ -54,7 +55,7 @@ def prepare_frame(frame: Frame, model: Potential, dtype: torch.dtype, group: int
     try:
         structure = model.structure_inputs(frame.numbers, frame.positions, frame.cell, frame.pbc)
     except MlpotError as err:
-        raise MlpotError(f"{frame.source}: {err}") from None
+        raise MlpotError(f"{where(frame.source)}: {err}") from None
     inputs = ModelInputs.of_structure(structure, frame.cell, frame.pbc, dtype)
     periodic = bool(np.all(frame.pbc))
 
@@ -151,7 +152,7 @@ def _atomic_energy_targets(frame: Frame) -> np.ndarray | None:
     targets = np.asarray(targets, dtype=float)
     if targets.shape != (len(frame),) or not np.isfinite(targets).all():
         raise MlpotError(
-            f"{frame.source}: atomic energy targets must be {len(frame)} finite values (one "
+            f"{where(frame.source)}: atomic energy targets must be {len(frame)} finite values (one "
             f"per atom), got shape {targets.shape}; relabel the frame"
         )
     return targets

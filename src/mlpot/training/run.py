@@ -18,12 +18,15 @@ import torch
 from mlpot.config import TrainConfig, TrainingConfig
 from mlpot.config.schema import auto_epochs
 from mlpot.data import Frame
+from mlpot.data.resources import check_resources, feature_count
+from mlpot.data.screening import screen_training_data
 from mlpot.errors import MlpotError
 from mlpot.models.families import BuildContext, family
 from mlpot.models.potential import DESCRIPTOR_FEATURES, Potential
 from mlpot.training.data import check_elements, data_elements, read_test_groups, read_training_data
 from mlpot.training.dataset import PreparedFrame, prepare_frames
 from mlpot.training.gdf import assign_gdf_weights
+from mlpot.training.run_summary import best_epoch_summary, record_summary
 from mlpot.training.trainer import RunFiles, Trainer
 
 
@@ -71,15 +74,19 @@ def prepare(
             "or choose another output directory"
         )
     train_frames, val_frames = read_training_data(config)
+    data = screen_training_data(train_frames, val_frames, config.data.outliers,
+                                _fraction(config.data.validation))
+    train_frames, val_frames = data.train, data.validation
     test_frames = read_test_groups(config.data.test, config.data.require_forces)
     if atomic_energy_model is not None:  # per-atom energy targets: the atomic-energy ensemble
         from mlpot.uncertainty.atomic_energy_targets import label_atomic_energies
 
         label_atomic_energies(train_frames + val_frames, atomic_energy_model)
-    model = _start_model(config, train_frames + val_frames, architecture, initial, resume, files)
+    model = _start_model(config, data.typical, architecture, initial, resume, files)
     check_elements(model, train_frames + val_frames + test_frames)
     groups = sorted({f.group for f in train_frames + val_frames})
     dtype = getattr(torch, config.training.dtype)
+    check_resources(train_frames + val_frames, model.cutoff, feature_count(model), dtype.itemsize)
     train_set = prepare_frames(train_frames, model, dtype, groups, progress)
     val_set = prepare_frames(val_frames, model, dtype, groups, progress)
     if not resume:
@@ -110,6 +117,7 @@ def train(run: TrainingRun, *, resume: bool = False, progress: bool = True) -> T
     run.files.root.mkdir(parents=True, exist_ok=True)
     (run.files.root / "run.json").write_text(json.dumps(run.metadata, indent=2))
     rows = trainer.run()
+    record_summary(run.files.root, best_epoch_summary(run.files.model, rows, run.settings.epochs))
     return TrainOutcome(run.files.model, rows, run.test_frames)
 
 
@@ -134,11 +142,19 @@ def train_from_config(
     return train(run, resume=resume, progress=progress)
 
 
+def _fraction(validation) -> float | None:
+    return validation if isinstance(validation, float) else None
+
+
 def resolved_settings(settings: TrainingConfig, n_train: int) -> TrainingConfig:
-    """The training section with `epochs: auto` resolved for n_train structures."""
-    if settings.epochs != "auto":
-        return settings
-    return settings.model_copy(update={"epochs": auto_epochs(n_train, settings.batch_size)})
+    """The training section with `epochs: auto` resolved for n_train structures and
+    `device: auto` to CUDA where torch sees a GPU, else the CPU."""
+    update = {}
+    if settings.epochs == "auto":
+        update["epochs"] = auto_epochs(n_train, settings.batch_size)
+    if settings.device == "auto":
+        update["device"] = "cuda" if torch.cuda.is_available() else "cpu"
+    return settings.model_copy(update=update) if update else settings
 
 
 def build_model(config: TrainConfig, frames: list[Frame], seed: int | None = None) -> Potential:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import sys
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -108,6 +109,29 @@ class Trainer:
         self.epoch, self.best, self.bad_epochs = state["epoch"], state["best"], state["bad_epochs"]
         self.rows = list(state["rows"])
         self._rewrite_log()
+        self._continue_cosine(state.get("epochs"))
+
+    def _continue_cosine(self, saved_epochs: int | None) -> None:
+        """Resumed with another number of epochs, a cosine schedule would jump (back up from
+        min_lr when there are more): it goes on from the rate of the last epoch to min_lr over
+        the epochs left instead, and says so."""
+        if not isinstance(self.scheduler, torch.optim.lr_scheduler.CosineAnnealingLR):
+            return
+        saved = saved_epochs if saved_epochs is not None else self.scheduler.T_max + 1
+        left = self.settings.epochs - self.epoch
+        if saved == self.settings.epochs or left <= 0 or not self.rows:
+            return
+        lr = self.rows[-1]["lr"]  # the optimiser's own is one schedule step past the end
+        for group in self.optimizer.param_groups:
+            group["initial_lr"] = group["lr"] = lr
+        self.scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
+            self.optimizer, T_max=max(left - 1, 1), eta_min=self.settings.schedule.min_lr
+        )
+        tqdm.write(
+            f"the cosine schedule was set for {saved} epochs, now {self.settings.epochs}: it "
+            f"continues from the last epoch's learning rate {lr:.3g} down to "
+            f"{self.settings.schedule.min_lr:.3g} over the {left} epochs left", file=sys.stderr
+        )
 
     def _resume_average(self, data: dict) -> None:
         if data.get("average") is None:
@@ -255,6 +279,7 @@ class Trainer:
             "best": self.best,
             "bad_epochs": self.bad_epochs,
             "rows": self.rows,
+            "epochs": self.settings.epochs,
         }
         average = None
         if self.average is not None:
@@ -270,7 +295,7 @@ class Trainer:
             writer = csv.DictWriter(handle, fieldnames=list(row))
             if new:
                 writer.writeheader()
-            writer.writerow(row)
+            writer.writerow({k: _cell(v) for k, v in row.items()})
 
     def _rewrite_log(self) -> None:
         """On resume: the log holds exactly the epochs of the checkpoint."""
@@ -325,6 +350,12 @@ def _scheduler(optimizer: torch.optim.Optimizer, settings: TrainingConfig):
             optimizer, T_max=max(epochs - 1, 1), eta_min=s.min_lr
         )
     return None
+
+
+def _cell(value):
+    """A log value as written: empty for "no value" (NaN: no validation set, the Kalman
+    filter's learning rate), never the text nan."""
+    return "" if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def _postfix(row: dict) -> dict:

@@ -9,6 +9,7 @@ rather than the arbitrariness of the partition.
 from __future__ import annotations
 
 from mlpot.data.frame import Frame
+from mlpot.data.sanity import where
 from mlpot.errors import MlpotError
 from mlpot.models.potential import Potential
 
@@ -20,5 +21,7 @@ def label_atomic_energies(frames: list[Frame], model: Potential) -> None:
         try:
             evaluation = evaluate(frame.to_atoms(with_labels=False), set())
         except MlpotError as err:
-            raise MlpotError(f"{frame.source}: {err}; label frames with a model of them") from None
+            raise MlpotError(
+                f"{where(frame.source)}: {err}; label frames with a model of them"
+            ) from None
         frame.atomic_energies = evaluation.energies[0]

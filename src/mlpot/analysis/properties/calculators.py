@@ -1,6 +1,7 @@
 """ASE calculators named on the command line: a model file, an ASE name, or module:factory.
 
 calculator_from_spec("model.pt")          an mlpot model file
+calculator_from_spec("sevennet-0")        a universal model (mlpot.universal; a name or file)
 calculator_from_spec("emt")               ase.calculators.calculator.get_calculator_class("emt")()
 calculator_from_spec("mypkg.dft:make")    mypkg.dft.make() (a class or a function, no arguments)
 """
@@ -14,13 +15,16 @@ from typing import Any
 from mlpot.errors import MlpotError
 
 SPEC_HELP = (
-    "an mlpot model file, an ASE calculator name (emt, lj, ...) or an import path module:factory"
+    "an mlpot model file, a universal model (sevennet-0, chgnet, ... or its file), an ASE "
+    "calculator name (emt, lj, ...) or an import path module:factory"
 )
 
 
 def calculator_from_spec(spec: str) -> Any:
     """The ASE calculator that spec names (see the module docstring)."""
-    if Path(spec).is_file():
+    from mlpot.universal import is_universal
+
+    if Path(spec).is_file() or is_universal(spec):
         from mlpot import calculators
 
         return calculators.load_calculator(spec)

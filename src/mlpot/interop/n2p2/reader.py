@@ -20,6 +20,7 @@ import torch
 from ase.data import atomic_numbers
 
 from mlpot.data.n2p2_data import ANGSTROM_EV, FileUnits
+from mlpot.data.sanity import notify
 from mlpot.descriptors.symmetry_functions import SymmetryFunctionSet
 from mlpot.errors import MlpotError
 from mlpot.interop.n2p2.keywords import (
@@ -38,6 +39,7 @@ from mlpot.interop.n2p2.scaling import (
 )
 from mlpot.interop.n2p2.settings import read_settings
 from mlpot.interop.n2p2.symmetry import read_symmetry_functions, scale_lengths
+from mlpot.interop.n2p2.units import bohr_evidence
 from mlpot.interop.n2p2.weights import read_weights, weights_file
 from mlpot.models.nnp import NeuralNetworkPotential
 
@@ -47,8 +49,11 @@ def is_potential_dir(path: str | Path) -> bool:
     return Path(path).is_dir() and (Path(path) / "input.nn").is_file()
 
 
-def read_potential(path: Path, units: FileUnits = ANGSTROM_EV) -> NeuralNetworkPotential:
+def read_potential(path: Path, units: FileUnits | None = None) -> NeuralNetworkPotential:
     """The float64 mlpot model of the n2p2 potential in directory `path` (or of its input.nn).
+
+    units: of the files; None reads them as Å and eV unless they look like Bohr (see
+    mlpot.interop.n2p2.units), which is refused: then the caller must say.
 
     model.metadata["n2p2"] keeps where it came from and the scaling.data statistics
     (min, max, mean, sigma per function, in the model's column order).
@@ -59,13 +64,14 @@ def read_potential(path: Path, units: FileUnits = ANGSTROM_EV) -> NeuralNetworkP
     elements = read_elements(settings)
     normalisation = read_normalisation(settings)
     functions = read_symmetry_functions(settings, elements)
+    stats = read_scaling_data(directory / "scaling.data", {e: len(functions[e]) for e in elements})
+    units = units or _default_units(directory, functions, stats)
     sfset = SymmetryFunctionSet(
         elements,
         {e: tuple(scale_lengths(sf, units.length) for sf in sfs) for e, sfs in functions.items()},
         read_cutoff(settings),
     )
     model = NeuralNetworkPotential(sfset, read_networks(settings, elements), torch.float64)
-    stats = read_scaling_data(directory / "scaling.data", {e: len(functions[e]) for e in elements})
     kind = read_scaling_kind(settings)
     with torch.no_grad():
         for element in elements:
@@ -80,6 +86,22 @@ def read_potential(path: Path, units: FileUnits = ANGSTROM_EV) -> NeuralNetworkP
         model.energy_scale.fill_(units.energy / normalisation.conv_energy)
     model.metadata = {"n2p2": _metadata(directory, units, stats)}
     return model.eval()
+
+
+def _default_units(directory: Path, functions, stats) -> FileUnits:
+    """Å and eV, unless the files look like Bohr: an error for strong signs, a warning for
+    weak ones."""
+    strong, weak = bohr_evidence(functions, {e: s.values for e, s in stats.items()})
+    ask = "give --units bohr-hartree (units=BOHR_HARTREE)"
+    if strong:
+        raise MlpotError(
+            f"'{directory}': this n2p2 potential looks like it is in Bohr and Hartree ("
+            f"{'; '.join(r for r in (strong, weak) if r)}); {ask}, or --units angstrom-ev if "
+            "it really is in Å and eV"
+        )
+    if weak:
+        notify(f"'{directory}': read as Å and eV, but {weak}; if it is in Bohr and Hartree, {ask}")
+    return ANGSTROM_EV
 
 
 def _directory(path: Path) -> Path:

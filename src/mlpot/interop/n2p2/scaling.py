@@ -128,6 +128,12 @@ def _values(path: Path, line: int, fields: list[str]) -> list[float]:
         values = [float(text) for text in fields[2:]]
     except ValueError:
         raise MlpotError(f"{location(path, line=line)}: not a number in the line") from None
+    if np.isnan(values).any() or not np.isfinite(values[2:]).all():
+        raise MlpotError(
+            f"{location(path, line=line)}: a value that is not a number or an infinite mean "
+            f"or sigma ({' '.join(fields[2:])}); the file is damaged: write it again with "
+            "n2p2's nnp-scaling"
+        )
     return values + [float("nan")] * (4 - len(values))
 
 
@@ -152,7 +158,15 @@ def scaler_parameters(
         )
     scale = width / (kind.smax - kind.smin)
     origin = gmin if kind.name == "scale" else gmean
-    return origin - kind.smin * scale, scale
+    shift = origin - kind.smin * scale
+    bad = np.flatnonzero(~(np.isfinite(shift) & np.isfinite(scale)))
+    if len(bad):
+        raise MlpotError(
+            f"{location(path, line=stats.lines[bad[0]] or None)}: an infinite min or max "
+            f"(function {bad[0] + 1}), which the scaling of input.nn needs; write the file "
+            "again with n2p2's nnp-scaling"
+        )
+    return shift, scale
 
 
 def scaling_lines(statistics: list[np.ndarray]) -> list[str]:

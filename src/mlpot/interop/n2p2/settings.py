@@ -7,6 +7,7 @@ line and says what to do.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,10 +68,13 @@ class Settings:
             raise self.error(entry, f"too few values ({len(entry.fields)})", "see the n2p2 manual")
         text = entry.fields[index]
         try:
-            return kind(text)
+            value = kind(text)
         except ValueError:
             name = "an integer" if kind is int else "a number"
             raise self.error(entry, f"'{text}' is not {name}", "fix the value") from None
+        if not math.isfinite(value):
+            raise self.error(entry, f"'{text}' is not finite", "fix the value")
+        return value
 
 
 def read_settings(path: Path) -> Settings:

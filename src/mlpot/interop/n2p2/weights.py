@@ -9,6 +9,7 @@ exactly n2p2's weight order.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -64,10 +65,13 @@ def _first_column(path: Path) -> tuple[np.ndarray, list[int]]:
         try:
             values.append(float(fields[0]))
         except ValueError:
+            values.append(None)
+        if values[-1] is None or not math.isfinite(values[-1]):
+            problem = "not a number" if values[-1] is None else "not finite"
             raise MlpotError(
-                f"{location(path, line=number)}: '{fields[0]}' is not a number; "
+                f"{location(path, line=number)}: '{fields[0]}' is {problem}; "
                 "each line starts with one weight or bias"
-            ) from None
+            )
         lines.append(number)
     return np.array(values, dtype=float), lines
 
