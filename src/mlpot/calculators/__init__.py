@@ -22,11 +22,7 @@ def load_calculator(path: str | Path, units=None, **kwargs):
     if universal is not None:
         return universal_calculator(universal, **kwargs)
     model = read_potential(Path(path), units) if is_potential_dir(path) else load_model(path)
-    if model.family == "gap":  # the GP's own variance (energy_std, energies_std)
-        from mlpot.models.gap.calculator import GapCalculator
-
-        return GapCalculator(model, **kwargs)
-    return MlpotCalculator(model, **kwargs)
+    return type(model).calculator_type()(model, **kwargs)
 
 
 def load_calculator_or_ensemble(paths: list[str], units=None):

@@ -176,6 +176,14 @@ class Potential(nn.Module, ABC):
         return TorchEvaluator(models, skin)
 
     @classmethod
+    def calculator_type(cls) -> type:
+        """The ASE calculator class of this family's single models: MlpotCalculator, or a
+        subclass adding the family's own results (a GP's predictive variance)."""
+        from mlpot.calculators.calculator import MlpotCalculator
+
+        return MlpotCalculator
+
+    @classmethod
     def check_committee(cls, models: Sequence[Potential], names: Sequence[str]) -> None:
         """Raise MlpotError unless `models` can form one committee (same elements; families
         that share work between members check more)."""

@@ -61,6 +61,13 @@ class GapPotential(Potential):
     def cutoff(self) -> float:
         return max(self.soap.cutoff, self.two_body.cutoff if self.two_body.n_points else 0.0)
 
+    @classmethod
+    def calculator_type(cls) -> type:
+        """MlpotCalculator with the GP's variance (energy_std, energies_std)."""
+        from mlpot.models.gap.calculator import GapCalculator
+
+        return GapCalculator
+
     @property
     def capabilities(self) -> frozenset[str]:
         return frozenset({FITTED})
