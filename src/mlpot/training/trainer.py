@@ -7,11 +7,9 @@ import math
 import sys
 import time
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import torch
-from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 
 from mlpot.config.schema import LossWeights, TrainingConfig
@@ -19,6 +17,7 @@ from mlpot.errors import MlpotError
 from mlpot.models.potential import FITTED, KALMAN, Potential
 from mlpot.models.predict import predict
 from mlpot.models.serialization import save_model
+from mlpot.training.average import WeightAverage
 from mlpot.training.checkpoint import load_checkpoint, save_checkpoint
 from mlpot.training.dataset import PreparedFrame, batch_to, collate
 from mlpot.training.kalman import KalmanUpdater
@@ -140,7 +139,7 @@ class Trainer:
                 "weights; resume it with training.ema_decay: null, as it was started"
             )
         self.average.module.load_state_dict(data["average"].state_dict())
-        self.average.n_averaged.fill_(int(data["state"]["n_averaged"]))
+        self.average.n_averaged = int(data["state"]["n_averaged"])
 
     def run(self) -> list[dict]:
         """Train until `epochs` or early stopping; returns the log rows. A model fitted in
@@ -204,7 +203,7 @@ class Trainer:
             loss.backward()
             self.optimizer.step()
             if self.average is not None:
-                self.average.update_parameters(self.model)
+                self.average.update(self.model)
             train_errors.add(pred, batch)
             total, n_batches = total + float(loss.detach()), n_batches + 1
         row = {"epoch": self.epoch, "lr": self.optimizer.param_groups[0]["lr"]}
@@ -304,24 +303,13 @@ class Trainer:
             self._append_log(row)
 
 
-def _moving_average(model: Potential, s: TrainingConfig) -> AveragedModel | None:
-    """An exponential moving average of the weights (MACE's and NequIP's EMA), updated after
-    every optimiser step: w_avg <- d w_avg + (1 - d) w."""
+def _moving_average(model: Potential, s: TrainingConfig) -> WeightAverage | None:
+    """The weights' moving average that is validated and saved, if training.ema_decay."""
     if s.ema_decay is None:
         return None
     if s.optimizer.name == "kalman":
         raise MlpotError("a moving average of the weights needs a gradient optimiser, not kalman")
-    return AveragedModel(model, multi_avg_fn=partial(_ema_update, decay=s.ema_decay))
-
-
-@torch.no_grad()
-def _ema_update(averaged: list, current: list, n_averaged: torch.Tensor, decay: float) -> None:
-    """One step of the average of n_averaged weights so far; d = min(decay, (1 + n) / (10 + n))
-    (TensorFlow's warm-up) lets short runs average over their last steps, not their start."""
-    n = int(n_averaged)
-    d = min(decay, (1 + n) / (10 + n))
-    for a, c in zip(averaged, current, strict=True):
-        a.lerp_(c, 1 - d)
+    return WeightAverage(model, s.ema_decay)
 
 
 def _optimizer(

@@ -85,3 +85,20 @@ def test_selection_by_diversity_needs_atom_features():
 
     with pytest.raises(MlpotError, match="selection by diversity.*lacks 'atom features'"):
         feature_summaries(featureless(), [bulk("Al", "fcc", a=4.0)])
+
+
+def test_moving_average_of_the_default_architecture():
+    """The weights' average matches tensors by name (a deep copy of e3nn's compiled tensor
+    products lists its buffers in another order)."""
+    from mlpot.training.average import WeightAverage
+
+    model = EquivariantPotential(("Li",), 5.0, EquivariantSettings())
+    average = WeightAverage(model, decay=0.9)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.add_(1.0)
+    average.update(model)
+    average.update(model)
+    averaged = dict(average.module.named_parameters())
+    for name, parameter in model.named_parameters():
+        assert torch.equal(averaged[name], parameter), name
