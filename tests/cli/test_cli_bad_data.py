@@ -125,7 +125,7 @@ def test_a_run_reports_its_data_choices_and_best_epoch_and_resumes_its_schedule(
     assert "validation: 0.1 of 3 frames holds out no frame" in captured.err
     assert "only 3 training structure(s)" in captured.err
     assert "train.xyz': 3 frame(s) read, 3 used" in captured.out
-    assert "descriptors: cutoff 4.5 Å" in captured.out
+    assert "model inputs: cutoff 4.5 Å, " in captured.out
     assert "predict" not in captured.err  # --no-progress: no bar at all
     run = _strict_json(in_tmp / "run" / "run.json")
     assert run["best_epoch"] in (1, 2) and "lowest training loss" in run["best_reason"]

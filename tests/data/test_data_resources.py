@@ -48,7 +48,7 @@ def test_a_huge_cutoff_is_estimated_from_the_density_and_refused(capsys):
 def test_a_large_estimate_is_a_warning(capsys):
     frames = frames_of(copper(2))
     estimate = check_resources(frames, *_size(5.0), 8, memory=(1 * GB, 0.8 * GB))
-    assert "descriptors: cutoff 5 Å" in capsys.readouterr().out
+    assert "model inputs: cutoff 5 Å, " in capsys.readouterr().out
     check_resources(frames, *_size(5.0), 8, memory=(1 * GB, estimate.bytes))
     assert "of the 0.000" in capsys.readouterr().err  # above half of what is available
 

@@ -89,11 +89,11 @@ def machine_memory() -> tuple[float, float]:
 
 def feature_count(model) -> int:
     """The most descriptors per atom of a model (a mlpot.models.potential.Potential) whose
-    features are descriptors stored with their derivatives per pair; 1 for other families."""
+    features are descriptors stored with their derivatives per pair; 0 for other families."""
     from mlpot.models.potential import DESCRIPTOR_FEATURES
 
     if DESCRIPTOR_FEATURES not in model.capabilities:
-        return 1
+        return 0
     return max(model.sfset.n_features(e) for e in model.elements)
 
 
@@ -112,8 +112,8 @@ def check_resources(
     memory: (total, available) bytes; default machine_memory().
     """
     estimate = estimate_resources(frames, cutoff, n_features, dtype_bytes)
-    print(f"descriptors: cutoff {cutoff:g} Å, {n_features} functions per atom; "
-          f"{estimate.text()}")
+    functions = f", {n_features} descriptors per atom" if n_features else ""
+    print(f"model inputs: cutoff {cutoff:g} Å{functions}; {estimate.text()}")
     _check_neighbours(estimate, cutoff)
     total, available = memory if memory is not None else machine_memory()
     fix = (f"lower descriptors.cutoff (now {cutoff:g} Å; 'auto' chooses one from the "
