@@ -43,8 +43,7 @@ def energy_forces(model, acsf, atoms, species, pairs):
 
         return lambda: evaluate_structure(model, acsf, species, pairs, virial=False)
     evaluator = DescriptorEvaluator([model], skin=0.0)
-    evaluator.pairs = lambda _: pairs
-    return lambda: evaluator(atoms, {"forces"})
+    return lambda: evaluator.evaluate(atoms, pairs, {"forces"})
 
 
 def md_step(model, atoms):

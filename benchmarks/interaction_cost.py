@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from speed import _median_us, _prepared  # noqa: E402
+from speed import _evaluator, _median_us, _prepared  # noqa: E402
 
 N_ATOMS = 2_000
 FIRST_SHELL = 2.8  # Å, between bcc Mo's second (3.16 Å) and first (2.74 Å) shells
@@ -57,8 +57,7 @@ def main() -> None:
 
     def timed(model, acsf, atoms, species, pairs, fused):
         if fused or model.interaction is not None:  # models with messages take the torch path
-            evaluate = ev.DescriptorEvaluator([model], skin=0.0)
-            evaluate.pairs = lambda atoms: pairs  # the list given, as for the torch path
+            evaluate = _evaluator(model, pairs)  # the list given, as for the torch path
             return lambda: evaluate(atoms, {"forces"})
 
         def through_torch():

@@ -183,10 +183,9 @@ def measure_size(n_atoms: int, threads: int, repeats: int) -> dict:
 
 
 def _evaluator(model, pairs):
-    """The model's calculator evaluation with `pairs` as its neighbour list (no skin)."""
+    """evaluate(atoms, outputs): the model's calculator evaluation with `pairs` given."""
     evaluator = type(model).evaluator([model], skin=0.0)
-    evaluator.pairs = lambda atoms: pairs
-    return evaluator
+    return lambda atoms, outputs: evaluator.evaluate(atoms, pairs, outputs)
 
 
 def measure_elements(n_atoms: int, repeats: int) -> list[dict]:

@@ -14,7 +14,6 @@ import torch
 from ase import Atoms
 
 from mlpot.calculators import MlpotCalculator
-from mlpot.data.frame import Frame
 from mlpot.descriptors.acsf import ACSF
 from mlpot.descriptors.cutoffs import CutoffFunction
 from mlpot.descriptors.symmetry_functions import (
@@ -27,6 +26,7 @@ from mlpot.descriptors.symmetry_functions import (
 from mlpot.models.interaction import InteractionSpec
 from mlpot.models.nnp import NetworkSpec, NeuralNetworkPotential
 from mlpot.neighbours.pairs import neighbour_pairs
+from mlpot.testing.checks import to_frame  # noqa: F401  (for the tests that import it here)
 
 ELEMENTS = ("Al", "Ni")
 CUTOFF = 4.6  # Å, the largest radius of the set
@@ -113,11 +113,6 @@ def calculator(model: NeuralNetworkPotential, atoms: Atoms, skin: float = 1.0) -
     """`atoms` with a fresh MlpotCalculator attached (returned for chaining)."""
     atoms.calc = MlpotCalculator(model, skin=skin)
     return atoms
-
-
-def to_frame(atoms: Atoms, source: str = "test:0") -> Frame:
-    """An unlabelled Frame (energy 0, no forces or stress) of `atoms`, for the training path."""
-    return Frame(atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc, 0.0, source=source)
 
 
 def compute_descriptors(acsf: ACSF, atoms: Atoms) -> np.ndarray:

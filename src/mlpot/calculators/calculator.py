@@ -10,8 +10,7 @@ from ase.calculators.calculator import Calculator, all_changes
 from mlpot.errors import MlpotError
 from mlpot.models.evaluator import Evaluation
 from mlpot.models.potential import EXTRAPOLATION, Potential
-
-DERIVED = {"forces", "stress"}
+from mlpot.models.predict import DERIVED
 
 
 class MlpotCalculator(Calculator):

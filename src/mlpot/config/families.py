@@ -1,8 +1,9 @@
 """The `model:` section of training configs: one section class per registered model family,
 chosen by its `family` key (default "nnp").
 
-Sections are pydantic models fixed when their class is built; registering a family with a
-config section rebuilds the configs that hold a `model:` section with the new choice.
+The built-in families' sections (config.schema.ModelSection) are there from the start; since
+pydantic models are fixed when their class is built, registering another family with a config
+section rebuilds the configs that hold a `model:` section with the new choice.
 """
 
 from __future__ import annotations

@@ -20,9 +20,6 @@ def load_config(path: str | os.PathLike[str]) -> TrainConfig:
     listing every problem found (file, line, dotted key, what is wrong), for a missing or
     empty file and for YAML syntax errors too.
     """
-    from mlpot.models.families import families
-
-    families()  # the built-in families' sections join `model:`
     path = Path(path)
     document = read_yaml(path)
     context = {"base_dir": path.absolute().parent}

@@ -24,6 +24,7 @@ from mlpot.config.fields import (
     Positive,
     PositiveInt,
 )
+from mlpot.config.gap_section import GapConfig
 from mlpot.config.sections import DataConfig, DescriptorsConfig, Section
 from mlpot.config.symmetry_lines import parse_symmetry_line
 from mlpot.descriptors.symmetry_functions import neighbour_elements
@@ -106,7 +107,7 @@ class EquivariantConfig(Section):
     reference_energies: ReferenceEnergies = "fit"
 
 
-ModelSection = model_section_type([ModelConfig, EquivariantConfig])
+ModelSection = model_section_type([ModelConfig, EquivariantConfig, GapConfig])
 
 
 class OptimizerConfig(Section):

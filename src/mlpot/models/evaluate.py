@@ -25,6 +25,7 @@ from mlpot.models.evaluator import Evaluation, Evaluator, members, stress_of
 from mlpot.models.nnp import NeuralNetworkPotential
 from mlpot.models.pair_sums import forces_from_pair_gradients, virial_from_pair_gradients
 from mlpot.models.potential import EXTRAPOLATION
+from mlpot.models.predict import DERIVED
 from mlpot.neighbours.pairs import Pairs
 from mlpot.uncertainty.extrapolation import count_extrapolations, union_range
 
@@ -45,10 +46,9 @@ class DescriptorEvaluator(Evaluator):
                 e: union_range([m.descriptor_ranges[e] for m in models]) for e in models[0].elements
             }
 
-    def __call__(self, atoms: Atoms, outputs: Collection[str]) -> Evaluation:
+    def evaluate(self, atoms: Atoms, pairs: Pairs, outputs: Collection[str]) -> Evaluation:
         species = self.engine.species(atoms.numbers)
-        pairs = self.pairs(atoms)
-        derived = bool({"forces", "stress"} & set(outputs))
+        derived = bool(DERIVED & set(outputs))
         tables = [cached_inference_networks(m) if derived else None for m in self.models]
         computed = None
         if "extrapolation" in outputs or any(t is None for t in tables):

@@ -20,7 +20,7 @@ from mlpot.models.forces import stress_from_virials
 from mlpot.models.inputs import ModelInputs
 from mlpot.models.potential import Potential
 from mlpot.models.predict import predict
-from mlpot.neighbours.pairs import within
+from mlpot.neighbours.pairs import Pairs, within
 from mlpot.neighbours.verlet import VerletList
 
 
@@ -44,19 +44,21 @@ class Evaluator(ABC):
         self.models = [model.eval() for model in models]
         self.neighbours = VerletList(max(model.cutoff for model in models), skin)
 
-    def pairs(self, atoms: Atoms):
-        return self.neighbours.pairs(atoms.positions, atoms.cell.array, atoms.pbc)
+    def __call__(self, atoms: Atoms, outputs: Collection[str]) -> Evaluation:
+        """Predictions for `atoms` (pairs from the skin list); outputs as for
+        mlpot.models.predict, and "extrapolation" where the models count it."""
+        pairs = self.neighbours.pairs(atoms.positions, atoms.cell.array, atoms.pbc)
+        return self.evaluate(atoms, pairs, outputs)
 
     @abstractmethod
-    def __call__(self, atoms: Atoms, outputs: Collection[str]) -> Evaluation:
-        """Predictions for `atoms`; outputs as for mlpot.models.predict."""
+    def evaluate(self, atoms: Atoms, pairs: Pairs, outputs: Collection[str]) -> Evaluation:
+        """Predictions for `atoms` whose pairs within the largest cutoff are `pairs`."""
 
 
 class TorchEvaluator(Evaluator):
     """Any family: each member's inputs from `structure_inputs`, predictions through torch."""
 
-    def __call__(self, atoms: Atoms, outputs: Collection[str]) -> Evaluation:
-        pairs = self.pairs(atoms)
+    def evaluate(self, atoms: Atoms, pairs: Pairs, outputs: Collection[str]) -> Evaluation:
         energies, forces, stress = [], [], []
         for model in self.models:
             member_pairs = within(pairs, model.cutoff)

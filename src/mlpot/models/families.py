@@ -120,6 +120,3 @@ def _register_builtins() -> None:
         )
         _FAMILIES.setdefault("equivariant", equivariant)
     _FAMILIES.setdefault("gap", Family("gap", GapPotential, GapConfig, build_gap, fit_gap_section))
-    from mlpot.config.families import refresh_model_sections
-
-    refresh_model_sections()

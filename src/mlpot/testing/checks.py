@@ -168,9 +168,9 @@ def isolated_atoms_feel_no_force(calculator: Factory, elements: Sequence[str]):
         assert not np.abs(alone.forces).max() > 1e-12
 
 
-def to_frame(atoms: Atoms) -> Frame:
-    """An unlabelled Frame (energy 0) of `atoms`, for the training path."""
-    return Frame(atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc, 0.0, source="test")
+def to_frame(atoms: Atoms, source: str = "test") -> Frame:
+    """An unlabelled Frame (energy 0, no forces or stress) of `atoms`, for the training path."""
+    return Frame(atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc, 0.0, source=source)
 
 
 def _training_predictions(model: Potential, structures: Sequence[Atoms]):
