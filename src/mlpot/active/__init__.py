@@ -13,7 +13,7 @@ _EXPORTS = {
     "ActiveConfig": "mlpot.active.config",
     "load_active_config": "mlpot.active.config",
     "run_active": "mlpot.active.loop",
-    "farthest_point_sampling": "mlpot.active.select",
+    "farthest_point_sampling": "mlpot.selection",
     "select": "mlpot.active.select",
 }
 

@@ -16,6 +16,7 @@ import numpy as np
 from ase import Atoms
 
 from mlpot.models.potential import ATOM_FEATURES, Potential
+from mlpot.selection import farthest_point_sampling
 
 
 @dataclass(frozen=True)
@@ -40,25 +41,6 @@ class Selection:
             "capped": self.capped,
             "selected": len(self.chosen),
         }
-
-
-def farthest_point_sampling(
-    points: np.ndarray, first: int, cap: int, min_distance: float = 0.0
-) -> list[int]:
-    """Indices into points (M, D): `first`, then repeatedly the point farthest from all picked,
-    while that distance exceeds min_distance (exact duplicates are never picked) and fewer
-    than cap are picked."""
-    if len(points) == 0 or cap < 1:
-        return []
-    chosen = [first]
-    nearest = np.linalg.norm(points - points[first], axis=1)
-    while len(chosen) < cap:
-        best = int(np.argmax(nearest))
-        if nearest[best] <= min_distance:
-            break
-        chosen.append(best)
-        nearest = np.minimum(nearest, np.linalg.norm(points - points[best], axis=1))
-    return chosen
 
 
 def feature_summaries(model: Potential, images: Sequence[Atoms]) -> np.ndarray:

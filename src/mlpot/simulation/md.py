@@ -84,6 +84,7 @@ def run_md(
     progress: bool = True,
     observers: Sequence[Observer] = (),
     thresholds: Thresholds | None = None,
+    step_observers: Sequence[Callable[[], None]] = (),
 ) -> MDResult:
     """Run steps of MD on atoms (modified in place) and return the logged records.
 
@@ -93,9 +94,11 @@ def run_md(
     barostat (taup_fs) at pressure_GPa (positive = compression), and needs a periodic cell
     and a calculator with stress. Every interval steps (and at step 0) a record is logged,
     the structure is appended to trajectory (.traj or .xyz/.extxyz), and each observer is
-    called as observer(atoms, step). thresholds are checked at each record: "warn" prints
-    and lists the record in MDResult.warnings, "stop" ends the run after that record (its
-    structure is in the trajectory) and says why in MDResult.stopped.
+    called as observer(atoms, step); each of step_observers is called after every step
+    (a bias that changes as the run goes, e.g. BiasedCalculator.observe). thresholds are
+    checked at each record: "warn" prints and lists the record in MDResult.warnings, "stop"
+    ends the run after that record (its structure is in the trajectory) and says why in
+    MDResult.stopped.
     """
     _check_settings(atoms, calc, ensemble, temperature_K, timestep_fs, steps, interval)
     if thresholds is not None:
@@ -122,6 +125,8 @@ def run_md(
             write_row(row)
             alarms.check(row)
 
+        for step_observer in step_observers:
+            dyn.attach(lambda obs=step_observer: dyn.nsteps > 0 and obs(), interval=1)
         dyn.attach(record, interval=interval)
         for observer in observers:
             dyn.attach(lambda obs=observer: obs(atoms, dyn.nsteps), interval=interval)
