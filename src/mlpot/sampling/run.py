@@ -52,6 +52,7 @@ def run_sampling(cfg: SampleConfig, *, progress: bool = False) -> dict:
         raise MlpotError("structures: the files hold no structure; give starting structures")
     calc = driving_calculator(cfg.calculator)
     context = SamplerContext(calc, descriptor_model(cfg, calc), structures, out / "cache")
+    context.model("diversity selection")  # refused now, not after sampling
     names = sampler_names(cfg)
     runs = plan_runs(cfg, len(structures))
     records, reused = [], 0

@@ -95,8 +95,8 @@ class SamplerContext:
     def model(self, purpose: str) -> Potential:
         if self.descriptor_model is None:
             raise MlpotError(
-                f"{purpose} need an mlpot model's descriptors: set descriptor_model in the "
-                "configuration (the driving calculator is not an mlpot model)"
+                f"{purpose}: an mlpot model's descriptors are needed; set descriptor_model in "
+                "the configuration (the driving calculator is not an mlpot model)"
             )
         return self.descriptor_model
 
@@ -131,7 +131,7 @@ def _md_run(sampler, start: Atoms, info: dict, context: SamplerContext, spec: Ru
     from mlpot.simulation.md import run_md
 
     calc, step_observers = context.calc, []
-    bias = _bias(sampler, start, context, spec.temperature)
+    bias = _bias(sampler, context, spec.temperature)
     if bias is not None:
         calc = BiasedCalculator(context.calc, bias)
         step_observers.append(lambda: calc.observe(start))
@@ -139,17 +139,21 @@ def _md_run(sampler, start: Atoms, info: dict, context: SamplerContext, spec: Ru
     if spec.pressure is not None:
         info["pressure"] = spec.pressure
     found: list[Atoms] = []
-    record = _recorder(found, info)
+    steps_done = [0]
+    step_observers.append(lambda: steps_done.__setitem__(0, steps_done[0] + 1))
     try:
         run_md(
             start, calc, ensemble="nvt" if spec.pressure is None else "npt",
             temperature_K=spec.temperature, pressure_GPa=spec.pressure or 0.0,
             timestep_fs=sampler.timestep, steps=sampler.steps, friction_per_fs=sampler.friction,
-            interval=sampler.interval, seed=spec.seed, progress=False, observers=[record],
-            step_observers=step_observers,
+            interval=sampler.interval, seed=spec.seed, progress=False,
+            observers=[_recorder(found, info)], step_observers=step_observers,
         )
-    except MlpotError as exc:  # the energy is no longer finite: keep what came before
-        return RunResult(found, f"stopped after {len(found)} structures: {exc}")
+    except MlpotError as exc:
+        if steps_done[0] == 0:  # bad settings or input, not a run that went astray
+            raise MlpotError(f"sampler {info['sampler']}, run {spec.key} "
+                             f"(structure {info['source']}): {exc}") from exc
+        return RunResult(found, f"stopped after step {steps_done[0]}: {exc}")
     return RunResult(found)
 
 
@@ -166,7 +170,7 @@ def _recorder(found: list[Atoms], info: dict) -> Callable[[Atoms, int], None]:
     return record
 
 
-def _bias(sampler, atoms: Atoms, context: SamplerContext, temperature: float):
+def _bias(sampler, context: SamplerContext, temperature: float):
     """The bias a metadynamics or guided sampler adds (None for plain MD)."""
     from mlpot.sampling import (
         AtomicMetadynamics,
