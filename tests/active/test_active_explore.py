@@ -19,6 +19,7 @@ from mlpot.active.explore import (
     shortest_distance,
     substituted,
     too_close,
+    uncertainty_of,
     variants,
 )
 from mlpot.active.normal_modes import finite_difference_hessian, mode_displacements
@@ -136,3 +137,41 @@ def test_mode_sampling_caps_the_displacement():
     fields = mode_displacements(hessian, np.ones(2), 3000.0, 20, np.random.default_rng(2), 0.3)
     largest = max(np.linalg.norm(f, axis=1).max() for f in fields)
     assert largest == pytest.approx(0.3)
+
+
+def test_metadynamics_kind_leaves_where_plain_md_stays(ensemble, tmp_path):
+    """The same grid run plain and with hills on the committee's descriptors: the biased runs
+    record the unbiased committee's uncertainty and their mean-descriptor projection travels
+    several times farther from the start."""
+    from mlpot.active.config import MetadynamicsExploreConfig
+    from mlpot.sampling import DescriptorCV, pca_projection
+
+    start = starting_structures()[2].repeat((2, 1, 1))
+    start.rattle(0.05, seed=1)
+    metad = MetadynamicsExploreConfig(height=0.2, widths=0.05, stride=4)
+    cfg = ExploreConfig(temperatures=[300.0], steps=40, interval=4, timestep=1.0,
+                        kinds=["md", "metadynamics"], metadynamics=metad)
+    found = explore([start], ensemble, cfg, iteration=1, stop=lambda v: False,
+                    workdir=tmp_path, reference=starting_structures())
+    plain = [a for a in found if a.info["origin"].startswith("md ")]
+    biased = [a for a in found if a.info["origin"].startswith("metad ")]
+    assert len(plain) == len(biased) == 11
+    check = biased[-1].copy()
+    assert uncertainty_of(check, ensemble) == pytest.approx(
+        {k: biased[-1].info[k] for k in ("max_force_deviation", "energy_std_per_atom")}
+    )
+    model = ensemble.models[0]
+    cv = DescriptorCV(model, *pca_projection(model, starting_structures(), 2))
+
+    def excursion(run):
+        values = np.array([cv.evaluate(a).values for a in run])
+        return np.linalg.norm(values - values[0], axis=1).max()
+
+    assert excursion(biased) > 3 * excursion(plain)  # 0.10 against 0.014
+
+
+def test_metadynamics_kind_refuses_pressures():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="NVT only"):
+        ExploreConfig(temperatures=[300.0], pressures=[1.0], kinds=["metadynamics"])

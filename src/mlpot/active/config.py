@@ -87,13 +87,34 @@ class NormalModesConfig(Section):
     max_displacement: Positive = 0.5
 
 
+class MetadynamicsExploreConfig(Section):
+    """The `metadynamics` exploration kind: the grid's MD runs again with hills on the
+    committee's (first member's) descriptors, projected on their `components` leading
+    principal axes over every structure labelled so far; cv "atomic_descriptor" puts hills on
+    each atom's projection instead of their mean. height eV, widths in projected units, a
+    hill every `stride` steps (well-tempered with a bias_factor). The uncertainty recorded is
+    the unbiased committee's."""
+
+    cv: Literal["descriptor", "atomic_descriptor"] = "descriptor"
+    components: PositiveInt = 2
+    height: Positive = 0.1
+    widths: Positive = 0.05
+    stride: PositiveInt = 10
+    bias_factor: float | None = Field(None, gt=1)
+
+
 class ExploreConfig(Section):
     """MD with the current ensemble over the grid starting structure x composition x strain x
     temperature x pressure. NVT (Langevin) without pressures, NPT (MTK) at each pressure.
-    A run ends at the first structure with two atoms closer than closest_approach times the
-    shortest distance in the labelled starting set (0: never): a collapse the ensemble may
-    not flag, as it has seen nothing like it."""
+    kinds: "md" (plain) and/or "metadynamics" (the same grid with a descriptor bias, see
+    MetadynamicsExploreConfig; NVT only). A run ends at the first structure with two atoms
+    closer than closest_approach times the shortest distance in the labelled starting set (0:
+    never): a collapse the ensemble may not flag, as it has seen nothing like it."""
 
+    kinds: list[Literal["md", "metadynamics"]] = Field(
+        default_factory=lambda: ["md"], min_length=1
+    )
+    metadynamics: MetadynamicsExploreConfig = Field(default_factory=MetadynamicsExploreConfig)
     temperatures: list[Positive] = Field(min_length=1)
     pressures: list[float] | None = None
     strains: list[Strain] = Field(default_factory=lambda: [0.0], min_length=1)
@@ -105,6 +126,17 @@ class ExploreConfig(Section):
     closest_approach: float = Field(0.75, ge=0, lt=1)
     normal_modes: NormalModesConfig = Field(default_factory=NormalModesConfig)
     seed: int = Field(0, ge=0)
+
+    @model_validator(mode="after")
+    def _metadynamics_at_constant_volume(self) -> ExploreConfig:
+        if "metadynamics" in self.kinds and self.pressures:
+            raise ValueError(
+                "the metadynamics kind runs NVT only: drop pressures, or explore at pressure "
+                "with kinds: [md]"
+            )
+        if len(set(self.kinds)) != len(self.kinds):
+            raise ValueError(f"kinds {self.kinds} repeat one")
+        return self
 
 
 class SelectConfig(Section):

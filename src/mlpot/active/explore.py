@@ -22,17 +22,20 @@ from mlpot.active.config import ExploreConfig, Substitution
 from mlpot.active.normal_modes import normal_mode_samples
 from mlpot.errors import MlpotError
 from mlpot.neighbours.pairs import neighbour_pairs
+from mlpot.sampling.bias import Bias
 
 MEASURES = ("max_force_deviation", "energy_std_per_atom")
 
 
-def uncertainty_of(atoms: Atoms) -> dict[str, float]:
-    """The uncertainty measures of atoms: both for an EnsembleCalculator, energy_std_per_atom
-    only for a GAP's calculator (its predictive variance; it has no force deviation)."""
-    atoms.get_forces()
-    measures = {"energy_std_per_atom": atoms.calc.get_property("energy_std", atoms) / len(atoms)}
-    if "max_force_deviation" in atoms.calc.results:
-        measures["max_force_deviation"] = float(atoms.calc.results["max_force_deviation"])
+def uncertainty_of(atoms: Atoms, calc=None) -> dict[str, float]:
+    """The uncertainty measures of atoms by calc (atoms.calc when None): both for an
+    EnsembleCalculator, energy_std_per_atom only for a GAP's calculator (its predictive
+    variance; it has no force deviation)."""
+    calc = atoms.calc if calc is None else calc
+    calc.get_property("forces", atoms)
+    measures = {"energy_std_per_atom": calc.get_property("energy_std", atoms) / len(atoms)}
+    if "max_force_deviation" in calc.results:
+        measures["max_force_deviation"] = float(calc.results["max_force_deviation"])
     return {name: float(value) for name, value in measures.items()}
 
 
@@ -109,19 +112,27 @@ def md_snapshots(
     seed: int,
     stop: Callable[[dict[str, float]], bool],
     shortest: float = 0.0,
+    bias: Bias | None = None,
 ) -> list[Atoms]:
     """Structures recorded every cfg.interval steps of one MD run (step 0 included), up to the
     first one for which stop(uncertainty) is true, that has two atoms closer than `shortest`
-    Å (marked info["too_close"]), or after which the run becomes unstable."""
+    Å (marked info["too_close"]), or after which the run becomes unstable. With a bias, the
+    run is metadynamics (or guided MD) on calc; the uncertainty is calc's, unbiased."""
+    from mlpot.sampling.calculator import BiasedCalculator
     from mlpot.simulation.md import run_md
 
-    label = f"md {variant.label} T {temperature:g} K" + (
+    kind = "md" if bias is None else "metad"
+    label = f"{kind} {variant.label} T {temperature:g} K" + (
         "" if pressure is None else f" p {pressure:g} GPa"
     )
     found: list[Atoms] = []
+    driver, step_observers = calc, []
+    if bias is not None:
+        driver = BiasedCalculator(calc, bias)
+        step_observers.append(lambda: driver.observe(driver.atoms))
 
     def observe(atoms: Atoms, step: int) -> None:
-        values = uncertainty_of(atoms)
+        values = uncertainty_of(atoms, calc)
         snapshot = atoms.copy()
         snapshot.info.update(values, origin=f"{label} step {step}")
         found.append(snapshot)
@@ -134,7 +145,7 @@ def md_snapshots(
     try:
         run_md(
             variant.atoms.copy(),
-            calc,
+            driver,
             ensemble="nvt" if pressure is None else "npt",
             temperature_K=temperature,
             pressure_GPa=pressure or 0.0,
@@ -145,6 +156,7 @@ def md_snapshots(
             seed=seed,
             progress=False,
             observers=[observe],
+            step_observers=step_observers,
         )
     except (_Runaway, MlpotError):  # MlpotError: the energy is no longer finite
         pass
@@ -161,23 +173,34 @@ def explore(
     workdir: Path,
     shortest: float = 0.0,
     progress: bool = False,
+    reference: list[Atoms] | None = None,
 ) -> list[Atoms]:
-    """All structures explored in one iteration: MD snapshots, then normal-mode samples
-    (the Hessians' finite-difference caches go below workdir). MD runs end at two atoms
-    closer than `shortest` Å (see md_snapshots)."""
+    """All structures explored in one iteration: MD snapshots of each of cfg.kinds, then
+    normal-mode samples (the Hessians' finite-difference caches go below workdir). MD runs end
+    at two atoms closer than `shortest` Å (see md_snapshots). The metadynamics kind projects
+    descriptors on the principal axes of `reference` (default: structures)."""
     from tqdm.auto import tqdm
+
+    from mlpot.active.metadynamics import exploration_bias
 
     rng = np.random.default_rng([cfg.seed, iteration])
     grid = [
-        (variant, temperature, pressure)
+        (kind, variant, temperature, pressure)
         for variant in variants(structures, cfg, rng)
+        for kind in cfg.kinds
         for temperature in cfg.temperatures
         for pressure in (cfg.pressures or [None])
     ]
     found: list[Atoms] = []
-    for variant, temperature, pressure in tqdm(grid, desc="explore", disable=not progress):
+    make_bias = None
+    if "metadynamics" in cfg.kinds:
+        make_bias = exploration_bias(cfg.metadynamics, calc, reference or structures)
+    for kind, variant, temperature, pressure in tqdm(grid, desc="explore", disable=not progress):
         seed = int(rng.integers(1 << 31))
-        found += md_snapshots(variant, calc, cfg, temperature, pressure, seed, stop, shortest)
+        bias = make_bias(temperature) if kind == "metadynamics" else None
+        found += md_snapshots(
+            variant, calc, cfg, temperature, pressure, seed, stop, shortest, bias
+        )
     for n, atoms in enumerate(structures):
         samples = mode_snapshots(atoms, calc, cfg, rng, workdir / f"hessian_{n}", f"s{n}")
         for sample in samples:

@@ -143,6 +143,7 @@ def _explore_and_select(run: _Run, index: int) -> dict:
     sel = run.cfg.select
     calc = _ensemble(run, index - 1)
     closest = min(shortest_distance(a) for a in LabelStore(run.dirs.iteration(0)).labelled())
+    labelled = [a for k in range(index) for a in LabelStore(run.dirs.iteration(k)).labelled()]
     explored = explore(
         run.starts,
         calc,
@@ -152,6 +153,7 @@ def _explore_and_select(run: _Run, index: int) -> dict:
         workdir=directory / "explore",
         shortest=run.cfg.explore.closest_approach * closest,
         progress=run.progress,
+        reference=labelled,
     )
     write_structures(directory / "explored.xyz", explored)
     collapsed = np.array([bool(atoms.info.get("too_close", False)) for atoms in explored])
