@@ -244,11 +244,13 @@ def run_repeat(args: argparse.Namespace, r: int) -> dict[str, dict]:
     return results
 
 
-def write_markdown(path: Path, command: str, about: str, lines: list[str]) -> None:
-    """Replace (or append) this benchmark's section of the markdown file `path`."""
-    section = "\n".join([f"## {SECTION}", "", f"`{command}`", "", about, "", *lines, ""]) + "\n"
+def write_markdown(
+    path: Path, command: str, about: str, lines: list[str], title: str = SECTION
+) -> None:
+    """Replace (or append) the section `title` (this benchmark's) of the markdown file `path`."""
+    section = "\n".join([f"## {title}", "", f"`{command}`", "", about, "", *lines, ""]) + "\n"
     text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(rf"^## {re.escape(SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
+    pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.M | re.S)
     path.write_text(
         pattern.sub(lambda _: section, text)
         if pattern.search(text)
