@@ -165,7 +165,7 @@ def active_config(workdir: Path, name: str, kinds: list[str], args) -> Path:
                               {"replace": "Al", "by": "Ni", "fraction": 0.25}],
             "steps": args.loop_steps, "timestep": 2.0, "interval": args.loop_steps // 10,
             "closest_approach": 0.85, "seed": 0,
-            "metadynamics": {"height": 0.1, "widths": 0.05, "stride": 10},
+            "metadynamics": {"height": 0.2, "widths": 0.05, "stride": 5},
         },
         "select": {"measure": "max_force_deviation", "lower": 0.1, "upper": 1.5,
                    "max_per_iteration": args.per_iteration, "min_distance": 0.01},
@@ -212,8 +212,8 @@ def sample_pools(workdir: Path, variants, descriptor_model: Path, args):
     for name, samplers, budget in (
         ("uniform", [{"kind": "md", "steps": args.md_steps, **grid}], 1),
         ("diversity", [{"kind": "md", "steps": half, **grid},
-                       {"kind": "metadynamics", "name": "metad", "steps": half, "height": 0.1,
-                        "widths": 0.05, "stride": 10, **grid},
+                       {"kind": "metadynamics", "name": "metad", "steps": half, "height": 0.2,
+                        "widths": 0.05, "stride": 5, **grid},
                        {"kind": "normal_modes", "temperatures": TEMPERATURES, "samples": 5}],
          max(args.budgets)),
     ):
@@ -351,13 +351,18 @@ def table(results: dict, budgets: list[int], seeds: list[int], available: dict) 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budgets", type=int, nargs="+", default=[50, 100, 200, 400])
+    parser.add_argument("--budgets", type=int, nargs="+", default=[50, 100, 133, 200, 400],
+                        help="labels for (b)-(d)")
+    parser.add_argument("--uniform-budgets", type=int, nargs="+", default=None,
+                        help="labels for (a) (default: --budgets)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--epochs", type=int, default=60, help="final models")
-    parser.add_argument("--loop-epochs", type=int, default=40, help="loop members, per round")
+    parser.add_argument("--frame-epochs", type=int, default=6000,
+                        help="final models train max(--min-epochs, this / labels) epochs")
+    parser.add_argument("--min-epochs", type=int, default=15)
+    parser.add_argument("--loop-epochs", type=int, default=30, help="loop members, per round")
     parser.add_argument("--loop-steps", type=int, default=100)
-    parser.add_argument("--iterations", type=int, default=8)
-    parser.add_argument("--per-iteration", type=int, default=50)
+    parser.add_argument("--iterations", type=int, default=10)
+    parser.add_argument("--per-iteration", type=int, default=40)
     parser.add_argument("--md-steps", type=int, default=600, help="(a) per run; (d) half MD")
     parser.add_argument("--interval", type=int, default=10)
     parser.add_argument("--heldout-per-kind", type=int, default=6)
@@ -365,8 +370,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workdir", type=Path, default=Path("runs/label_budget"))
     parser.add_argument("--markdown", type=Path, help="write the results section here")
     args = parser.parse_args(argv)
+    args.uniform_budgets = args.uniform_budgets or args.budgets
     if args.quick:
-        args.budgets, args.seeds, args.epochs, args.loop_epochs = [20, 30], [0], 3, 3
+        args.budgets, args.seeds, args.frame_epochs, args.loop_epochs = [20, 30], [0], 60, 3
         args.loop_steps, args.iterations, args.per_iteration = 20, 2, 10
         args.md_steps, args.interval, args.heldout_per_kind = 40, 10, 2
     start = time.perf_counter()
@@ -406,15 +412,18 @@ def run(args) -> tuple[list[str], str]:
     labels = ordered_labels(workdir, pools, loops, loops["b"][:15])
     available = {s: len(v) for s, v in labels.items()}
     results = {}
-    for strategy, ordered in labels.items():
-        for budget in args.budgets:
-            for seed in args.seeds:
+    for seed in args.seeds:
+        for strategy, ordered in labels.items():
+            budgets = args.uniform_budgets if strategy.startswith("a") else args.budgets
+            for budget in budgets:
                 chosen = take(strategy, ordered, budget)
+                epochs = max(args.min_epochs, round(args.frame_epochs / len(chosen)))
                 where = workdir / "models" / f"{strategy[0]}-{budget}-{seed}"
                 results[strategy, budget, seed] = train_and_score(
-                    where, chosen, seed, heldout, args.epochs)
+                    where, chosen, seed, heldout, epochs)
     cover = coverage_scores(descriptor_model, pools["diversity"], heldout)
-    lines = table(results, args.budgets, args.seeds, available)
+    budgets = sorted(set(args.budgets) | set(args.uniform_budgets))
+    lines = table(results, budgets, args.seeds, available)
     lines += ["", "| held-out coverage by | structures | atoms within threshold | mean score "
               "| held-out structures flagged |", "|---|---|---|---|---|"]
     for name, row in cover.items():
@@ -424,8 +433,10 @@ def run(args) -> tuple[list[str], str]:
     write_json_summary(workdir, results, cover, stops, available)
     sizes = {k: len(v) for k, v in heldout.items()}
     about = (f"Held-out set: {sizes} (32-atom cells, slabs of 16, vacancies of 31). Budgets "
-             f"{args.budgets}, seeds {args.seeds}; final networks [16, 16], {args.epochs} "
-             f"epochs; loops: {args.iterations} rounds of at most {args.per_iteration} labels, "
+             f"(a) {args.uniform_budgets}, (b)-(d) {args.budgets}; seeds {args.seeds}; final "
+             f"networks [16, 16], max({args.min_epochs}, {args.frame_epochs} / labels) epochs "
+             "(about the same number of optimiser steps at every budget); loops: "
+             f"{args.iterations} rounds of at most {args.per_iteration} labels, "
              f"{args.loop_steps} MD steps per run, members trained {args.loop_epochs} epochs "
              f"per round; loop stops: b: {stops['b']}; c: {stops['c']}. (a) {args.md_steps} "
              f"steps per MD run; (d) {args.md_steps // 2} MD + {args.md_steps // 2} "
