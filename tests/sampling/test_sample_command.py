@@ -113,6 +113,21 @@ def test_same_seed_same_structures_and_only_the_selection_reruns(inputs, finishe
         assert np.array_equal(a.positions, b.positions) and a.info == b.info
 
 
+def test_an_mlpot_model_drives_the_samplers_and_gives_the_descriptors(inputs):
+    """calculator: {model: ...} without descriptor_model: the model's descriptors serve the
+    descriptor CV and the selection."""
+    path = inputs / "driven.yaml"
+    path.write_text(
+        "output: driven\nstructures: [start.xyz]\ncalculator: {model: [model.pt]}\n"
+        "samplers:\n  - {kind: metadynamics, temperatures: [300], steps: 10, interval: 5,"
+        " timestep: 0.5}\nselect: {budget: 2, method: cur}\n"
+    )
+    assert main(["sample", str(path), "--no-progress"]) == 0
+    report = json.loads((inputs / "driven" / "report.json").read_text())
+    assert report["structures"] == 4 and report["selection"]["selected"] == 2
+    assert report["selection"]["method"] == "cur"
+
+
 KILL_SAMPLERS = "\n  - {kind: md, temperatures: [300, 600, 900, 1200], steps: 60, interval: 10}\n"
 
 

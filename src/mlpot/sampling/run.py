@@ -92,12 +92,15 @@ def driving_calculator(section: CalculatorConfig):
 
 
 def descriptor_model(cfg: SampleConfig, calc):
-    """cfg.descriptor_model, else the driving calculator's (first) model, else None."""
+    """cfg.descriptor_model, else the driving calculator's (first) mlpot model, else None."""
+    from mlpot.models.potential import Potential
+
     if cfg.descriptor_model is not None:
         from mlpot.models.serialization import load_model
 
         return load_model(cfg.descriptor_model)
-    return getattr(calc, "model", None)
+    model = getattr(calc, "model", None)
+    return model if isinstance(model, Potential) else None
 
 
 def _claim(out: Path, cfg: SampleConfig) -> None:
