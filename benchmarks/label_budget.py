@@ -349,6 +349,38 @@ def table(results: dict, budgets: list[int], seeds: list[int], available: dict) 
     return lines
 
 
+def verdict(results: dict, cover: dict, reference_budget: int = 400, limit: int = 133) -> list[str]:
+    """The issue's two targets, judged on the mean over seeds: does the best of (b)-(d) with at
+    most `limit` labels reach (a)'s force RMSE (and energy MAE) at reference_budget labels;
+    does metadynamics cover more held-out atoms than plain MD."""
+
+    def mean(strategy, budget, key):
+        runs = [v["all"][key] for (s, b, _), v in results.items() if (s, b) == (strategy, budget)]
+        return float(np.mean(runs)) if runs else None
+
+    lines = []
+    for key, unit in (("forces_rmse", "eV/Å"), ("energy_mae", "meV/atom")):
+        target = mean(STRATEGIES[0], reference_budget, key)
+        if target is None:
+            continue
+        best = min(((mean(s, b, key), s, b) for s in STRATEGIES[1:] for b in
+                    sorted({b for (t, b, _) in results if t == s and b <= limit})
+                    if mean(s, b, key) is not None), default=None)
+        if best is None:
+            continue
+        met = "met" if best[0] <= target else "not met"
+        lines.append(f"- {key}: (a) with {reference_budget} labels {target:.3f} {unit}; best "
+                     f"of (b)-(d) with at most {limit}: {best[1]} at {best[2]}, {best[0]:.3f} "
+                     f"{unit}: target {met}.")
+    md, metad = cover.get("md0"), cover.get("metad")
+    if md and metad:
+        met = "met" if metad["atoms_covered"] > md["atoms_covered"] else "not met"
+        lines.append(f"- coverage: metadynamics {100 * metad['atoms_covered']:.1f} % of held-out "
+                     f"atoms within the threshold, plain MD {100 * md['atoms_covered']:.1f} % "
+                     f"(same runs and steps): target {met}.")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budgets", type=int, nargs="+", default=[50, 100, 133, 200, 400],
@@ -430,6 +462,7 @@ def run(args) -> tuple[list[str], str]:
         label = "plain MD" if name == "md0" else "descriptor metadynamics"
         lines.append(f"| {label} | {row['structures']} | {100 * row['atoms_covered']:.1f} % | "
                      f"{row['mean_score']:.2f} | {100 * row['structures_flagged']:.0f} % |")
+    lines += ["", "Targets (means over seeds):", *verdict(results, cover)]
     write_json_summary(workdir, results, cover, stops, available)
     sizes = {k: len(v) for k, v in heldout.items()}
     about = (f"Held-out set: {sizes} (32-atom cells, slabs of 16, vacancies of 31). Budgets "

@@ -1,0 +1,51 @@
+"""benchmarks/label_budget.py: evenly spaced uniform picks, and the targets judged from the
+results as the issue states them."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def _label_budget():
+    sys.path.insert(0, str(BENCHMARKS))  # it imports ensemble_uncertainty's writer
+    spec = importlib.util.spec_from_file_location("label_budget", BENCHMARKS / "label_budget.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def errors(forces, energy):
+    return {"all": {"forces_rmse": forces, "energy_mae": energy}}
+
+
+def test_targets_compare_the_best_small_budget_with_uniform_at_400():
+    lb = _label_budget()
+    results = {
+        ("a uniform MD", 400, 0): errors(0.20, 10.0),
+        ("a uniform MD", 400, 1): errors(0.22, 12.0),  # mean 0.21, 11
+        ("b loop", 133, 0): errors(0.25, 9.0),
+        ("d diversity", 133, 0): errors(0.205, 30.0),
+        ("d diversity", 200, 0): errors(0.10, 5.0),  # beyond the 133 limit: not counted
+    }
+    cover = {"md0": {"atoms_covered": 0.8}, "metad": {"atoms_covered": 0.7}}
+    lines = lb.verdict(results, cover)
+    assert "d diversity at 133, 0.205 eV/Å: target met" in lines[0]
+    assert "b loop at 133, 9.000 meV/atom: target met" in lines[1]
+    assert lines[2].endswith("target not met.")
+    results[("d diversity", 133, 0)] = errors(0.3, 30.0)
+    assert lb.verdict(results, cover)[0].endswith("target not met.")
+
+
+def test_uniform_picks_are_evenly_spaced_over_the_trajectories():
+    from ase import Atoms
+
+    lb = _label_budget()
+    pool = [Atoms("Al2", positions=[[0, 0, 0], [0, 0, 2.0 + 0.01 * k]]) for k in range(101)]
+    picked = lb.take("a uniform MD", pool, 5)
+    assert [round(100 * (a.get_distance(0, 1) - 2.0)) for a in picked] == [0, 25, 50, 75, 100]
+    assert all("forces" in a.calc.results for a in picked)  # labelled by EMT
+    assert lb.take("b loop", pool, 3) == pool[:3]
