@@ -330,7 +330,7 @@ def take(strategy: str, labels: list, budget: int) -> list:
     return labels[:budget]
 
 
-def table(results: dict, budgets: list[int], seeds: list[int], available: dict) -> list[str]:
+def table(results: dict, budgets: list[int], seeds: list[int]) -> list[str]:
     lines = ["| strategy | labels | force RMSE eV/Å (all) | energy MAE meV/atom (all) | "
              "force RMSE per kind (mean over seeds) |", "|---|---|---|---|---|"]
     for strategy in STRATEGIES:
@@ -338,13 +338,11 @@ def table(results: dict, budgets: list[int], seeds: list[int], available: dict) 
             runs = [results[strategy, budget, s] for s in seeds if (strategy, budget, s) in results]
             if not runs:
                 continue
-            used = min(budget, available[strategy])
             f = [r["all"]["forces_rmse"] for r in runs]
             e = [r["all"]["energy_mae"] for r in runs]
             kinds = ", ".join(f"{k} {np.mean([r[k]['forces_rmse'] for r in runs]):.3f}"
                               for k in runs[0] if k != "all")
-            label = f"{used}" if used == budget else f"{used} (all it labelled)"
-            lines.append(f"| {strategy} | {label} | {np.mean(f):.3f} ± {np.std(f):.3f} | "
+            lines.append(f"| {strategy} | {budget} | {np.mean(f):.3f} ± {np.std(f):.3f} | "
                          f"{np.mean(e):.1f} ± {np.std(e):.1f} | {kinds} |")
     return lines
 
@@ -448,6 +446,8 @@ def run(args) -> tuple[list[str], str]:
         for strategy, ordered in labels.items():
             budgets = args.uniform_budgets if strategy.startswith("a") else args.budgets
             for budget in budgets:
+                if budget > len(ordered):  # a loop that labelled fewer: not at this budget
+                    continue
                 chosen = take(strategy, ordered, budget)
                 epochs = max(args.min_epochs, round(args.frame_epochs / len(chosen)))
                 where = workdir / "models" / f"{strategy[0]}-{budget}-{seed}"
@@ -455,7 +455,7 @@ def run(args) -> tuple[list[str], str]:
                     where, chosen, seed, heldout, epochs)
     cover = coverage_scores(descriptor_model, pools["diversity"], heldout)
     budgets = sorted(set(args.budgets) | set(args.uniform_budgets))
-    lines = table(results, budgets, args.seeds, available)
+    lines = table(results, budgets, args.seeds)
     lines += ["", "| held-out coverage by | structures | atoms within threshold | mean score "
               "| held-out structures flagged |", "|---|---|---|---|---|"]
     for name, row in cover.items():
@@ -471,7 +471,8 @@ def run(args) -> tuple[list[str], str]:
              "(about the same number of optimiser steps at every budget); loops: "
              f"{args.iterations} rounds of at most {args.per_iteration} labels, "
              f"{args.loop_steps} MD steps per run, members trained {args.loop_epochs} epochs "
-             f"per round; loop stops: b: {stops['b']}; c: {stops['c']}. (a) {args.md_steps} "
+             f"per round; loop stops: b: {stops['b']} ({available['b loop']} labels); c: "
+             f"{stops['c']} ({available['c loop+metaD']} labels). (a) {args.md_steps} "
              f"steps per MD run; (d) {args.md_steps // 2} MD + {args.md_steps // 2} "
              "metadynamics steps per run. See the docstring of benchmarks/label_budget.py.")
     return lines, about

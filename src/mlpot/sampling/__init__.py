@@ -1,6 +1,8 @@
 """Enhanced sampling for building training sets: collective variables (distances,
 coordination numbers, projections of a model's descriptors), metadynamics hills, guided MD
-restraints, and BiasedCalculator, which adds any of them to an ASE calculator."""
+restraints, and BiasedCalculator, which adds any of them to an ASE calculator. `mlpot sample`
+(config.py, samplers.py, run.py, diversity.py) runs them, with plain MD and normal modes, as
+samplers and picks a label budget from what they produce."""
 
 from mlpot.sampling.atomic_hills import AtomicMetadynamics
 from mlpot.sampling.bias import Bias, BiasTerms, CVBias
