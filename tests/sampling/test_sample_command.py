@@ -163,12 +163,18 @@ def test_bad_input_gives_one_clear_line(inputs, finished, capsys):
     metad = "\n  - {kind: metadynamics, temperatures: [300], steps: 10}\n"
     assert main(["sample", str(config(inputs, "nomodel", metad, extra="")), "--no-progress"]) == 2
     assert "descriptor_model" in capsys.readouterr().err
+    # nothing ran: the same output takes the mended configuration
+    assert main(["sample", str(config(inputs, "nomodel", metad)), "--no-progress"]) == 0
+    md_only = "\n  - {kind: md, temperatures: [300], steps: 10}\n"
+    missing = config(inputs, "missing", md_only)
+    missing.write_text(missing.read_text().replace("start.xyz", "nothere.xyz"))
+    assert main(["sample", str(missing), "--no-progress"]) == 2
+    assert "nothere.xyz" in capsys.readouterr().err
     guided = "\n  - {kind: guided, pairs: [[0, 99]], target: 3.0, temperatures: [300], steps: 10}\n"
     assert main(["sample", str(config(inputs, "badpair", guided)), "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert "atom indices [99]" in err and "guided0" in err
-    other = "\n  - {kind: md, temperatures: [100], steps: 10}\n"
-    assert main(["sample", str(config(inputs, "full", other)), "--no-progress"]) == 2
+    assert main(["sample", str(config(inputs, "full", md_only)), "--no-progress"]) == 2
     assert "another configuration" in capsys.readouterr().err
     unknown = "\n  - {kind: md, temperature: [300]}\n"
     assert main(["sample", str(config(inputs, "typo", unknown)), "--no-progress"]) == 2

@@ -46,13 +46,13 @@ def run_sampling(cfg: SampleConfig, *, progress: bool = False) -> dict:
     from mlpot.active.inputs import read_structures_of
 
     out = Path(cfg.output).absolute()
-    _claim(out, cfg)
     structures = read_structures_of(cfg.structures)
     if not structures:
         raise MlpotError("structures: the files hold no structure; give starting structures")
     calc = driving_calculator(cfg.calculator)
     context = SamplerContext(calc, descriptor_model(cfg, calc), structures, out / "cache")
     context.model("diversity selection")  # refused now, not after sampling
+    _claim(out, cfg)
     names = sampler_names(cfg)
     runs = plan_runs(cfg, len(structures))
     records, reused = [], 0
@@ -104,11 +104,12 @@ def descriptor_model(cfg: SampleConfig, calc):
 
 
 def _claim(out: Path, cfg: SampleConfig) -> None:
-    """Mark out as this configuration's run; refuse a directory of another one."""
+    """Mark out as this configuration's run; refuse a directory where another configuration
+    finished runs."""
     settings = cfg.model_dump(mode="json", exclude={"output", "select"})
     fingerprint = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
     marker = out / "sample.json"
-    if marker.is_file():
+    if marker.is_file() and any((out / "runs").glob("*.json")):
         try:
             found = json.loads(marker.read_text()).get("fingerprint")
         except ValueError:
