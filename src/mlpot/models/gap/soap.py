@@ -14,6 +14,7 @@ so autograd takes forces and stress through the pair vectors (mlpot.models.preco
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,11 +134,11 @@ def pair_expansion(
 
     Returns values (P, F), derivatives (P, F, 3) = dvalues/dr_p (1/Å; None without
     gradients) and the centre atom's own term (N, F); F ordered l, m, n."""
-    featomic = _featomic()
-    calc = featomic.SphericalExpansionByPair(**settings.hypers())
+    # position gradients are cheaper, but cancel on pairs of an atom with its own image
+    by_strain = gradients and bool(np.any(first == second))
+    kind = ["strain"] if by_strain else ["positions"] if gradients else []
     system = _pair_system(numbers, first, second, shifts, vectors)
-    tensor = calc.compute(system, gradients=["strain"] if gradients else [],
-                          use_native_system=False)
+    tensor = _expansion(settings).compute(system, gradients=kind, use_native_system=False)
     n_pairs, n_atoms, n_max = len(first), len(numbers), settings.n_max
     values = np.zeros((n_pairs, settings.n_coefficients))
     derivatives = np.zeros((n_pairs, settings.n_coefficients, 3)) if gradients else None
@@ -157,10 +158,30 @@ def pair_expansion(
         found = sorted_keys[where] == _keys(i[~own], j[~own], s[~own], n_atoms)
         rows = order[where[found]]
         values[rows, columns] = flat[~own][found]
-        if gradients:
+        if by_strain:
             _strain_to_vector(block, rows, np.flatnonzero(~own)[found], vectors,
                               derivatives[:, columns])
+        elif gradients:
+            _neighbour_gradient(block, rows, np.flatnonzero(~own)[found], derivatives[:, columns])
     return values, derivatives, centre
+
+
+@functools.lru_cache(maxsize=8)
+def _expansion(settings: SoapSettings):
+    return _featomic().SphericalExpansionByPair(**settings.hypers())
+
+
+def _neighbour_gradient(block, rows, samples, out) -> None:
+    """d c_p / d r_p from featomic's position gradients: c_p depends on R_j + shift - R_i, so
+    it is the gradient with respect to the neighbour j's position."""
+    gradient = block.gradient("positions")
+    sample, atom = gradient.samples.values[:, 0], gradient.samples.values[:, 2]
+    neighbour = block.samples.values[:, 2]
+    index = np.full(len(block.samples), -1)
+    on_neighbour = atom == neighbour[sample]
+    index[sample[on_neighbour]] = np.flatnonzero(on_neighbour)
+    grads = gradient.values[index[samples]]  # (p, 3, 2l+1, n)
+    out[rows] = grads.transpose(0, 2, 3, 1).reshape(len(rows), out.shape[1], 3)
 
 
 def _strain_to_vector(block, rows, samples, vectors, out) -> None:
