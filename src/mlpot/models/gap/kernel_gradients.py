@@ -9,8 +9,8 @@ delta^2 (q_i . x_m)^zeta (mlpot.models.gap.kernels). Through the atom densities 
     dPhi/dX_il   = w_l (G_l + G_l^T) X_il      G_l: dPhi/dp_i's channel-l block, (S n, S n)
     dPhi/dr_p    = dPhi/dc_i[species(second)] . dc_p/dr_p                   i = first(p)
 
-where X_il (S n, 2l + 1) holds c_i's channel-l coefficients and w_l = (2l + 1)^-l_weight. One
-batched product per channel replaces M reverse passes of autograd; the result equals
+where X_il (S n, 2l + 1) holds c_i's channel-l coefficients and w_l = (2l + 1)^-l_weight. A few
+matrix products per channel replace M reverse passes of autograd; the result equals
 torch.func.jacrev of the same sums (tested).
 """
 
@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import torch
 
-from mlpot.models.gap.soap import SoapSettings, power_spectrum
-
-ATOM_BLOCK = 16  # atoms per block: bounds the (M, block, D) temporaries
+ATOM_BLOCK = 16  # atoms per block: bounds the (M, block, S, F) temporaries
 
 
-def spectrum_vjp(settings: SoapSettings, density: torch.Tensor, grad_q: torch.Tensor):
-    """dE/dc (M, A, S, F) for each of M gradients dE/dq (M, A, D) of the normalised power
-    spectra q (A, D) of densities c (A, S, F)."""
+def kernel_density_gradients(model, density: torch.Tensor, species: torch.Tensor):
+    """d Phi_im / d c_i (M, A, S, F) of the model's SOAP kernel rows (float64 densities
+    (A, S, F)). With G_l = c_im (X_ml - k_im Q_il), c_im = delta^2 zeta k_im^(zeta - 1) / |p_i|
+    and X_ml, Q_il the channel-l blocks of x_m and q_i, (G_l + G_l^T) X_il splits into one
+    matrix product over all sparse points and atoms and one per atom."""
+    settings, sparse = model.soap, model.sparse
     n_atoms, n_species, n_max = density.shape[0], density.shape[1], settings.n_max
-    width = n_species * n_max
+    width, n_sparse = n_species * n_max, len(sparse)
     blocks, parts = [], []
     for lam in range(settings.l_max + 1):
         block = density[:, :, lam * lam * n_max:(lam + 1) ** 2 * n_max]
@@ -39,27 +40,23 @@ def spectrum_vjp(settings: SoapSettings, density: torch.Tensor, grad_q: torch.Te
     spectrum = torch.cat(parts, 1)
     norm = spectrum.norm(dim=1, keepdim=True).clamp_min(1e-300)
     q = spectrum / norm
-    grad_p = (grad_q - (grad_q * q).sum(-1, keepdim=True) * q) / norm  # (M, A, D)
-    n_grads = grad_q.shape[0]
-    out = density.new_empty(n_grads, n_atoms, n_species, density.shape[2])
-    for lam, (x, weight) in enumerate(blocks):
-        g = grad_p[..., lam * width * width:(lam + 1) * width * width]
-        g = g.reshape(n_grads, n_atoms, width, width)
-        grad_x = weight * (g + g.transpose(-1, -2)) @ x  # (M, A, S n, 2l + 1)
-        grad_x = grad_x.reshape(n_grads, n_atoms, n_species, n_max, 2 * lam + 1)
-        out[..., lam * lam * n_max:(lam + 1) ** 2 * n_max] = (
-            grad_x.transpose(-1, -2).reshape(n_grads, n_atoms, n_species, -1))
-    return out
-
-
-def kernel_density_gradients(model, density: torch.Tensor, species: torch.Tensor):
-    """d Phi_im / d c_i (M, A, S, F) of the model's SOAP kernel rows (float64 densities)."""
-    q = power_spectrum(model.soap, density)
     same = (species[:, None] == model.sparse_species[None, :]).to(q.dtype)
-    k = q @ model.sparse.T
-    coefficient = model.delta**2 * model.zeta * k ** (model.zeta - 1) * same  # (A, M)
-    grad_q = coefficient.T[:, :, None] * model.sparse[:, None, :]  # (M, A, D)
-    return spectrum_vjp(model.soap, density, grad_q)
+    k = q @ sparse.T  # (A, M)
+    coefficient = (model.delta**2 * model.zeta * k ** (model.zeta - 1) * same / norm).T
+    out = density.new_empty(n_sparse, n_atoms, n_species, density.shape[2])
+    for lam, (x, weight) in enumerate(blocks):
+        columns = slice(lam * width * width, (lam + 1) * width * width)
+        xs = sparse[:, columns].reshape(n_sparse, width, width)
+        qs = q[:, columns].reshape(n_atoms, width, width)
+        own = (qs + qs.transpose(1, 2)) @ x  # (A, S n, 2l + 1)
+        flat = x.permute(1, 0, 2).reshape(width, -1)
+        each = ((xs + xs.transpose(1, 2)).reshape(-1, width) @ flat)  # (M S n, A (2l + 1))
+        each = each.reshape(n_sparse, width, n_atoms, 2 * lam + 1).permute(0, 2, 1, 3)
+        grad_x = weight * coefficient[:, :, None, None] * (each - k.T[:, :, None, None] * own)
+        grad_x = grad_x.reshape(n_sparse, n_atoms, n_species, n_max, 2 * lam + 1)
+        out[..., lam * lam * n_max:(lam + 1) ** 2 * n_max] = (
+            grad_x.transpose(-1, -2).reshape(n_sparse, n_atoms, n_species, -1))
+    return out
 
 
 def soap_pair_gradients(model, density, species, first, neighbour_species, derivatives):
