@@ -44,7 +44,7 @@ def _pair_gradients(model, inputs: ModelInputs):
     energy = soap_kernel(q, species, model.sparse, model.sparse_species, model.zeta,
                          model.delta).sum(0)
     grads = soap_pair_gradients(model, density, species, first, species[second],
-                                torch.from_numpy(derivatives))
+                                torch.from_numpy(derivatives.dense()))
     return energy, grads, first, second, vectors
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from mlpot.errors import MlpotError
-from mlpot.models.precomputed import linked
+from mlpot.models.gap.pair_derivatives import GradientBlock, PairDerivatives
 
 
 @dataclass(frozen=True)
@@ -128,12 +128,12 @@ def pair_expansion(
     shifts: np.ndarray,
     vectors: np.ndarray,
     gradients: bool = True,
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+) -> tuple[np.ndarray, PairDerivatives | None, np.ndarray]:
     """featomic's expansion of the directed pairs (P,) given by first, second, shifts (P, 3)
     and vectors (P, 3) Å among atoms of atomic numbers (N,).
 
-    Returns values (P, F), derivatives (P, F, 3) = dvalues/dr_p (1/Å; None without
-    gradients) and the centre atom's own term (N, F); F ordered l, m, n."""
+    Returns values (P, F), derivatives dvalues/dr_p (1/Å; None without gradients) and the
+    centre atom's own term (N, F); F ordered l, m, n."""
     # position gradients are cheaper, but cancel on pairs of an atom with its own image
     by_strain = gradients and bool(np.any(first == second))
     kind = ["strain"] if by_strain else ["positions"] if gradients else []
@@ -141,7 +141,8 @@ def pair_expansion(
     tensor = _expansion(settings).compute(system, gradients=kind, use_native_system=False)
     n_pairs, n_atoms, n_max = len(first), len(numbers), settings.n_max
     values = np.zeros((n_pairs, settings.n_coefficients))
-    derivatives = np.zeros((n_pairs, settings.n_coefficients, 3)) if gradients else None
+    dense = np.zeros((n_pairs, settings.n_coefficients, 3)) if by_strain else None
+    blocks = []
     centre = np.zeros((n_atoms, settings.n_coefficients))
     order = np.argsort(_keys(first, second, shifts, n_atoms))
     sorted_keys = _keys(first, second, shifts, n_atoms)[order]
@@ -160,10 +161,12 @@ def pair_expansion(
         values[rows, columns] = flat[~own][found]
         if by_strain:
             _strain_to_vector(block, rows, np.flatnonzero(~own)[found], vectors,
-                              derivatives[:, columns])
+                              dense[:, columns])
         elif gradients:
-            _neighbour_gradient(block, rows, np.flatnonzero(~own)[found], derivatives[:, columns])
-    return values, derivatives, centre
+            blocks.append(_neighbour_rows(block, columns, rows, np.flatnonzero(~own)[found]))
+    if not gradients:
+        return values, None, centre
+    return values, PairDerivatives(n_pairs, settings.n_coefficients, blocks, dense), centre
 
 
 @functools.lru_cache(maxsize=8)
@@ -171,17 +174,18 @@ def _expansion(settings: SoapSettings):
     return _featomic().SphericalExpansionByPair(**settings.hypers())
 
 
-def _neighbour_gradient(block, rows, samples, out) -> None:
-    """d c_p / d r_p from featomic's position gradients: c_p depends on R_j + shift - R_i, so
-    it is the gradient with respect to the neighbour j's position."""
+def _neighbour_rows(block, columns: slice, rows, samples) -> GradientBlock:
+    """featomic's position-gradient rows of one block; those with respect to the neighbour j
+    are dc_p/dr_p (c_p depends on R_j + shift - R_i) for pair rows[q] of sample samples[q]."""
     gradient = block.gradient("positions")
     sample, atom = gradient.samples.values[:, 0], gradient.samples.values[:, 2]
-    neighbour = block.samples.values[:, 2]
-    index = np.full(len(block.samples), -1)
-    on_neighbour = atom == neighbour[sample]
-    index[sample[on_neighbour]] = np.flatnonzero(on_neighbour)
-    grads = gradient.values[index[samples]]  # (p, 3, 2l+1, n)
-    out[rows] = grads.transpose(0, 2, 3, 1).reshape(len(rows), out.shape[1], 3)
+    pair_of_sample = np.full(len(block.samples), -1)
+    pair_of_sample[samples] = rows
+    on_neighbour = atom == block.samples.values[sample, 2]
+    pair = np.where(on_neighbour, pair_of_sample[sample], -1)
+    values = gradient.values
+    width = columns.stop - columns.start
+    return GradientBlock(columns, values.reshape(len(values), 3, width), pair)
 
 
 def _strain_to_vector(block, rows, samples, vectors, out) -> None:
@@ -246,9 +250,8 @@ def soap_descriptors(
         vectors.detach().cpu().double().numpy(), gradients=vectors.requires_grad)
     like = dict(dtype=vectors.dtype, device=vectors.device)
     pair_values = torch.as_tensor(values, **like)
-    if vectors.requires_grad:
-        rows = torch.arange(len(first), device=vectors.device)
-        pair_values = linked(pair_values, torch.as_tensor(derivatives, **like), rows, vectors)
+    if derivatives is not None:
+        pair_values = derivatives.link(pair_values, vectors)
     density = atom_density(settings, len(elements_numbers), species, first, second,
                            pair_values, torch.as_tensor(centre, **like))
     return power_spectrum(settings, density)
