@@ -15,6 +15,7 @@ so autograd takes forces and stress through the pair vectors (mlpot.models.preco
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,14 +81,19 @@ def _pair_system(numbers, first, second, shifts, vectors):
         def __init__(self):
             super().__init__()
             keep = _half(first, second, shifts)
-            d = np.linalg.norm(vectors[keep], axis=1)
-            self._pairs = list(zip(first[keep].tolist(), second[keep].tolist(), d.tolist(),
-                                   vectors[keep], shifts[keep].tolist(), strict=True))
-            self._by_atom = [[] for _ in numbers]
-            for pair in self._pairs:
-                self._by_atom[pair[0]].append(pair)
-                if pair[1] != pair[0]:
-                    self._by_atom[pair[1]].append(pair)
+            pairs = np.zeros(int(keep.sum()), dtype=_pair_dtype())
+            pairs["first"], pairs["second"] = first[keep], second[keep]
+            pairs["distance"] = np.linalg.norm(vectors[keep], axis=1)
+            pairs["vector"], pairs["cell_shift_indices"] = vectors[keep], shifts[keep]
+            self._pairs = pairs
+            # the pairs of each atom, as either member (once for an atom and its image)
+            atoms = np.concatenate([pairs["first"], pairs["second"]])
+            rows = np.concatenate([np.arange(len(pairs))] * 2)
+            own = np.concatenate([np.zeros(len(pairs), bool), pairs["first"] == pairs["second"]])
+            atoms, rows = atoms[~own], rows[~own]
+            order = np.lexsort((rows, atoms))
+            bounds = np.searchsorted(atoms[order], np.arange(len(numbers) + 1))
+            self._by_atom = [pairs[rows[order[a:b]]] for a, b in itertools.pairwise(bounds)]
 
         def size(self):
             return len(numbers)
@@ -111,6 +117,12 @@ def _pair_system(numbers, first, second, shifts, vectors):
             return self._by_atom[atom]
 
     return PairSystem()
+
+
+def _pair_dtype():
+    from featomic._c_api import featomic_pair_t
+
+    return np.dtype(featomic_pair_t)
 
 
 def _keys(first, second, shifts, n_atoms: int) -> np.ndarray:
