@@ -15,6 +15,7 @@ was in without redoing finished work:
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def run_distill(
     cfg: DistillConfig, *, resume: bool = False, progress: bool = False, plot: bool = True
 ) -> dict:
     """Run (or with resume, continue) the distillation cfg describes; returns report.json's
-    content."""
+    content. Its counts hold the wall seconds of each stage (of this run and those resumed)."""
     root = Path(cfg.output).absolute()
     state = _initial_state(root, resume)
     structures = read_structures_of(cfg.structures)
@@ -84,7 +85,10 @@ def run_distill(
               "evaluate": _evaluate}
     root.mkdir(parents=True, exist_ok=True)
     while state.stage in stages:
-        state.stage = stages[state.stage](run)
+        stage, start = state.stage, time.perf_counter()
+        state.stage = stages[stage](run)
+        seconds = state.counts.setdefault("seconds", {})
+        seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - start
         run.save()
     return json.loads((root / "report.json").read_text())
 
