@@ -62,6 +62,7 @@ class DistillRun:
         return make_oracle(**self.cfg.teacher.model_dump())
 
     def save(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
         write_json(self.root / "state.json",
                    {"format": STATE_FORMAT, "version": STATE_VERSION, "stage": self.state.stage,
                     "counts": self.state.counts})
@@ -81,9 +82,10 @@ def run_distill(
     check_structures(structures, elements)
     cfg = cfg.model_copy(update={"elements": elements})
     run = DistillRun(cfg, root, structures, state, progress, plot)
+    run.teacher()  # a misconfigured teacher fails here, before anything is written
     stages = {"explore": _explore, "select": _select, "label": _label, "train": _train,
               "evaluate": _evaluate}
-    root.mkdir(parents=True, exist_ok=True)
+    run.save()  # from here on, --resume continues this run
     while state.stage in stages:
         stage, start = state.stage, time.perf_counter()
         state.stage = stages[stage](run)
