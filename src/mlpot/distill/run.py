@@ -72,7 +72,8 @@ def run_distill(
     cfg: DistillConfig, *, resume: bool = False, progress: bool = False, plot: bool = True
 ) -> dict:
     """Run (or with resume, continue) the distillation cfg describes; returns report.json's
-    content. Its counts hold the wall seconds of each stage (of this run and those resumed)."""
+    content. Its counts hold the wall seconds of each stage before the evaluation (a stage
+    that was killed and resumed counts from the resumption)."""
     root = Path(cfg.output).absolute()
     state = _initial_state(root, resume)
     structures = read_structures_of(cfg.structures)
