@@ -15,7 +15,6 @@ import numpy as np
 from ase import Atoms
 
 from mlpot.active.select import farthest_point_sampling, feature_summaries
-from mlpot.config import DataConfig, FileSpec, GroupConfig, TrainConfig
 from mlpot.config.sections import DescriptorsConfig
 from mlpot.data.ase_files import frame_from_atoms
 from mlpot.models.potential import Potential
@@ -26,17 +25,15 @@ def summary_model(
 ) -> Potential:
     """A symmetry-function model (untrained: its descriptors unscaled) whose descriptor set
     is generated from `structures` as `mlpot train` would generate it."""
-    from mlpot.training.run import build_model
+    import torch
 
-    config = TrainConfig(
-        elements=elements,
-        data=DataConfig(train=[GroupConfig(name="summaries", files=[FileSpec(path=".")])]),
-        descriptors=descriptors,
-    )
+    from mlpot.config.schema import ModelConfig
+    from mlpot.models.families import BuildContext, family
+
     frames = [frame_from_atoms(atoms, f"structure {n}") for n, atoms in enumerate(structures)]
-    for frame in frames:
-        frame.energy = 0.0  # build_model reads geometry only
-    return build_model(config, frames)
+    context = BuildContext(elements=tuple(elements), frames=frames, descriptors=descriptors,
+                           dtype=torch.float64, seed=0)
+    return family("nnp").build(ModelConfig(), context)
 
 
 def summaries(model: Potential, images: Sequence[Atoms]) -> np.ndarray:
