@@ -29,7 +29,7 @@ def test_a_teacher_file_is_read_from_the_config_directory(tmp_path):
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("select: {budget: 16", "select: {budget: 0", "select.budget"),
+        ("select: {budget: 16", "select: {budget: 1", "select.budget"),
         ("holdout: 0.25", "holdout: 1.5", "select.holdout"),
         ("teacher: {calculator: emt}", "teacher: {calculator: emt, factory: 'a.b:c'}",
          "give either calculator"),

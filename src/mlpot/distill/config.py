@@ -52,7 +52,7 @@ class DistillSelectConfig(Section):
     summaries up to `budget` labels (no two closer than min_distance); a `holdout` fraction
     of the labelled ones (at least one) is kept out of training to score the distilled model."""
 
-    budget: PositiveInt
+    budget: int = Field(ge=2)  # one held out, at least one to train on
     holdout: float = Field(0.1, gt=0, lt=1)
     min_distance: NonNegative = 0.0
     seed: int = Field(0, ge=0)
