@@ -35,8 +35,8 @@ class StartConfig(Section):
 class OracleConfig(Section):
     """The reference method: an ASE calculator by name (ase.calculators.calculator.
     get_calculator_class, e.g. emt, vasp, espresso), a universal model (sevennet-0,
-    sevennet-mf-0:PBE, chgnet, or a model file; mlpot.universal) or a factory
-    "module:function" returning an ASE calculator; kwargs go to any of them."""
+    sevennet-mf-0:PBE, chgnet, or a model file; mlpot.universal), an mlpot model file, or a
+    factory "module:function" returning an ASE calculator; kwargs go to any of them."""
 
     calculator: str | None = None
     factory: str | None = Field(None, pattern=r"^[\w.]+:\w+$")

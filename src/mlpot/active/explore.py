@@ -7,6 +7,8 @@ ensemble's uncertainty in atoms.info:
     energy_std_per_atom   eV/atom, the members' energy standard deviation over N
     origin                which run and step produced it
 A run stops at the first structure whose measure reaches `upper`: what follows is unphysical.
+Any ASE calculator can drive the runs: with measure=no_uncertainty (distillation's teacher)
+nothing is recorded beyond the origin and no run is stopped by it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,14 @@ def uncertainty_of(atoms: Atoms) -> dict[str, float]:
     if "max_force_deviation" in atoms.calc.results:
         measures["max_force_deviation"] = float(atoms.calc.results["max_force_deviation"])
     return {name: float(value) for name, value in measures.items()}
+
+
+def no_uncertainty(atoms: Atoms) -> dict[str, float]:
+    """The measure of a calculator without uncertainty (a teacher, an oracle): none."""
+    return {}
+
+
+MeasureFn = Callable[[Atoms], dict[str, float]]
 
 
 @dataclass(frozen=True)
@@ -109,9 +119,10 @@ def md_snapshots(
     seed: int,
     stop: Callable[[dict[str, float]], bool],
     shortest: float = 0.0,
+    measure: MeasureFn = uncertainty_of,
 ) -> list[Atoms]:
     """Structures recorded every cfg.interval steps of one MD run (step 0 included), up to the
-    first one for which stop(uncertainty) is true, that has two atoms closer than `shortest`
+    first one for which stop(measure(atoms)) is true, that has two atoms closer than `shortest`
     Å (marked info["too_close"]), or after which the run becomes unstable."""
     from mlpot.simulation.md import run_md
 
@@ -121,7 +132,7 @@ def md_snapshots(
     found: list[Atoms] = []
 
     def observe(atoms: Atoms, step: int) -> None:
-        values = uncertainty_of(atoms)
+        values = measure(atoms)
         snapshot = atoms.copy()
         snapshot.info.update(values, origin=f"{label} step {step}")
         found.append(snapshot)
@@ -188,9 +199,16 @@ def explore(
 
 
 def mode_snapshots(
-    atoms: Atoms, calc, cfg: ExploreConfig, rng: np.random.Generator, workdir: Path, label: str
+    atoms: Atoms,
+    calc,
+    cfg: ExploreConfig,
+    rng: np.random.Generator,
+    workdir: Path,
+    label: str,
+    measure: MeasureFn = uncertainty_of,
 ) -> list[Atoms]:
-    """cfg.normal_modes.samples displaced copies of atoms per temperature, with uncertainty."""
+    """cfg.normal_modes.samples displaced copies of atoms per temperature, with measure's
+    values (the uncertainty) in their info."""
     modes = cfg.normal_modes
     samples = normal_mode_samples(
         atoms,
@@ -205,7 +223,7 @@ def mode_snapshots(
     out = []
     for k, (temperature, displaced) in enumerate(samples):
         displaced.calc = calc
-        values = uncertainty_of(displaced)
+        values = measure(displaced)
         displaced.calc = None
         displaced.info.update(values, origin=f"modes {label} T {temperature:g} K #{k}")
         out.append(displaced)

@@ -23,6 +23,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("evaluate", "mlpot.cli.evaluate"),
     ("md", "mlpot.cli.md"),
     ("active", "mlpot.cli.active"),
+    ("distill", "mlpot.cli.distill"),
     ("analyze", "mlpot.cli.analyze"),
     ("import", "mlpot.cli.import_potential"),
     ("export", "mlpot.cli.export"),
