@@ -49,6 +49,7 @@ import numpy as np
 
 SECTION = "Uncertainty: seeds vs atomic-energy ensembles"
 KINDS = ("seeds", "atomic_energy")
+LABELS = {"seeds": "seeds", "atomic_energy": "atomic-energy", "gap": "GAP"}
 A_AL, A_NI = 4.05, 3.52  # Å, EMT's fcc lattice constants (Vegard's law in between)
 SETS = {  # name: (temperature K, Ni fraction, strain)
     "300 K": (300.0, 0.25, 0.0),
@@ -122,11 +123,41 @@ training:
     return config
 
 
+def write_gap_config(workdir: Path, n_sparse: int) -> Path:
+    """The GAP family with its default settings (SOAP cutoff 5 Å like the networks'), no
+    validation split (a closed-form fit has no early stopping to feed)."""
+    config = workdir / "gap.yaml"
+    config.write_text(f"""
+output: gap
+data:
+  train: [{{name: md300, files: [train.xyz]}}]
+  validation: 0
+model: {{family: gap, n_sparse: {n_sparse}}}
+""")
+    return config
+
+
+def fit_gap(workdir: Path, n_sparse: int) -> Path:
+    from mlpot.config import load_config
+    from mlpot.training.run import train_from_config
+
+    output = workdir / f"gap-M{n_sparse}" / "model.pt"
+    if output.is_file():
+        return output
+    outcome = train_from_config(load_config(write_gap_config(workdir, n_sparse)), progress=False)
+    output.parent.mkdir(exist_ok=True)
+    outcome.model_path.replace(output)
+    return output
+
+
 def predict(models: list[Path], test_sets: dict) -> dict:
-    """Per set: arrays of true errors and uncertainties of the ensemble mean."""
+    """Per set: arrays of true errors and uncertainties of the ensemble mean (or the GAP,
+    which has no force deviation and no extrapolation count: NaN there)."""
+    from mlpot.calculators import load_calculator
     from mlpot.uncertainty import load_ensemble_calculator
 
-    calc = load_ensemble_calculator(models)
+    gap = len(models) == 1
+    calc = load_calculator(models[0]) if gap else load_ensemble_calculator(models)
     out = {}
     for name, frames in test_sets.items():
         keys = ("f_err", "f_dev", "e_std", "ae_err", "s_err", "s_std", "n_out")
@@ -137,9 +168,12 @@ def predict(models: list[Path], test_sets: dict) -> dict:
             forces = atoms.get_forces()
             n = len(atoms)
             rows["f_err"].append(np.linalg.norm(forces - reference.get_forces(), axis=1))
-            rows["f_dev"].append(calc.results["forces_deviation"])
+            if gap:
+                calc.get_property("energy_std", atoms)
+            missing = np.full(n, np.nan)
+            rows["f_dev"].append(missing if gap else calc.results["forces_deviation"])
             rows["e_std"].append(calc.results["energies_std"])
-            rows["n_out"].append(calc.results["extrapolation"])
+            rows["n_out"].append(missing if gap else calc.results["extrapolation"])
             emt_split = reference.get_potential_energies()
             rows["ae_err"].append(np.abs(calc.results["energies"] - emt_split))
             error = atoms.get_potential_energy() - reference.get_potential_energy()
@@ -173,6 +207,8 @@ def pooled(results: dict, key: str) -> np.ndarray:
 
 def cell(values: list[float], digits: int) -> str:
     """The mean of the repeats' values, followed by each of them when there are several."""
+    if np.isnan(values).all():
+        return "n/a"
     text = f"{np.mean(values):.{digits}f}"
     if len(values) > 1:
         text += " (" + ", ".join(f"{v:.{digits}f}" for v in values) + ")"
@@ -180,14 +216,18 @@ def cell(values: list[float], digits: int) -> str:
 
 
 def tables(repeats: list[dict[str, dict]]) -> list[str]:
+    kinds = list(repeats[0])
     lines = [
-        "| uncertainty vs true error (pooled test sets) | seeds: Spearman | seeds: ROC AUC "
-        "| atomic-energy: Spearman | atomic-energy: ROC AUC |",
-        "|---|---|---|---|---|",
+        "| uncertainty vs true error (pooled test sets) | "
+        + " | ".join(f"{LABELS[k]}: Spearman | {LABELS[k]}: ROC AUC" for k in kinds) + " |",
+        "|---|" + "---|---|" * len(kinds),
     ]
     for label, unc, err in PAIRS:
         cells = []
-        for kind in KINDS:
+        for kind in kinds:
+            if np.isnan(pooled(repeats[0][kind], unc)).all():
+                cells += ["n/a", "n/a"]
+                continue
             pairs = [scores(pooled(r[kind], unc), pooled(r[kind], err)) for r in repeats]
             cells += [cell([rho for rho, _ in pairs], 2), cell([auc for _, auc in pairs], 2)]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
@@ -199,7 +239,7 @@ def tables(repeats: list[dict[str, dict]]) -> list[str]:
         "|---|---|---|---|---|---|---|---|",
     ]
     for name in SETS:
-        for kind in KINDS:
+        for kind in kinds:
             sets = [r[kind][name] for r in repeats]
             values = [
                 cell([np.sqrt(np.mean(r["f_err"] ** 2) / 3) for r in sets], 3),
@@ -207,7 +247,8 @@ def tables(repeats: list[dict[str, dict]]) -> list[str]:
                 cell([r["f_dev"].mean() for r in sets], 3),
                 cell([1000 * r["e_std"].mean() for r in sets], 1),
                 cell([1000 * r["s_std"].mean() for r in sets], 2),
-                cell([100 * np.mean(r["n_out"] > 0) for r in sets], 0),
+                cell([100 * np.mean(r["n_out"] > 0) if not np.isnan(r["n_out"]).all()
+                      else np.nan for r in sets], 0),
             ]
             lines.append(f"| {name} | {kind} | " + " | ".join(values) + " |")
     return lines
@@ -229,7 +270,7 @@ def run_repeat(args: argparse.Namespace, r: int) -> dict[str, dict]:
     }
     config = load_config(write_config(workdir, args.epochs, 10 * r))
     results = {}
-    for kind in KINDS:
+    for kind in [k for k in args.kinds if k != "gap"]:
         output = workdir / f"{kind}-K{args.members}-E{args.epochs}-N{args.train_frames}"
         models = train_ensemble(
             config,
@@ -241,6 +282,8 @@ def run_repeat(args: argparse.Namespace, r: int) -> dict[str, dict]:
             report=lambda message: print(message, file=sys.stderr),
         )
         results[kind] = predict(models, test_sets)
+    if "gap" in args.kinds:
+        results["gap"] = predict([fit_gap(workdir, args.gap_sparse)], test_sets)
     return results
 
 
@@ -265,12 +308,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--train-frames", type=int, default=64)
     parser.add_argument("--test-frames", type=int, default=24, help="per test set")
     parser.add_argument("--repeats", type=int, default=1, help="independent draws")
+    parser.add_argument("--kinds", nargs="+", choices=(*KINDS, "gap"), default=list(KINDS),
+                        help="committees of these kinds, and/or a GAP (the gap family's "
+                        "defaults; its predictive variance, no committee)")
+    parser.add_argument("--gap-sparse", type=int, default=200,
+                        help="the GAP's sparse points per element")
     parser.add_argument("--quick", action="store_true", help="tiny smoke run")
     parser.add_argument("--workdir", type=Path, default=Path("runs/ensemble_uncertainty"))
     parser.add_argument("--markdown", type=Path, help="write the results section here")
     args = parser.parse_args(argv)
     if args.quick:
         args.members, args.epochs, args.train_frames, args.test_frames = 2, 3, 16, 4
+        args.gap_sparse = 20
     start = time.perf_counter()
     repeats = [run_repeat(args, r) for r in range(args.repeats)]
     lines = tables(repeats)

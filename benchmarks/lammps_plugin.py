@@ -186,6 +186,7 @@ def table(results: dict) -> list[str]:
 # n2p2's pair_style hdnnp and mlpot's kernel on the Mo reference model, measured in one run on
 # the machine of the Speed section (the issue's figures, µs per atom-step, one core)
 N2P2_US, MLPOT_KERNEL_US = 69.0, 7.3
+TARGET_US = 8.0  # the issue's bar for one rank, set beside those figures
 
 
 def estimate(results: dict) -> list[str]:
@@ -194,7 +195,16 @@ def estimate(results: dict) -> list[str]:
     efficiency = min(1.0, one[0] / (2 * two[0]))
     n2p2 = N2P2_US / MLPOT_KERNEL_US * results[size][("mlpot kernel", 1)][0]
     hours = [core_hours(us, e) for us in (one[0], n2p2) for e in (1.0, efficiency)]
+    kernel = results[size][("mlpot kernel", 1)][0]
+    target = TARGET_US * kernel / MLPOT_KERNEL_US
     return [
+        f"The 8 µs target scaled to this machine by mlpot's kernel ({kernel:.1f} µs here, "
+        f"{MLPOT_KERNEL_US:g} where the target was set): {target:.1f} µs per atom-step; "
+        f"pair_style mlpot on one rank: {one[0]:.1f} µs ({size:,} atoms), "
+        f"{'met' if one[0] <= target else 'missed'}; 2-rank efficiency "
+        f"{100 * one[0] / (2 * two[0]):.0f} % against 85 %, "
+        f"{'met' if one[0] / (2 * two[0]) >= 0.85 else 'missed'}.",
+        "",
         f"Weak scaling on paper: 125,000 atoms for 1 ns at 1 fs (10^6 steps) cost one rank's "
         f"time per atom-step x 1.25e5 x 10^6 / parallel efficiency. With pair_style mlpot's "
         f"{one[0]:.1f} µs ({size:,} atoms, wall time): {hours[0]:,.0f} core-hours at perfect "

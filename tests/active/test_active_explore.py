@@ -157,7 +157,8 @@ def test_metadynamics_kind_leaves_where_plain_md_stays(ensemble, tmp_path):
     biased = [a for a in found if a.info["origin"].startswith("metad ")]
     assert len(plain) == len(biased) == 11
     check = biased[-1].copy()
-    assert uncertainty_of(check, ensemble) == pytest.approx(
+    check.calc = ensemble
+    assert uncertainty_of(check) == pytest.approx(
         {k: biased[-1].info[k] for k in ("max_force_deviation", "energy_std_per_atom")}
     )
     model = ensemble.models[0]

@@ -54,13 +54,18 @@ class TestGapPhysics(PotentialPhysicsTests):
         return fitted_model()
 
 
-def test_soap_pair_derivatives_match_finite_differences_of_featomic():
+@pytest.mark.parametrize("images", [True, False], ids=["own images", "no own images"])
+def test_soap_pair_derivatives_match_finite_differences_of_featomic(images):
+    """Both routes to dc_p/dr_p: featomic's strain gradients (an atom paired with its own
+    images, in a cell shorter than the cutoff) and its position gradients (otherwise)."""
     from mlpot.models.gap.soap import pair_expansion
     from mlpot.neighbours.pairs import neighbour_pairs
 
-    atoms = bulk("Cu", "fcc", a=3.6, cubic=False)  # cell shorter than the cutoff
+    if images:
+        atoms = bulk("Cu", "fcc", a=3.6, cubic=False).repeat((1, 1, 2))
+    else:
+        atoms = bulk("Cu", "fcc", a=3.6, cubic=True).repeat((3, 2, 2))
     atoms.positions += np.random.default_rng(1).normal(0, 0.05, atoms.positions.shape)
-    atoms = atoms.repeat((1, 1, 2))
     atoms.numbers[0] = 28
 
     def expansion(positions, gradients=True):
@@ -69,9 +74,10 @@ def test_soap_pair_derivatives_match_finite_differences_of_featomic():
                                      pairs.shifts, pairs.vectors, gradients)
 
     pairs, (_, derivatives, _) = expansion(atoms.positions)
-    assert np.any(pairs.first == pairs.second)  # images of an atom are among its pairs
+    derivatives = derivatives.dense()
+    assert np.any(pairs.first == pairs.second) == images
     step = 1e-5
-    for atom in range(len(atoms)):
+    for atom in range(len(atoms) if images else 3):
         for axis in range(3):
             moved = [atoms.positions.copy() for _ in range(2)]
             moved[0][atom, axis] += step
@@ -81,6 +87,38 @@ def test_soap_pair_derivatives_match_finite_differences_of_featomic():
             sign = (pairs.second == atom).astype(float) - (pairs.first == atom)
             analytic = derivatives[:, :, axis] * sign[:, None]
             np.testing.assert_allclose(analytic, (plus - minus) / (2 * step), atol=1e-8)
+
+
+def test_kernel_row_gradients_equal_autograd_jacobians():
+    """The analytic d(sum_i Phi_im)/dr_p of the design rows against torch.func.jacrev of the
+    same sums through the power spectrum (the slow, obvious route)."""
+    from mlpot.models.gap.design import structure_inputs
+    from mlpot.models.gap.kernel_gradients import soap_pair_gradients
+    from mlpot.models.gap.kernels import soap_kernel
+    from mlpot.models.gap.soap import atom_density, pair_expansion, power_spectrum, soap_pairs
+
+    model = fitted_model()
+    frame = emt_frames(1, seed=3)[0]
+    inputs = structure_inputs(model, frame)
+    first, second, shifts, vectors = soap_pairs(inputs, inputs.pair_vectors, SOAP.cutoff)
+    species = inputs.species
+    values, derivatives, centre = pair_expansion(
+        SOAP, model.numbers[species.numpy()], first.numpy(), second.numpy(),
+        np.rint(shifts.numpy()).astype(np.int64), vectors.numpy())
+    density = atom_density(SOAP, 2, species, first, second, torch.from_numpy(values),
+                           torch.from_numpy(centre))
+
+    def summed(d):
+        q = power_spectrum(SOAP, d)
+        return soap_kernel(q, species, model.sparse, model.sparse_species, model.zeta,
+                           model.delta).sum(0)
+
+    jacobian = torch.func.jacrev(summed)(density)  # (M, A, S, F)
+    derivatives = torch.from_numpy(derivatives.dense())
+    reference = torch.einsum("mpf,pfx->mpx", jacobian[:, first, species[second]], derivatives)
+    analytic = soap_pair_gradients(model, density, species, first, species[second], derivatives)
+    assert reference.abs().max() > 1e-3
+    torch.testing.assert_close(analytic, reference, rtol=0, atol=1e-12)
 
 
 def _cur_reference(x, n):

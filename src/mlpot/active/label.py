@@ -30,14 +30,19 @@ from mlpot.errors import MlpotError
 
 def make_oracle(calculator: str | None, factory: str | None, kwargs: dict[str, Any]):
     """A fresh ASE calculator: a universal model when calculator names one (sevennet-0,
-    chgnet, ... or a model file; mlpot.universal, its weights loaded once per process),
-    else get_calculator_class(calculator)(**kwargs), or the function named by factory
+    chgnet, ... or a model file; mlpot.universal, its weights loaded once per process), an
+    mlpot model file or n2p2 potential directory (mlpot.calculators.load_calculator), else
+    get_calculator_class(calculator)(**kwargs), or the function named by factory
     ("module:function") called with kwargs."""
     from mlpot.universal import parse_spec, universal_calculator
 
     universal = parse_spec(calculator) if calculator is not None else None
     if universal is not None:
         return universal_calculator(universal, **kwargs)
+    if calculator is not None and Path(calculator).exists():
+        from mlpot.calculators import load_calculator
+
+        return load_calculator(calculator, **kwargs)
     try:
         if calculator is not None:
             from ase.calculators.calculator import get_calculator_class

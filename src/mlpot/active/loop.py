@@ -216,7 +216,10 @@ def _evaluate(run: _Run, item: IterationState) -> str:
 
 
 def _ensemble(run: _Run, index: int):
-    """The EnsembleCalculator of iteration index's members."""
+    """The EnsembleCalculator of iteration index's members (the calculator of its one model,
+    with that model's own variance, for ensemble.members 1)."""
+    from mlpot.calculators import load_calculator
     from mlpot.uncertainty import load_ensemble_calculator
 
-    return load_ensemble_calculator(run.dirs.member_models(index))
+    models = run.dirs.member_models(index)
+    return load_calculator(models[0]) if len(models) == 1 else load_ensemble_calculator(models)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from mlpot.active.config import ActiveConfig
 from mlpot.config import DataConfig, FileSpec, GroupConfig, TrainConfig
-from mlpot.models.potential import Potential
+from mlpot.errors import MlpotError
+from mlpot.models.potential import FITTED, VARIANCE, Potential
 from mlpot.training.trainer import RunFiles
 
 
@@ -44,11 +45,26 @@ def train_iteration_ensemble(
     members, kind = cfg.ensemble.members, cfg.ensemble.kind
     if previous is None:
         architecture = shared_architecture(config, data)
+        check_committee(architecture, members)
+        if members == 1:
+            return continue_ensemble(config, 1, kind, output, None, progress, architecture)
         return train_ensemble(
             config, members, kind, output, resume=True, architecture=architecture,
             progress=progress,
         )
     return continue_ensemble(config, members, kind, output, previous, progress)
+
+
+def check_committee(model: Potential, members: int) -> None:
+    """One model needs its own variance; a closed-form family fits identical members."""
+    if members == 1:
+        model.require(VARIANCE, "active learning with one model (ensemble.members: 1)",
+                      "train a committee instead: ensemble.members >= 2")
+    elif FITTED in model.capabilities:
+        raise MlpotError(
+            f"{model.description} is fitted in closed form: {members} members would be "
+            "identical; use ensemble.members: 1 and select.measure: energy_std_per_atom"
+        )
 
 
 def shared_architecture(config: TrainConfig, data: Path) -> Potential:
@@ -68,10 +84,12 @@ def continue_ensemble(
     members: int,
     kind: str,
     output: Path,
-    previous: list[Path],
+    previous: list[Path] | None,
     progress: bool,
+    architecture: Potential | None = None,
 ) -> list[Path]:
-    """train_ensemble, but member k starts from previous[k] instead of new weights."""
+    """train_ensemble, but member k starts from previous[k] instead of new weights (or, with
+    no previous ones, from `architecture`; any number of members, one included)."""
     from mlpot.models.serialization import load_model
     from mlpot.uncertainty.manifest import MANIFEST_NAME, read_manifest, write_manifest
     from mlpot.uncertainty.train_ensemble import member_config, member_model, train_member
@@ -102,7 +120,8 @@ def continue_ensemble(
             member,
             resume=resume,
             progress=progress,
-            initial=load_model(previous[k]),
+            architecture=architecture if previous is None else None,
+            initial=load_model(previous[k]) if previous is not None else None,
             atomic_energy_model=load_model(parent) if parent is not None else None,
         )
         manifest["models"].append(member_model(k))

@@ -24,6 +24,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("md", "mlpot.cli.md"),
     ("active", "mlpot.cli.active"),
     ("sample", "mlpot.cli.sample"),
+    ("distill", "mlpot.cli.distill"),
     ("analyze", "mlpot.cli.analyze"),
     ("import", "mlpot.cli.import_potential"),
     ("export", "mlpot.cli.export"),

@@ -50,7 +50,7 @@ class GapConfig(Section):
     two_body: TwoBodySection = TwoBodySection()
     zeta: int = Field(4, ge=1)
     delta: float = Field(1.0, gt=0)
-    n_sparse: int = Field(200, ge=1)  # per element (added per element when continuing)
+    n_sparse: int = Field(1000, ge=1)  # per element (added per element when continuing)
     sparse_method: Literal["cur", "farthest"] = "cur"
     sigma: SigmaSection = SigmaSection()
     jitter: float = Field(1e-8, ge=0)

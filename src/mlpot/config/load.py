@@ -13,7 +13,7 @@ from mlpot.config.report import problems_from
 from mlpot.config.schema import TrainConfig
 from mlpot.config.source import read_yaml
 
-S = TypeVar("S", bound=BaseModel)
+SectionT = TypeVar("SectionT", bound=BaseModel)
 
 
 def load_config(path: str | os.PathLike[str]) -> TrainConfig:
@@ -26,9 +26,9 @@ def load_config(path: str | os.PathLike[str]) -> TrainConfig:
     return load_section(path, TrainConfig)
 
 
-def load_section(path: str | os.PathLike[str], section: type[S]) -> S:
-    """Read the YAML file at `path` as a `section` (a configuration model); relative paths
-    are resolved against its directory. Raises ConfigError listing every problem."""
+def load_section(path: str | os.PathLike[str], section: type[SectionT]) -> SectionT:
+    """Read the YAML file at `path` as the configuration `section` (a pydantic model), with
+    relative paths resolved against its directory; ConfigError as load_config raises it."""
     path = Path(path)
     document = read_yaml(path)
     context = {"base_dir": path.absolute().parent}

@@ -40,6 +40,7 @@ EXTRAPOLATION = "extrapolation"  # counts inputs outside the training range per 
 DESCRIPTOR_FEATURES = "descriptors"  # features hold per-atom descriptors (mlpot.models.nnp)
 FITTED = "fitted"  # solved in closed form by its family's fit: no gradient training follows
 ATOM_FEATURES = "atom features"  # atom_features: per-atom invariants (selection by diversity)
+VARIANCE = "variance"  # its calculator gives its own energy_std, energies_std: no committee
 
 
 def export_capability(fmt: str) -> str:

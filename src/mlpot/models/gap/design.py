@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from mlpot.models.gap.kernel_gradients import soap_pair_gradients
 from mlpot.models.gap.kernels import soap_kernel, two_body_basis
 from mlpot.models.gap.soap import atom_density, pair_expansion, power_spectrum, soap_pairs
 from mlpot.models.inputs import ModelInputs
@@ -39,21 +40,12 @@ def _pair_gradients(model, inputs: ModelInputs):
         np.rint(shifts.numpy()).astype(np.int64), vectors.numpy())
     density = atom_density(model.soap, len(model.elements), species, first, second,
                            torch.from_numpy(values), torch.from_numpy(centre))
-
-    def summed(d):
-        q = power_spectrum(model.soap, d)
-        return soap_kernel(q, species, model.sparse, model.sparse_species, model.zeta,
-                           model.delta).sum(0)
-
-    jacobian = torch.func.jacrev(summed)(density)  # (M, A, S, F)
-    derivatives = torch.from_numpy(derivatives)
-    neighbour = species[second]
-    grads = torch.zeros(model.n_sparse, len(first), 3, dtype=torch.float64)
-    for start in range(0, len(first), 64):
-        chunk = slice(start, start + 64)
-        block = jacobian[:, first[chunk], neighbour[chunk], :]
-        grads[:, chunk] = torch.einsum("mpf,pfx->mpx", block, derivatives[chunk])
-    return summed(density), grads, first, second, vectors
+    q = power_spectrum(model.soap, density)
+    energy = soap_kernel(q, species, model.sparse, model.sparse_species, model.zeta,
+                         model.delta).sum(0)
+    grads = soap_pair_gradients(model, density, species, first, species[second],
+                                torch.from_numpy(derivatives.dense()))
+    return energy, grads, first, second, vectors
 
 
 def design_rows(model, inputs: ModelInputs) -> Rows:

@@ -25,7 +25,7 @@ class FitSettings:
     """n_sparse new SOAP points per element; sigmas: energy eV/atom, force eV/Å, virial
     eV/atom; jitter relative to K_MM's diagonal."""
 
-    n_sparse: int = 200
+    n_sparse: int = 1000
     method: str = "cur"
     energy_sigma: float = 0.001
     force_sigma: float = 0.1

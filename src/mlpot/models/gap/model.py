@@ -18,7 +18,7 @@ from ase.data import atomic_numbers
 
 from mlpot.models.gap.kernels import TwoBodySettings, soap_kernel, two_body_basis
 from mlpot.models.gap.soap import SoapSettings, soap_descriptors, soap_pairs
-from mlpot.models.potential import FITTED, Potential
+from mlpot.models.potential import ATOM_FEATURES, FITTED, VARIANCE, Potential
 from mlpot.neighbours.pairs import Pairs
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class GapPotential(Potential):
 
     @property
     def capabilities(self) -> frozenset[str]:
-        return frozenset({FITTED})
+        return frozenset({FITTED, VARIANCE, ATOM_FEATURES})
 
     @property
     def n_sparse(self) -> int:
@@ -83,6 +83,16 @@ class GapPotential(Potential):
     def features(self, species: np.ndarray, pairs: Pairs) -> dict[str, np.ndarray]:
         """The pairs' cell shifts (P, 3): featomic tells images apart by them."""
         return {"shifts": pairs.shifts.astype(np.float64)}
+
+    def atom_features(self, atoms) -> np.ndarray:
+        """(N, D) normalised SOAP power spectra: what the kernel compares."""
+        from mlpot.models.inputs import ModelInputs
+
+        structure = self.structure_inputs(atoms.numbers, atoms.positions, atoms.cell.array,
+                                          atoms.pbc)
+        inputs = ModelInputs.of_structure(structure, atoms.cell.array, atoms.pbc, torch.float64)
+        with torch.no_grad():
+            return self.descriptors(inputs, inputs.pair_vectors).double().numpy()
 
     def descriptors(self, inputs: ModelInputs, vectors: torch.Tensor) -> torch.Tensor:
         """Normalised SOAP power spectra q (A, D) of the batch's atoms."""

@@ -14,13 +14,15 @@ so autograd takes forces and stress through the pair vectors (mlpot.models.preco
 
 from __future__ import annotations
 
+import functools
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from mlpot.errors import MlpotError
-from mlpot.models.precomputed import linked
+from mlpot.models.gap.pair_derivatives import GradientBlock, PairDerivatives
 
 
 @dataclass(frozen=True)
@@ -79,14 +81,19 @@ def _pair_system(numbers, first, second, shifts, vectors):
         def __init__(self):
             super().__init__()
             keep = _half(first, second, shifts)
-            d = np.linalg.norm(vectors[keep], axis=1)
-            self._pairs = list(zip(first[keep].tolist(), second[keep].tolist(), d.tolist(),
-                                   vectors[keep], shifts[keep].tolist(), strict=True))
-            self._by_atom = [[] for _ in numbers]
-            for pair in self._pairs:
-                self._by_atom[pair[0]].append(pair)
-                if pair[1] != pair[0]:
-                    self._by_atom[pair[1]].append(pair)
+            pairs = np.zeros(int(keep.sum()), dtype=_pair_dtype())
+            pairs["first"], pairs["second"] = first[keep], second[keep]
+            pairs["distance"] = np.linalg.norm(vectors[keep], axis=1)
+            pairs["vector"], pairs["cell_shift_indices"] = vectors[keep], shifts[keep]
+            self._pairs = pairs
+            # the pairs of each atom, as either member (once for an atom and its image)
+            atoms = np.concatenate([pairs["first"], pairs["second"]])
+            rows = np.concatenate([np.arange(len(pairs))] * 2)
+            own = np.concatenate([np.zeros(len(pairs), bool), pairs["first"] == pairs["second"]])
+            atoms, rows = atoms[~own], rows[~own]
+            order = np.lexsort((rows, atoms))
+            bounds = np.searchsorted(atoms[order], np.arange(len(numbers) + 1))
+            self._by_atom = [pairs[rows[order[a:b]]] for a, b in itertools.pairwise(bounds)]
 
         def size(self):
             return len(numbers)
@@ -112,6 +119,12 @@ def _pair_system(numbers, first, second, shifts, vectors):
     return PairSystem()
 
 
+def _pair_dtype():
+    from featomic._c_api import featomic_pair_t
+
+    return np.dtype(featomic_pair_t)
+
+
 def _keys(first, second, shifts, n_atoms: int) -> np.ndarray:
     """One int64 per directed pair (first, second, shift), for matching featomic's samples."""
     s = shifts.astype(np.int64) + 512
@@ -127,20 +140,21 @@ def pair_expansion(
     shifts: np.ndarray,
     vectors: np.ndarray,
     gradients: bool = True,
-) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+) -> tuple[np.ndarray, PairDerivatives | None, np.ndarray]:
     """featomic's expansion of the directed pairs (P,) given by first, second, shifts (P, 3)
     and vectors (P, 3) Å among atoms of atomic numbers (N,).
 
-    Returns values (P, F), derivatives (P, F, 3) = dvalues/dr_p (1/Å; None without
-    gradients) and the centre atom's own term (N, F); F ordered l, m, n."""
-    featomic = _featomic()
-    calc = featomic.SphericalExpansionByPair(**settings.hypers())
+    Returns values (P, F), derivatives dvalues/dr_p (1/Å; None without gradients) and the
+    centre atom's own term (N, F); F ordered l, m, n."""
+    # position gradients are cheaper, but cancel on pairs of an atom with its own image
+    by_strain = gradients and bool(np.any(first == second))
+    kind = ["strain"] if by_strain else ["positions"] if gradients else []
     system = _pair_system(numbers, first, second, shifts, vectors)
-    tensor = calc.compute(system, gradients=["strain"] if gradients else [],
-                          use_native_system=False)
+    tensor = _expansion(settings).compute(system, gradients=kind, use_native_system=False)
     n_pairs, n_atoms, n_max = len(first), len(numbers), settings.n_max
     values = np.zeros((n_pairs, settings.n_coefficients))
-    derivatives = np.zeros((n_pairs, settings.n_coefficients, 3)) if gradients else None
+    dense = np.zeros((n_pairs, settings.n_coefficients, 3)) if by_strain else None
+    blocks = []
     centre = np.zeros((n_atoms, settings.n_coefficients))
     order = np.argsort(_keys(first, second, shifts, n_atoms))
     sorted_keys = _keys(first, second, shifts, n_atoms)[order]
@@ -157,10 +171,33 @@ def pair_expansion(
         found = sorted_keys[where] == _keys(i[~own], j[~own], s[~own], n_atoms)
         rows = order[where[found]]
         values[rows, columns] = flat[~own][found]
-        if gradients:
+        if by_strain:
             _strain_to_vector(block, rows, np.flatnonzero(~own)[found], vectors,
-                              derivatives[:, columns])
-    return values, derivatives, centre
+                              dense[:, columns])
+        elif gradients:
+            blocks.append(_neighbour_rows(block, columns, rows, np.flatnonzero(~own)[found]))
+    if not gradients:
+        return values, None, centre
+    return values, PairDerivatives(n_pairs, settings.n_coefficients, blocks, dense), centre
+
+
+@functools.lru_cache(maxsize=8)
+def _expansion(settings: SoapSettings):
+    return _featomic().SphericalExpansionByPair(**settings.hypers())
+
+
+def _neighbour_rows(block, columns: slice, rows, samples) -> GradientBlock:
+    """featomic's position-gradient rows of one block; those with respect to the neighbour j
+    are dc_p/dr_p (c_p depends on R_j + shift - R_i) for pair rows[q] of sample samples[q]."""
+    gradient = block.gradient("positions")
+    sample, atom = gradient.samples.values[:, 0], gradient.samples.values[:, 2]
+    pair_of_sample = np.full(len(block.samples), -1)
+    pair_of_sample[samples] = rows
+    on_neighbour = atom == block.samples.values[sample, 2]
+    pair = np.where(on_neighbour, pair_of_sample[sample], -1)
+    values = gradient.values
+    width = columns.stop - columns.start
+    return GradientBlock(columns, values.reshape(len(values), 3, width), pair)
 
 
 def _strain_to_vector(block, rows, samples, vectors, out) -> None:
@@ -225,9 +262,8 @@ def soap_descriptors(
         vectors.detach().cpu().double().numpy(), gradients=vectors.requires_grad)
     like = dict(dtype=vectors.dtype, device=vectors.device)
     pair_values = torch.as_tensor(values, **like)
-    if vectors.requires_grad:
-        rows = torch.arange(len(first), device=vectors.device)
-        pair_values = linked(pair_values, torch.as_tensor(derivatives, **like), rows, vectors)
+    if derivatives is not None:
+        pair_values = derivatives.link(pair_values, vectors)
     density = atom_density(settings, len(elements_numbers), species, first, second,
                            pair_values, torch.as_tensor(centre, **like))
     return power_spectrum(settings, density)

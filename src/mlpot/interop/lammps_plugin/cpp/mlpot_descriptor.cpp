@@ -122,6 +122,43 @@ void cutoff_functions(int code, double alpha, double rc, const double *r, std::s
   }
 }
 
+// angular terms pref (1 + lambda cos)^zeta and their cos-derivatives over slope_pref, with
+// (1 + lambda cos)^(zeta - 1) by squaring (BITS: bits of zeta - 1), in one vector loop
+template <int BITS>
+void angular_powers_of(double lambda, int exponent, double pref, double slope_pref,
+                       const double *cos, std::size_t m, double *__restrict value,
+                       double *__restrict slope)
+{
+#pragma omp simd
+  for (std::size_t p = 0; p < m; ++p) {
+    const double base = std::max(1.0 + lambda * cos[p], 0.0);
+    double power = 1.0, square = base;
+    for (int b = 0; b < BITS; ++b) {
+      power *= (exponent >> b) & 1 ? square : 1.0;
+      square *= square;
+    }
+    value[p] = pref * power * base;
+    slope[p] = slope_pref * power;
+  }
+}
+
+constexpr int MAX_SQUARED_ZETA = 256;
+
+void angular_powers(double lambda, int zeta, double pref, double slope_pref, const double *cos,
+                    std::size_t m, double *value, double *slope)
+{
+  const int exponent = zeta - 1;
+  int bits = 0;
+  while (exponent >> bits) ++bits;
+  using Kernel = void (*)(double, int, double, double, const double *, std::size_t, double *,
+                          double *);
+  static constexpr Kernel KERNELS[] = {
+      angular_powers_of<0>, angular_powers_of<1>, angular_powers_of<2>,
+      angular_powers_of<3>, angular_powers_of<4>, angular_powers_of<5>,
+      angular_powers_of<6>, angular_powers_of<7>, angular_powers_of<8>};
+  KERNELS[bits](lambda, exponent, pref, slope_pref, cos, m, value, slope);
+}
+
 template <class T, class Key>
 int index_of(std::vector<T> &items, std::map<Key, int> &seen, const Key &key, const T &item)
 {
@@ -294,6 +331,7 @@ void Descriptor::triplets(const Key &key, Segment &seg)
   candidate_cos_.resize(n_);
   double *__restrict c_rjk2 = candidate_rjk2_.data(), *__restrict c_cos = candidate_cos_.data();
   std::size_t m = 0;
+  seg.run_start.assign(1, 0);
   for (int a = a0; a < a1; ++a) {
     const double xa = x[a], ya = y[a], za = z[a], ia = inv_r[a];
     const int b0 = key.e1 == key.e2 ? a + 1 : start_[key.e2];
@@ -310,6 +348,7 @@ void Descriptor::triplets(const Key &key, Segment &seg)
       cos[m] = c_cos[b];
       m += c_rjk2[b] < rc2;
     }
+    if (m > static_cast<std::size_t>(seg.run_start.back())) seg.run_start.push_back(m);
   }
   seg.size = m;
   for (std::size_t p = 0; p < m; ++p) rjk[p] = std::sqrt(rjk[p]);
@@ -323,25 +362,18 @@ void Descriptor::angular_values(const Key &key, Segment &seg)
   const double *cos = seg.cos.data();
   for (std::size_t t = 0; t < key.terms.size(); ++t) {
     const Term &term = key.terms[t];
-    double *value = &seg.value[t * m], *power = &seg.slope[t * m];
-    const double lambda = term.lambda;
-    for (std::size_t p = 0; p < m; ++p) {    // value: base, power: base^(zeta - 1)
-      value[p] = std::max(1.0 + lambda * cos[p], 0.0);
-      power[p] = 1.0;
-    }
-    if (term.izeta > 0) {    // by squaring, with value holding the squares meanwhile
-      for (int e = term.izeta - 1; e > 0; e >>= 1) {
-        if (e & 1)
-          for (std::size_t p = 0; p < m; ++p) power[p] *= value[p];
-        for (std::size_t p = 0; p < m; ++p) value[p] *= value[p];
-      }
+    double *__restrict value = &seg.value[t * m], *__restrict slope = &seg.slope[t * m];
+    const double lambda = term.lambda, pref = term.prefactor;
+    const double slope_pref = term.prefactor * term.zeta * lambda;
+    if (term.izeta > 0 && term.izeta <= MAX_SQUARED_ZETA) {
+      angular_powers(lambda, term.izeta, pref, slope_pref, cos, m, value, slope);
     } else {
-      for (std::size_t p = 0; p < m; ++p) power[p] = std::pow(value[p], term.zeta - 1.0);
-    }
-    const double pref = term.prefactor, slope_pref = term.prefactor * term.zeta * lambda;
-    for (std::size_t p = 0; p < m; ++p) {
-      value[p] = pref * power[p] * std::max(1.0 + lambda * cos[p], 0.0);
-      power[p] *= slope_pref;
+      for (std::size_t p = 0; p < m; ++p) {
+        const double base = std::max(1.0 + lambda * cos[p], 0.0);
+        const double power = std::pow(base, term.zeta - 1.0);
+        value[p] = pref * power * base;
+        slope[p] = slope_pref * power;
+      }
     }
   }
   seg.fc.resize(key.jk_cuts.size() * m);
@@ -495,13 +527,13 @@ void Descriptor::triplet_gradient(const Key &key, Segment &seg, const double *de
   const double *rjk = seg.rjk.data(), *cos = seg.cos.data();
   const double *x = x_.data(), *y = y_.data(), *z = z_.data(), *inv_r = inv_r_.data();
   double *gx = gx_.data(), *gy = gy_.data(), *gz = gz_.data();
-  std::size_t p = 0;
-  while (p < m) {    // triplets come in runs of one j: its gradient is summed in registers
-    const int a = seg.j[p];
+  const int *tj = seg.j.data(), *tk = seg.k.data();
+  for (std::size_t q = 0; q + 1 < seg.run_start.size(); ++q) {    // j's gradient in registers
+    const int a = tj[seg.run_start[q]];
     const double ia = inv_r[a], xa = x[a], ya = y[a], za = z[a];
     double sx = 0.0, sy = 0.0, sz = 0.0;
-    for (; p < m && seg.j[p] == a; ++p) {
-      const int b = seg.k[p];
+    for (int p = seg.run_start[q]; p < seg.run_start[q + 1]; ++p) {    // scatter: scalar
+      const int b = tk[p];
       const double ib = inv_r[b];
       const double cjk = rjk[p] > 0.0 ? d_jk[p] / rjk[p] : 0.0;
       const double dc = d_cos[p], cs = cos[p];

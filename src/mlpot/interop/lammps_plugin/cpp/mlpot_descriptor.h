@@ -61,6 +61,7 @@ class Descriptor {
   struct Segment {    // triplets of one key and everything the gradient needs
     std::size_t size = 0;
     std::vector<int> j, k;
+    std::vector<int> run_start;    // triplets of one j: run_start[q] .. run_start[q + 1] - 1
     std::vector<double> rjk, cos, fc, dfc;    // fc, dfc: per entry of key.jk_cuts
     std::vector<double> value, slope;    // per term: angular term and its cos-derivative
     std::vector<double> base, base_ij, base_ik, base_jk;    // per group: radial product
