@@ -71,12 +71,14 @@ class FileSpec(Section):
 
 
 class GroupConfig(Section):
-    """A named group of training structures with one training weight."""
+    """A named group of training structures with one training weight; `fidelity`: the level
+    of theory of its labels (multi-fidelity training; None: data.target_fidelity)."""
 
     name: str = Field(min_length=1)
     weight: NonNegative = 1.0
     files: list[FileSpec] = Field(min_length=1)
     format: FileFormat | None = None
+    fidelity: Annotated[str, Field(min_length=1)] | None = None
 
 
 def _unique_names(groups: list[GroupConfig]) -> list[GroupConfig]:
@@ -117,6 +119,8 @@ class DataConfig(Section):
                 data they saw, which makes their disagreement track missing data
     outliers:   frames unlike the rest (a far too short bond, energy or forces far from typical,
                 reported before training) "keep": stay in training, "exclude": left out
+    target_fidelity: the fidelity the model predicts at when groups name several (their
+                `fidelity`); groups naming none have this one. Test groups are evaluated at it.
     """
 
     train: TrainData
@@ -125,6 +129,42 @@ class DataConfig(Section):
     require_forces: bool = True
     bootstrap: bool = False
     outliers: Literal["keep", "exclude"] = "keep"
+    target_fidelity: Annotated[str, Field(min_length=1)] | None = None
+
+    @model_validator(mode="after")
+    def _fidelities_named(self) -> DataConfig:
+        problems = []
+        if len(self.fidelity_names()) > 1 and self.target_fidelity is None:
+            message = (
+                f"the groups name the fidelities {', '.join(self.fidelity_names())}; set "
+                "data.target_fidelity to the one the model should predict at"
+            )
+            problems.append((("target_fidelity",), message))
+        for index, group in enumerate(self.test):
+            if group.fidelity not in (None, self.target_fidelity):
+                message = (
+                    f"test group '{group.name}' has fidelity '{group.fidelity}', but test groups "
+                    f"are evaluated at the target fidelity ({self.target_fidelity}); remove its "
+                    "fidelity or make it the target"
+                )
+                problems.append((("test", index, "fidelity"), message))
+        if problems:
+            raise KeyProblems(problems)
+        return self
+
+    def training_groups(self) -> list[GroupConfig]:
+        """The groups of training and validation frames (none for a structure_list file)."""
+        train = self.train if isinstance(self.train, list) else []
+        validation = self.validation if isinstance(self.validation, list) else []
+        return [*train, *validation]
+
+    def fidelity_names(self) -> tuple[str, ...]:
+        """The fidelities of the training-side groups, in order of appearance (the target's
+        name where a group names none); empty where nothing names a fidelity."""
+        names = [g.fidelity or self.target_fidelity for g in self.training_groups()]
+        if self.target_fidelity is not None:
+            names.append(self.target_fidelity)
+        return tuple(dict.fromkeys(n for n in names if n is not None))
 
 
 Cutoff = Annotated[

@@ -29,6 +29,8 @@ class Frame:
     source:    where it came from, "path:frame", for error messages
     atomic_energies: (N,) per-atom energy targets, eV, or None (most data has none; the
                atomic-energy ensemble labels frames with a trained model's atomic energies)
+    fidelity:  the level of theory of the labels (multi-fidelity training), or None for the
+               one fidelity of single-fidelity data
     """
 
     numbers: np.ndarray
@@ -43,6 +45,7 @@ class Frame:
     source: str = ""
     info: dict = field(default_factory=dict)
     atomic_energies: np.ndarray | None = None
+    fidelity: str | None = None
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -63,6 +66,8 @@ class Frame:
         atoms.info["group"] = self.group
         atoms.info["weight"] = self.weight
         atoms.info["source"] = self.source
+        if self.fidelity is not None:
+            atoms.info["fidelity"] = self.fidelity
         if with_labels:
             results = {"energy": self.energy, "free_energy": self.energy}
             if self.forces is not None:

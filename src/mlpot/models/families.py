@@ -25,6 +25,7 @@ from mlpot.errors import MlpotError
 if TYPE_CHECKING:
     from mlpot.config.sections import DescriptorsConfig
     from mlpot.data.frame import Frame
+    from mlpot.models.fidelity import Fidelities
     from mlpot.models.potential import Potential
 
 
@@ -46,6 +47,7 @@ class BuildContext:
     descriptors: DescriptorsConfig
     dtype: torch.dtype
     seed: int  # initial weights
+    fidelities: Fidelities | None = None  # several fidelities to learn (None: one)
 
 
 _FAMILIES: dict[str, Family] = {}

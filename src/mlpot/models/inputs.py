@@ -27,6 +27,8 @@ class ModelInputs:
     pair_vectors: torch.Tensor  # (P, 3) Å, R_j - R_i + shift
     volume: torch.Tensor  # (S,) Å^3; 0 where the cell is not periodic in all directions
     features: dict[str, torch.Tensor]
+    # (S,) long, each structure's fidelity (mlpot.models.fidelity; 0 for single-fidelity models)
+    fidelity: torch.Tensor
 
     @property
     def n_structures(self) -> int:
@@ -34,9 +36,15 @@ class ModelInputs:
 
     @classmethod
     def of_structure(
-        cls, structure: StructureInputs, cell: np.ndarray, pbc: np.ndarray, dtype: torch.dtype
+        cls,
+        structure: StructureInputs,
+        cell: np.ndarray,
+        pbc: np.ndarray,
+        dtype: torch.dtype,
+        fidelity: int = 0,
     ) -> ModelInputs:
-        """One structure's inputs as tensors (float ones in `dtype`)."""
+        """One structure's inputs as tensors (float ones in `dtype`), labelled with the
+        fidelity index `fidelity` (Fidelities.index)."""
         n_atoms, n_pairs = len(structure.species), len(structure.pairs.first)
         periodic = bool(np.all(pbc))
         volume = abs(float(np.linalg.det(cell))) if periodic else 0.0
@@ -50,6 +58,7 @@ class ModelInputs:
             pair_vectors=torch.as_tensor(structure.pairs.vectors, dtype=dtype),
             volume=torch.tensor([volume], dtype=dtype),
             features={k: _tensor(v, dtype) for k, v in structure.features.items()},
+            fidelity=torch.tensor([fidelity]),
         )
 
     @classmethod
@@ -74,6 +83,7 @@ class ModelInputs:
             pair_vectors=torch.cat([p.pair_vectors for p in parts]),
             volume=torch.cat([p.volume for p in parts]),
             features={k: torch.cat([p.features[k] for p in parts]) for k in parts[0].features},
+            fidelity=torch.cat([p.fidelity for p in parts]),
         )
 
     def to(self, device: torch.device | str) -> ModelInputs:

@@ -15,6 +15,7 @@ from mlpot.descriptors.symmetry_functions import SymmetryFunctionSet
 from mlpot.errors import MlpotError
 from mlpot.models.activations import activation
 from mlpot.models.descriptor_range import DescriptorRange
+from mlpot.models.fidelity import Fidelities
 from mlpot.models.inputs import ModelInputs
 from mlpot.models.interaction import InteractionSpec, MessagePairs, NeighbourMessages
 from mlpot.models.potential import (
@@ -22,6 +23,7 @@ from mlpot.models.potential import (
     DESCRIPTOR_FEATURES,
     EXTRAPOLATION,
     KALMAN,
+    MULTI_FIDELITY,
     Potential,
     export_capability,
 )
@@ -76,7 +78,9 @@ class NeuralNetworkPotential(Potential):
 
     E_i = scale * NN_e(preprocess_e(G_i)) + E_ref[e] for atom i of element e, in eV.
     With an `interaction`, NN_e also reads messages from i's neighbours
-    (mlpot.models.interaction), and energies need the neighbour pairs.
+    (mlpot.models.interaction), and energies need the neighbour pairs. With `fidelities`
+    (mlpot.models.fidelity), NN_e also reads the structure's one-hot fidelity (appended last)
+    and E_ref[e] has a per-fidelity shift: E_i = ... + E_ref[e] + shift[fidelity, e].
     """
 
     def __init__(
@@ -85,8 +89,10 @@ class NeuralNetworkPotential(Potential):
         networks: dict[str, NetworkSpec],
         dtype: torch.dtype = torch.float64,
         interaction: InteractionSpec | None = None,
+        fidelities: Fidelities | None = None,
     ):
         super().__init__()
+        self.fidelities = fidelities
         self.sfset = sfset
         self.network_specs = {e: networks[e] for e in sfset.elements}
         self.scalers = nn.ModuleDict(
@@ -96,7 +102,7 @@ class NeuralNetworkPotential(Potential):
         self.interaction = None
         if interaction is not None:
             self.interaction = NeighbourMessages(n_features, interaction, sfset.cutoff, dtype)
-        extra = interaction.features if interaction else 0
+        extra = (interaction.features if interaction else 0) + len(fidelities or ())
         self.networks = nn.ModuleDict(
             {e: build_network(n + extra, networks[e], dtype) for e, n in n_features.items()}
         )
@@ -107,6 +113,9 @@ class NeuralNetworkPotential(Potential):
         n = len(sfset.elements)
         self.register_buffer("reference_energies", torch.zeros(n, dtype=dtype))
         self.register_buffer("energy_scale", torch.ones((), dtype=dtype))
+        if fidelities is not None:  # reference energy of fidelity f minus the target's
+            shifts = torch.zeros(len(fidelities), n, dtype=dtype)
+            self.register_buffer("fidelity_shifts", shifts)
 
     family = "nnp"
 
@@ -130,16 +139,19 @@ class NeuralNetworkPotential(Potential):
     @property
     def capabilities(self) -> frozenset[str]:
         formats = ("n2p2", "simple-nn", "lammps")  # lammps: refuses neighbour messages itself
-        found = {DESCRIPTOR_FEATURES, ATOM_FEATURES, *map(export_capability, formats)}
+        found = {DESCRIPTOR_FEATURES, ATOM_FEATURES, MULTI_FIDELITY}
+        found |= set(map(export_capability, formats))
         if self.has_descriptor_ranges:
             found.add(EXTRAPOLATION)
-        if self.interaction is None:
+        if self.interaction is None and self.fidelities is None:
             found.add(KALMAN)
         return frozenset(found)
 
     @property
     def description(self) -> str:
         messages = " with neighbour messages" if self.interaction is not None else ""
+        if self.fidelities is not None:
+            messages += f" of fidelities {', '.join(self.fidelities.names)}"
         return f"a '{self.family}' model{messages}"
 
     @property
@@ -185,13 +197,21 @@ class NeuralNetworkPotential(Potential):
             index = torch.arange(len(messages.near), device=vectors.device)
             basis = linked(messages.basis, messages.derivatives, index, vectors[messages.near])
             messages = messages._replace(basis=basis)
-        return self.descriptor_energies(g, inputs.species, messages)
+        fidelity = None
+        if self.fidelities is not None:
+            fidelity = inputs.fidelity[inputs.atom_structure]
+        return self.descriptor_energies(g, inputs.species, messages, fidelity)
 
     def descriptor_energies(
-        self, descriptors: torch.Tensor, species: torch.Tensor, pairs: MessagePairs | None = None
+        self,
+        descriptors: torch.Tensor,
+        species: torch.Tensor,
+        pairs: MessagePairs | None = None,
+        fidelity: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """(A,) energies in eV from descriptors (A, F) and element indices (A,); a model with
-        an interaction also needs its message pairs among those atoms."""
+        an interaction also needs its message pairs among those atoms, a multi-fidelity
+        model each atom's fidelity index (A,)."""
         inputs = {}
         for e, element in enumerate(self.elements):
             index = torch.nonzero(species == e).squeeze(1)
@@ -204,6 +224,12 @@ class NeuralNetworkPotential(Potential):
             messages = self.interaction(inputs, pairs, len(species))
             inputs = {e: (i, torch.cat([x, messages[i]], 1)) for e, (i, x) in inputs.items()}
         energies = self.reference_energies[species].clone()
+        if self.fidelities is not None:
+            if fidelity is None:
+                raise ValueError("a multi-fidelity model's energies need each atom's fidelity")
+            one_hot = nn.functional.one_hot(fidelity, len(self.fidelities)).to(descriptors)
+            inputs = {e: (i, torch.cat([x, one_hot[i]], 1)) for e, (i, x) in inputs.items()}
+            energies = energies + self.fidelity_shifts[fidelity, species]
         for element, (index, x) in inputs.items():
             out = self.networks[element](x).squeeze(1)
             energies = energies.index_add(0, index, self.energy_scale * out)
@@ -223,6 +249,8 @@ class NeuralNetworkPotential(Potential):
         }
         if self.interaction is not None:
             spec["interaction"] = asdict(self.interaction.spec)
+        if self.fidelities is not None:
+            spec["fidelities"] = self.fidelities.to_spec()
         return spec
 
     @classmethod
@@ -234,7 +262,25 @@ class NeuralNetworkPotential(Potential):
         interaction = spec.get("interaction")
         if interaction is not None:
             interaction = InteractionSpec(**interaction)
-        return cls(sfset, networks, getattr(torch, spec["dtype"]), interaction)
+        fidelities = Fidelities.from_spec(spec.get("fidelities"))
+        return cls(sfset, networks, getattr(torch, spec["dtype"]), interaction, fidelities)
+
+    def folded_fidelity(self, index: int) -> NeuralNetworkPotential:
+        """A single-fidelity copy: the one-hot's columns of each first layer added to its
+        bias, the fidelity's shift to the reference energies (exactly the same energies)."""
+        spec = {k: v for k, v in self.spec().items() if k != "fidelities"}
+        single = type(self).from_spec(spec)
+        state = self.state_dict()
+        shifts = state.pop("fidelity_shifts")
+        state["reference_energies"] = state["reference_energies"] + shifts[index]
+        n = len(self.fidelities)
+        for element in self.elements:
+            weight, bias = f"networks.{element}.0.weight", f"networks.{element}.0.bias"
+            state[bias] = state[bias] + state[weight][:, index - n]
+            state[weight] = state[weight][:, :-n]
+        single.load_state_dict(state)
+        single.metadata = getattr(self, "metadata", {})
+        return single
 
     @staticmethod
     def descriptor_set_from_dict(data: dict) -> SymmetryFunctionSet:

@@ -26,6 +26,7 @@ from torch import nn
 
 from mlpot.descriptors.species import ElementIndex
 from mlpot.errors import MlpotError
+from mlpot.models.fidelity import Fidelities, check_single
 from mlpot.neighbours.pairs import Pairs, neighbour_pairs
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ DESCRIPTOR_FEATURES = "descriptors"  # features hold per-atom descriptors (mlpot
 FITTED = "fitted"  # solved in closed form by its family's fit: no gradient training follows
 ATOM_FEATURES = "atom features"  # atom_features: per-atom invariants (selection by diversity)
 VARIANCE = "variance"  # its calculator gives its own energy_std, energies_std: no committee
+MULTI_FIDELITY = "multi-fidelity"  # learns several fidelities (mlpot.models.fidelity)
 
 
 def export_capability(fmt: str) -> str:
@@ -66,6 +68,8 @@ class Potential(nn.Module, ABC):
     `atomic_energies`, `spec` and `from_spec`; the rest has working defaults."""
 
     family: ClassVar[str]
+    # the fidelities a multi-fidelity model learnt; None: one fidelity (set per instance)
+    fidelities: Fidelities | None = None
     # not compiled when a family's module is scripted (TorchScript) for deployment
     __jit_unused_properties__: ClassVar[list[str]] = [
         "elements", "cutoff", "receptive_field", "dtype", "device", "capabilities",
@@ -160,6 +164,20 @@ class Potential(nn.Module, ABC):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             return type(self).from_spec(self.spec())
+
+    def at_fidelity(self, name: str | None = None) -> Potential:
+        """A single-fidelity model predicting what this one predicts at fidelity `name`
+        (None: the target); a single-fidelity model returns itself."""
+        if self.fidelities is None:
+            check_single(None, name, f"{self.description}")
+            return self
+        self.require(MULTI_FIDELITY, "prediction at one fidelity")
+        return self.folded_fidelity(self.fidelities.index(name))
+
+    def folded_fidelity(self, index: int) -> Potential:
+        """at_fidelity's copy for the fidelity at one-hot position `index`; families with
+        the capability MULTI_FIDELITY override this."""
+        raise NotImplementedError(f"{self.description} declares {MULTI_FIDELITY} but cannot fold")
 
     def atom_features(self, atoms: Atoms) -> np.ndarray:
         """(N, D) invariant per-atom features of `atoms` that the energies are computed from

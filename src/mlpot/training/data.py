@@ -12,29 +12,35 @@ from mlpot.data import Frame, load_group, load_structure_list, read_frames
 from mlpot.data.errors import DataError
 from mlpot.data.sanity import where
 from mlpot.errors import MlpotError
-from mlpot.models.potential import Potential
+from mlpot.models.fidelity import Fidelities
+from mlpot.models.potential import MULTI_FIDELITY, Potential
 
 
-def read_groups(groups, require_forces: bool) -> list[Frame]:
+def read_groups(groups, require_forces: bool, target_fidelity: str | None = None) -> list[Frame]:
+    """The groups' frames, each with its group's fidelity (else `target_fidelity`)."""
     frames: list[Frame] = []
     for group in groups:
         entries = [spec.entry for spec in group.files]
-        frames += load_group(
+        read = load_group(
             group.name, group.weight, entries, Path.cwd(), format=group.format,
             require_forces=require_forces,
         )
+        for frame in read:
+            frame.fidelity = group.fidelity or target_fidelity
+        frames += read
     return frames
 
 
-def read_test_groups(groups, require_forces: bool) -> list[Frame]:
+def read_test_groups(groups, require_forces: bool, target_fidelity: str | None = None):
     """Test frames keep the group labels their files carry (e.g. mlearn's), for per-group errors;
-    unlabelled frames take their config group's name."""
+    unlabelled frames take their config group's name. They are of the target fidelity."""
     frames: list[Frame] = []
     for group in groups:
         for spec in group.files:
             read = read_frames(spec.entry, format=group.format, require_forces=require_forces)
             for frame in read:
                 frame.group = group.name if frame.group == "default" else frame.group
+                frame.fidelity = target_fidelity
             frames += read
     return frames
 
@@ -44,11 +50,14 @@ def read_training_data(config: TrainConfig) -> tuple[list[Frame], list[Frame]]:
     data = config.data
     if isinstance(data.train, Path):
         frames = load_structure_list(data.train, require_forces=data.require_forces)
+        for frame in frames:
+            frame.fidelity = data.target_fidelity
     else:
-        frames = read_groups(data.train, data.require_forces)
+        frames = read_groups(data.train, data.require_forces, data.target_fidelity)
     rng = np.random.default_rng(config.training.seed)
     if not isinstance(data.validation, float):
-        train, val = frames, read_groups(data.validation, data.require_forces)
+        train, val = frames, read_groups(data.validation, data.require_forces,
+                                         data.target_fidelity)
     else:
         order = rng.permutation(len(frames))
         n_val = int(round(data.validation * len(frames)))
@@ -78,6 +87,29 @@ def balance_kinds(frames: list[Frame], power: float) -> None:
 
 def _kind(frame: Frame) -> str:
     return frame.info.get("kind", frame.group)
+
+
+def data_fidelities(config: TrainConfig) -> Fidelities | None:
+    """The fidelities the config's training groups name (None: one fidelity)."""
+    names = config.data.fidelity_names()
+    return Fidelities(names, config.data.target_fidelity) if len(names) > 1 else None
+
+
+def check_fidelities(model: Potential, fidelities: Fidelities | None) -> None:
+    """Raise MlpotError unless `model` learns exactly the data's fidelities."""
+    if fidelities is not None:
+        model.require(
+            MULTI_FIDELITY, "training on several fidelities (the groups' 'fidelity')",
+            "choose a family that has it (nnp, equivariant, gap) or train on one fidelity",
+        )
+    if model.fidelities != fidelities:
+        learnt = model.fidelities.names if model.fidelities else "one fidelity"
+        data = fidelities.names if fidelities else "one fidelity"
+        raise MlpotError(
+            f"{model.description} learns {learnt}, but the training data has {data} (with "
+            f"target {fidelities.target if fidelities else None}); give the groups the model's "
+            "fidelities or train a new model"
+        )
 
 
 def data_elements(frames: list[Frame]) -> list[str]:

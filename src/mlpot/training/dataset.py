@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 from mlpot.data.frame import Frame
 from mlpot.data.sanity import where
 from mlpot.errors import MlpotError
+from mlpot.models.fidelity import fidelity_index
 from mlpot.models.inputs import ModelInputs
 from mlpot.models.potential import Potential
 
@@ -56,7 +57,8 @@ def prepare_frame(frame: Frame, model: Potential, dtype: torch.dtype, group: int
         structure = model.structure_inputs(frame.numbers, frame.positions, frame.cell, frame.pbc)
     except MlpotError as err:
         raise MlpotError(f"{where(frame.source)}: {err}") from None
-    inputs = ModelInputs.of_structure(structure, frame.cell, frame.pbc, dtype)
+    fidelity = fidelity_index(model.fidelities, frame.fidelity)
+    inputs = ModelInputs.of_structure(structure, frame.cell, frame.pbc, dtype, fidelity)
     periodic = bool(np.all(frame.pbc))
 
     def tensor(x):

@@ -7,7 +7,10 @@ import torch
 from mlpot.data.frame import Frame
 from mlpot.models.nnp import DESCRIPTORS, NeuralNetworkPotential
 from mlpot.training.dataset import PreparedFrame
-from mlpot.training.reference_energies import fit_reference_energies
+from mlpot.training.reference_energies import (
+    fidelity_reference_energies,
+    fit_reference_energies,
+)
 
 
 def fit_preprocessing(
@@ -31,11 +34,22 @@ def fit_preprocessing(
     if model.interaction is not None:
         n_pairs = sum(len(model.interaction.senders(p.inputs.pair_vectors)) for p in prepared)
         model.interaction.neighbours.fill_(max(n_pairs / len(species), 1.0))
-    refs = reference_energies or fit_reference_energies(frames, list(model.elements))
-    values = torch.tensor([refs[e] for e in model.elements], dtype=model.dtype)
+    shifts = torch.zeros(1, len(model.elements), dtype=model.dtype)
+    if model.fidelities is None:
+        refs = reference_energies or fit_reference_energies(frames, list(model.elements))
+        values = torch.tensor([refs[e] for e in model.elements], dtype=model.dtype)
+    else:
+        rows = fidelity_reference_energies(
+            frames, list(model.elements), model.fidelities, reference_energies
+        )
+        rows = torch.as_tensor(rows, dtype=model.dtype)
+        values = rows[model.fidelities.index(None)]
+        shifts = rows - values
+        model.fidelity_shifts.copy_(shifts)
     model.reference_energies.copy_(values)
-    residual = torch.tensor(
-        [(p.energy - float(values[p.species].sum())) / p.n_atoms for p in prepared]
-    )
+    residual = torch.tensor([
+        (p.energy - float((values + shifts[p.inputs.fidelity[0]])[p.species].sum())) / p.n_atoms
+        for p in prepared
+    ])
     spread = float(residual.std()) if len(residual) > 1 else 0.0
     model.energy_scale.fill_(max(spread, 0.01))

@@ -34,7 +34,9 @@ def build_nnp(section: ModelConfig, context: BuildContext) -> NeuralNetworkPoten
     interaction = InteractionSpec(i.features, i.radial, i.cutoff) if i is not None else None
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(context.seed)
-        return NeuralNetworkPotential(sfset, specs, context.dtype, interaction)
+        return NeuralNetworkPotential(
+            sfset, specs, context.dtype, interaction, context.fidelities
+        )
 
 
 def build_symmetry_functions(d, elements: list[str], frames: list[Frame]) -> SymmetryFunctionSet:

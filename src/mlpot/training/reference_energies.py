@@ -1,4 +1,5 @@
-"""Per-element reference energies fitted by least squares: E ~ sum_e n_e E_e."""
+"""Per-element reference energies fitted by least squares: E ~ sum_e n_e E_e (per fidelity
+for multi-fidelity models)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import numpy as np
 from ase.data import atomic_numbers
 
 from mlpot.data.frame import Frame
+from mlpot.errors import MlpotError
+from mlpot.models.fidelity import Fidelities
 
 
 def fit_reference_energies(frames: list[Frame], elements: list[str]) -> dict[str, float]:
@@ -15,3 +18,26 @@ def fit_reference_energies(frames: list[Frame], elements: list[str]) -> dict[str
     energies = np.array([f.energy for f in frames])
     solution, *_ = np.linalg.lstsq(counts.astype(float), energies, rcond=None)
     return {e: float(v) for e, v in zip(elements, solution, strict=True)}
+
+
+def fidelity_reference_energies(
+    frames: list[Frame],
+    elements: list[str],
+    fidelities: Fidelities,
+    target: dict[str, float] | None = None,
+) -> np.ndarray:
+    """(F, E) per-atom energies (eV) of each fidelity and element, fitted on the frames of
+    that fidelity (Frame.fidelity); the target fidelity's row is `target` where given."""
+    rows = []
+    for name in fidelities.names:
+        if name == fidelities.target and target is not None:
+            refs = target
+        else:
+            mine = [f for f in frames if f.fidelity == name]
+            if not mine:
+                raise MlpotError(
+                    f"no training frame has fidelity '{name}'; give it frames or remove it"
+                )
+            refs = fit_reference_energies(mine, elements)
+        rows.append([refs[e] for e in elements])
+    return np.array(rows)

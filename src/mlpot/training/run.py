@@ -23,7 +23,14 @@ from mlpot.data.screening import screen_training_data
 from mlpot.errors import MlpotError
 from mlpot.models.families import BuildContext, family
 from mlpot.models.potential import DESCRIPTOR_FEATURES, Potential
-from mlpot.training.data import check_elements, data_elements, read_test_groups, read_training_data
+from mlpot.training.data import (
+    check_elements,
+    check_fidelities,
+    data_elements,
+    data_fidelities,
+    read_test_groups,
+    read_training_data,
+)
 from mlpot.training.dataset import PreparedFrame, prepare_frames
 from mlpot.training.gdf import assign_gdf_weights
 from mlpot.training.run_summary import best_epoch_summary, record_summary
@@ -77,13 +84,16 @@ def prepare(
     data = screen_training_data(train_frames, val_frames, config.data.outliers,
                                 _fraction(config.data.validation))
     train_frames, val_frames = data.train, data.validation
-    test_frames = read_test_groups(config.data.test, config.data.require_forces)
+    test_frames = read_test_groups(
+        config.data.test, config.data.require_forces, config.data.target_fidelity
+    )
     if atomic_energy_model is not None:  # per-atom energy targets: the atomic-energy ensemble
         from mlpot.uncertainty.atomic_energy_targets import label_atomic_energies
 
         label_atomic_energies(train_frames + val_frames, atomic_energy_model)
     model = _start_model(config, data.typical, architecture, initial, resume, files)
     check_elements(model, train_frames + val_frames + test_frames)
+    check_fidelities(model, data_fidelities(config))
     groups = sorted({f.group for f in train_frames + val_frames})
     dtype = getattr(torch, config.training.dtype)
     check_resources(train_frames + val_frames, model.cutoff, feature_count(model), dtype.itemsize)
@@ -167,6 +177,7 @@ def build_model(config: TrainConfig, frames: list[Frame], seed: int | None = Non
         descriptors=config.descriptors,
         dtype=getattr(torch, config.training.dtype),
         seed=config.training.seed if seed is None else seed,
+        fidelities=data_fidelities(config),
     )
     return _family_of(config, None).build(config.model, context)
 
