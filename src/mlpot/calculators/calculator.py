@@ -23,6 +23,9 @@ class MlpotCalculator(Calculator):
 
     "extrapolation" (N,): per atom, the number of inputs outside their training range, for
     models with that capability; computed only when asked for (an extra descriptor pass).
+
+    fidelity: of a multi-fidelity model (mlpot.models.fidelity), the fidelity to predict at
+    (None: the target fidelity of its training config); refused for single-fidelity models.
     """
 
     implemented_properties = ["energy", "free_energy", "energies", "forces", "stress"]
@@ -32,11 +35,15 @@ class MlpotCalculator(Calculator):
         model: Potential | Sequence[Potential],
         skin: float = 1.0,
         names: Sequence[str] | None = None,
+        fidelity: str | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         models = [model] if isinstance(model, Potential) else list(model)
         names = list(names) if names is not None else [f"member {k}" for k in range(len(models))]
+        self.fidelities = models[0].fidelities if models else None
+        self.fidelity = fidelity
+        models = [m.at_fidelity(fidelity) for m in models]
         check_committee(models, names)
         self.models = [m.eval() for m in models]
         self.evaluator = type(models[0]).evaluator(self.models, skin)

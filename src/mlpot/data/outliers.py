@@ -68,8 +68,13 @@ class Outlier:
 
 
 def find_outliers(frames: Sequence[Frame]) -> list[Outlier]:
-    """Distance, energy-per-atom and force outliers of frames, in that order."""
-    return distance_outliers(frames) + energy_outliers(frames) + force_outliers(frames)
+    """Distance, energy-per-atom and force outliers of frames, in that order; energies are
+    compared within each fidelity (Frame.fidelity), whose references differ."""
+    by_fidelity: dict[str | None, list[Frame]] = {}
+    for frame in frames:
+        by_fidelity.setdefault(frame.fidelity, []).append(frame)
+    energy = [o for group in by_fidelity.values() for o in energy_outliers(group)]
+    return distance_outliers(frames) + energy + force_outliers(frames)
 
 
 def unit_hint(ratio: float, unit: str = "eV", tolerance: float = 0.06) -> str:

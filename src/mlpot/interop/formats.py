@@ -35,10 +35,14 @@ def read_potential(fmt: str, path: str | Path, **options):
     return _module(fmt).read_potential(Path(path), **options)
 
 
-def write_potential(fmt: str, model, path: str | Path) -> list[Path]:
-    """Write `model` to `path` in format `fmt`; returns the files written."""
+def write_potential(
+    fmt: str, model, path: str | Path, fidelity: str | None = None
+) -> list[Path]:
+    """Write `model` to `path` in format `fmt`; returns the files written. A multi-fidelity
+    model is written as it predicts at `fidelity` (None: its target), its one-hot fidelity
+    input folded into the first layers' biases (Potential.at_fidelity)."""
     from mlpot.models.potential import export_capability
 
     module = _module(fmt)
     model.require(export_capability(fmt), f"export to the {fmt} format")
-    return module.write_potential(model, Path(path))
+    return module.write_potential(model.at_fidelity(fidelity), Path(path))

@@ -12,7 +12,7 @@ from mlpot.data.frame import Frame
 from mlpot.models.families import BuildContext
 from mlpot.neighbours.pairs import neighbour_pairs
 from mlpot.training.dataset import PreparedFrame
-from mlpot.training.reference_energies import fit_reference_energies
+from mlpot.training.reference_energies import fitted_references
 
 NEIGHBOUR_FRAMES = 200  # frames looked at for the mean neighbour count
 
@@ -30,7 +30,9 @@ def build_equivariant(section: EquivariantConfig, context: BuildContext):
     )
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(context.seed)
-        return EquivariantPotential(context.elements, section.cutoff, settings, context.dtype)
+        return EquivariantPotential(
+            context.elements, section.cutoff, settings, context.dtype, context.fidelities
+        )
 
 
 def mean_neighbours(frames: list[Frame], cutoff: float) -> float:
@@ -53,11 +55,12 @@ def fit_equivariant(
     start at the size of the forces. A continued model keeps both."""
     if keep_function:
         return
-    refs = section.reference_energies
-    refs = fit_reference_energies(frames, list(model.elements)) if refs == "fit" else refs
-    values = [refs[e] for e in model.elements]
+    given = None if section.reference_energies == "fit" else dict(section.reference_energies)
+    values, shifts = fitted_references(frames, list(model.elements), model.fidelities, given)
     forces = [f.forces for f in frames if f.forces is not None]
     scale = float(np.sqrt(np.mean(np.concatenate(forces) ** 2))) if forces else 1.0
     with torch.no_grad():
-        model.reference_energies.copy_(torch.tensor(values))
+        model.reference_energies.copy_(torch.tensor(values.tolist()))
+        if shifts is not None:
+            model.fidelity_shifts.copy_(torch.as_tensor(shifts))
         model.energy_scale.fill_(max(scale, 1e-3))

@@ -7,10 +7,7 @@ import torch
 from mlpot.data.frame import Frame
 from mlpot.models.nnp import DESCRIPTORS, NeuralNetworkPotential
 from mlpot.training.dataset import PreparedFrame
-from mlpot.training.reference_energies import (
-    fidelity_reference_energies,
-    fit_reference_energies,
-)
+from mlpot.training.reference_energies import fitted_references
 
 
 def fit_preprocessing(
@@ -34,17 +31,14 @@ def fit_preprocessing(
     if model.interaction is not None:
         n_pairs = sum(len(model.interaction.senders(p.inputs.pair_vectors)) for p in prepared)
         model.interaction.neighbours.fill_(max(n_pairs / len(species), 1.0))
-    shifts = torch.zeros(1, len(model.elements), dtype=model.dtype)
-    if model.fidelities is None:
-        refs = reference_energies or fit_reference_energies(frames, list(model.elements))
-        values = torch.tensor([refs[e] for e in model.elements], dtype=model.dtype)
+    values, shifts = fitted_references(
+        frames, list(model.elements), model.fidelities, reference_energies
+    )
+    values = torch.tensor(values.tolist(), dtype=model.dtype)
+    if shifts is None:
+        shifts = torch.zeros(1, len(model.elements), dtype=model.dtype)
     else:
-        rows = fidelity_reference_energies(
-            frames, list(model.elements), model.fidelities, reference_energies
-        )
-        rows = torch.as_tensor(rows, dtype=model.dtype)
-        values = rows[model.fidelities.index(None)]
-        shifts = rows - values
+        shifts = torch.as_tensor(shifts, dtype=model.dtype)
         model.fidelity_shifts.copy_(shifts)
     model.reference_energies.copy_(values)
     residual = torch.tensor([

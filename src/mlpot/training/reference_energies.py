@@ -41,3 +41,19 @@ def fidelity_reference_energies(
             refs = fit_reference_energies(mine, elements)
         rows.append([refs[e] for e in elements])
     return np.array(rows)
+
+
+def fitted_references(
+    frames: list[Frame],
+    elements: list[str],
+    fidelities: Fidelities | None,
+    given: dict[str, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(E,) reference energies of the target fidelity (`given`, else fitted) and, for a
+    multi-fidelity model, (F, E) shifts: each fidelity's references minus the target's."""
+    if fidelities is None:
+        refs = given or fit_reference_energies(frames, elements)
+        return np.array([refs[e] for e in elements]), None
+    rows = fidelity_reference_energies(frames, elements, fidelities, given)
+    target = rows[fidelities.index(None)]
+    return target, rows - target

@@ -26,7 +26,7 @@ class EnsembleCalculator(MlpotCalculator):
         "max_force_deviation" (eV/Å), the largest of forces_deviation,
         "extrapolation" (N,): per atom, the inputs outside the range the members saw in
         training (the union of their ranges); absent when a member stores no range.
-    skin (Å): Verlet-list skin, as for MlpotCalculator.
+    skin (Å): Verlet-list skin, fidelity: of multi-fidelity members, as for MlpotCalculator.
     """
 
     implemented_properties = [
@@ -39,9 +39,10 @@ class EnsembleCalculator(MlpotCalculator):
         models: Sequence,
         skin: float = 1.0,
         names: Sequence[str] | None = None,
+        fidelity: str | None = None,
         **kwargs,
     ):
-        super().__init__(list(models), skin, names, **kwargs)
+        super().__init__(list(models), skin, names, fidelity, **kwargs)
 
     def outputs(self, properties) -> set[str]:
         outputs = {p for p in properties if p in DERIVED}

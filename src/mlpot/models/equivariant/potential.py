@@ -1,10 +1,12 @@
 """The equivariant many-body message-passing potential (MACE/NequIP design space).
 
     species (A,), pairs (first, second, vectors (P, 3) Å)
-      -> one-hot element embedding h_i (A, channels x 0e)
+      -> one-hot element embedding h_i (A, channels x 0e) (+ the structure's one-hot fidelity
+         embedding, for a multi-fidelity model)
       -> per pair: spherical harmonics Y(r_p) to l_max, learned radial features R(|r_p|)
       -> interaction layers (1..3): densities, many-body products, node update, readout
       -> E_i = scale[z_i] * sum over layers of readouts + shift[z_i] + reference[z_i]   (eV)
+         (+ reference shift[fidelity, z_i] for a multi-fidelity model)
 
 The energy depends on positions only through `vectors`, so forces and stress follow from
 autograd with respect to `vectors` (mlpot.models.forces).
@@ -21,8 +23,9 @@ from mlpot.models.equivariant.density import make_edges
 from mlpot.models.equivariant.interaction import InteractionLayer
 from mlpot.models.equivariant.radial import RadialNetwork
 from mlpot.models.equivariant.settings import EquivariantSettings
+from mlpot.models.fidelity import Fidelities
 from mlpot.models.inputs import ModelInputs
-from mlpot.models.potential import ATOM_FEATURES, Potential
+from mlpot.models.potential import ATOM_FEATURES, MULTI_FIDELITY, Potential
 
 SPEC_VERSION = 1
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -40,8 +43,10 @@ class EquivariantPotential(Potential):
         cutoff: float,
         settings: EquivariantSettings,
         dtype: torch.dtype = torch.float64,
+        fidelities: Fidelities | None = None,
     ) -> None:
         super().__init__()
+        self.fidelities = fidelities
         if len(elements) == 0 or len(set(elements)) != len(elements):
             raise MlpotError(
                 f"equivariant model: elements must be distinct and not empty, got {elements}"
@@ -63,6 +68,10 @@ class EquivariantPotential(Potential):
         self.register_buffer("reference_energies", torch.zeros(n))
         self.register_buffer("energy_scale", torch.ones(n))
         self.register_buffer("energy_shift", torch.zeros(n))
+        if fidelities is not None:  # one-hot fidelity into the node embedding
+            f = len(fidelities)
+            self.fidelity_embedding = torch.nn.Parameter(torch.randn(f, settings.channels))
+            self.register_buffer("fidelity_shifts", torch.zeros(f, n))
         self.to(dtype)
 
     @property
@@ -78,7 +87,12 @@ class EquivariantPotential(Potential):
         return self.settings.interactions * self._cutoff
 
     def atomic_energies(self, inputs: ModelInputs, vectors: torch.Tensor) -> torch.Tensor:
-        return self.graph_energies(inputs.species, inputs.pair_first, inputs.pair_second, vectors)
+        fidelity = None
+        if self.fidelities is not None:
+            fidelity = inputs.fidelity[inputs.atom_structure]
+        return self.graph_energies(
+            inputs.species, inputs.pair_first, inputs.pair_second, vectors, fidelity
+        )
 
     def graph_energies(
         self,
@@ -86,11 +100,15 @@ class EquivariantPotential(Potential):
         first: torch.Tensor,
         second: torch.Tensor,
         vectors: torch.Tensor,
+        fidelity: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """(A,) eV from species (A,) long, pairs first, second (P,) long and vectors (P, 3) Å
-        (r_second - r_first + shift; every ordered pair once per periodic image)."""
-        energies = self._propagate(species, first, second, vectors)[1]
+        (r_second - r_first + shift; every ordered pair once per periodic image); a
+        multi-fidelity model also reads each atom's fidelity index (A,) long."""
+        energies = self._propagate(species, first, second, vectors, fidelity)[1]
         scaled = energies * self.energy_scale[species] + self.energy_shift[species]
+        if self.fidelities is not None:
+            scaled = scaled + self.fidelity_shifts[fidelity, species]
         return scaled + self.reference_energies[species]
 
     def _propagate(
@@ -99,12 +117,17 @@ class EquivariantPotential(Potential):
         first: torch.Tensor,
         second: torch.Tensor,
         vectors: torch.Tensor,
+        fidelity: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """(last layer's node features (A, channels), unscaled energies summed over layers)."""
         distances = torch.linalg.vector_norm(vectors, dim=1)
         radial = self.radial(distances)
         edges = make_edges(first, second, self.harmonics(vectors), radial, species.shape[0])
         features = self.embedding[species]
+        if self.fidelities is not None:
+            if fidelity is None:
+                raise ValueError("a multi-fidelity model's energies need each atom's fidelity")
+            features = features + self.fidelity_embedding[fidelity]
         energies = torch.zeros_like(features[:, 0])
         for layer in self.layers:
             features, terms = layer(features, species, edges)
@@ -113,10 +136,26 @@ class EquivariantPotential(Potential):
 
     @property
     def capabilities(self) -> frozenset[str]:
-        return frozenset({ATOM_FEATURES})
+        return frozenset({ATOM_FEATURES, MULTI_FIDELITY})
+
+    def folded_fidelity(self, index: int) -> EquivariantPotential:
+        """A single-fidelity copy: the fidelity's embedding added to every element's, its
+        reference shift to the reference energies (exactly the same energies)."""
+        spec = {k: v for k, v in self.spec().items() if k != "fidelities"}
+        single = type(self).from_spec(spec)
+        state = self.state_dict()
+        state["embedding"] = state["embedding"] + state.pop("fidelity_embedding")[index]
+        shifts = state.pop("fidelity_shifts")
+        state["reference_energies"] = state["reference_energies"] + shifts[index]
+        single.load_state_dict(state)
+        single.metadata = getattr(self, "metadata", {})
+        return single
 
     def atom_features(self, atoms) -> np.ndarray:
-        """(N, channels) invariant node features of the last interaction layer."""
+        """(N, channels) invariant node features of the last interaction layer (at the target
+        fidelity of a multi-fidelity model)."""
+        if self.fidelities is not None:
+            return self.at_fidelity().atom_features(atoms)
         structure = self.structure_inputs(
             atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc
         )
@@ -148,6 +187,7 @@ class EquivariantPotential(Potential):
             "cutoff": self.cutoff,
             "settings": self.settings.as_dict(),
             "dtype": dtype,
+            **({"fidelities": self.fidelities.to_spec()} if self.fidelities else {}),
         }
 
     @classmethod
@@ -163,6 +203,7 @@ class EquivariantPotential(Potential):
             float(spec["cutoff"]),
             EquivariantSettings(**spec["settings"]),
             DTYPES[spec["dtype"]],
+            Fidelities.from_spec(spec.get("fidelities")),
         )
 
 

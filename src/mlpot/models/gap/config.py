@@ -14,7 +14,7 @@ def build_gap(section: GapConfig, context) -> GapPotential:
     """A GAP without sparse points for the training data's elements."""
     return GapPotential(context.elements, SoapSettings(**section.soap.model_dump()),
                         TwoBodySettings(**section.two_body.model_dump()), section.zeta,
-                        section.delta)
+                        section.delta, fidelities=context.fidelities)
 
 
 def fit_settings(section: GapConfig) -> FitSettings:

@@ -15,7 +15,8 @@ from mlpot.models.gap.design import design_rows, structure_inputs
 from mlpot.models.gap.kernels import soap_kernel, two_body_kmm
 from mlpot.models.gap.solve import solve_sparse_gp
 from mlpot.models.gap.sparse import SELECTORS
-from mlpot.training.reference_energies import fit_reference_energies
+from mlpot.models.fidelity import fidelity_index
+from mlpot.training.reference_energies import fitted_references
 
 VOIGT = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))
 
@@ -40,8 +41,10 @@ def fit_gap(model, settings: FitSettings, frames, keep_function: bool = False) -
     if not frames:
         raise MlpotError("GAP fit: no training frame with a positive weight")
     if not keep_function:
-        refs = fit_reference_energies(frames, list(model.elements))
-        model.e0.copy_(torch.tensor([refs[e] for e in model.elements]))
+        e0, shifts = fitted_references(frames, list(model.elements), model.fidelities)
+        model.e0.copy_(torch.tensor(e0.tolist()))
+        if shifts is not None:
+            model.fidelity_shifts.copy_(torch.as_tensor(shifts))
     inputs = [structure_inputs(model, f) for f in frames]
     _choose_sparse(model, settings, inputs, keep=keep_function)
     knm, y, sigma = _design(model, settings, frames, inputs)
@@ -50,6 +53,13 @@ def fit_gap(model, settings: FitSettings, frames, keep_function: bool = False) -
     model.weights.copy_(solution.weights)
     model.kmm_cholesky.copy_(solution.kmm_cholesky)
     model.posterior_factor.copy_(solution.r_inverse)
+
+
+def _references(model, frame) -> torch.Tensor:
+    """(E,) the model's e0 at the frame's fidelity."""
+    if model.fidelities is None:
+        return model.e0
+    return model.e0 + model.fidelity_shifts[fidelity_index(model.fidelities, frame.fidelity)]
 
 
 def _choose_sparse(model, settings: FitSettings, inputs, keep: bool) -> None:
@@ -82,7 +92,7 @@ def _design(model, settings: FitSettings, frames, inputs):
     for frame, x in zip(frames, inputs, strict=True):
         design = design_rows(model, x)
         n, scale = len(frame), 1.0 / np.sqrt(frame.weight)
-        e0 = float(model.e0[x.species].sum())
+        e0 = float(_references(model, frame)[x.species].sum())
         rows.append(design.energy[None])
         targets.append([frame.energy - e0])
         sigmas.append([settings.energy_sigma * np.sqrt(n) * scale])

@@ -6,6 +6,9 @@
 q_i: normalised SOAP power spectrum (mlpot.models.gap.soap); x_m: sparse environments chosen
 by CUR (mlpot.models.gap.sparse); d_k: a distance grid per element pair. The weights and the
 factors of the variance come from mlpot.models.gap.fit.
+
+A multi-fidelity GAP (mlpot.models.fidelity) adds per-fidelity reference shifts,
+e0[z_i] + shift[fidelity, z_i]; its GP is shared by the fidelities (no fidelity input).
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from ase.data import atomic_numbers
 
 from mlpot.models.gap.kernels import TwoBodySettings, soap_kernel, two_body_basis
 from mlpot.models.gap.soap import SoapSettings, soap_descriptors, soap_pairs
-from mlpot.models.potential import ATOM_FEATURES, FITTED, VARIANCE, Potential
+from mlpot.models.fidelity import Fidelities
+from mlpot.models.potential import ATOM_FEATURES, FITTED, MULTI_FIDELITY, VARIANCE, Potential
 from mlpot.neighbours.pairs import Pairs
 
 if TYPE_CHECKING:
@@ -38,8 +42,10 @@ class GapPotential(Potential):
         zeta: int = 4,
         delta: float = 1.0,
         n_sparse: int = 0,
+        fidelities: Fidelities | None = None,
     ):
         super().__init__()
+        self.fidelities = fidelities
         self._elements = tuple(elements)
         self.soap, self.two_body, self.zeta, self.delta = soap, two_body, int(zeta), delta
         n_species = len(elements)
@@ -47,6 +53,8 @@ class GapPotential(Potential):
         n_two = n_species * (n_species + 1) // 2 * two_body.n_points
         f64 = dict(dtype=torch.float64)
         self.register_buffer("e0", torch.zeros(n_species, **f64))
+        if fidelities is not None:  # e0 of each fidelity minus the target's
+            self.register_buffer("fidelity_shifts", torch.zeros(len(fidelities), n_species, **f64))
         self.register_buffer("sparse", torch.zeros(n_sparse, width, **f64))
         self.register_buffer("sparse_species", torch.zeros(n_sparse, dtype=torch.long))
         self.register_buffer("weights", torch.zeros(n_sparse + n_two, **f64))
@@ -70,7 +78,7 @@ class GapPotential(Potential):
 
     @property
     def capabilities(self) -> frozenset[str]:
-        return frozenset({FITTED, VARIANCE, ATOM_FEATURES})
+        return frozenset({FITTED, VARIANCE, ATOM_FEATURES, MULTI_FIDELITY})
 
     @property
     def n_sparse(self) -> int:
@@ -111,8 +119,19 @@ class GapPotential(Potential):
         return torch.cat([soap, pair], 1)
 
     def atomic_energies(self, inputs: ModelInputs, vectors: torch.Tensor) -> torch.Tensor:
-        return self.e0[inputs.species].to(vectors) + self.basis(inputs, vectors) @ self.weights.to(
-            vectors)
+        e0 = self.e0[inputs.species]
+        if self.fidelities is not None:
+            e0 = e0 + self.fidelity_shifts[inputs.fidelity[inputs.atom_structure], inputs.species]
+        return e0.to(vectors) + self.basis(inputs, vectors) @ self.weights.to(vectors)
+
+    def folded_fidelity(self, index: int) -> GapPotential:
+        """A single-fidelity copy whose e0 holds the fidelity's shift."""
+        single = type(self).from_spec({k: v for k, v in self.spec().items() if k != "fidelities"})
+        state = self.state_dict()
+        state["e0"] = state["e0"] + state.pop("fidelity_shifts")[index]
+        single.load_state_dict(state)
+        single.metadata = getattr(self, "metadata", {})
+        return single
 
     def spec(self) -> dict:
         return {
@@ -122,20 +141,21 @@ class GapPotential(Potential):
             "zeta": self.zeta,
             "delta": self.delta,
             "n_sparse": self.n_sparse,
+            **({"fidelities": self.fidelities.to_spec()} if self.fidelities else {}),
         }
 
     @classmethod
     def from_spec(cls, spec: dict) -> GapPotential:
         return cls(tuple(spec["elements"]), SoapSettings(**spec["soap"]),
                    TwoBodySettings(**spec["two_body"]), spec["zeta"], spec["delta"],
-                   spec["n_sparse"])
+                   spec["n_sparse"], Fidelities.from_spec(spec.get("fidelities")))
 
     def resize(self, n_sparse: int) -> None:
         """Replace the buffers sized by the sparse points with zeros for `n_sparse` of them
-        (e0 is kept)."""
+        (e0 and the fidelity shifts are kept)."""
         fresh = type(self).from_spec({**self.spec(), "n_sparse": n_sparse})
         for name, buffer in fresh.named_buffers():
-            if name == "e0":
+            if name in ("e0", "fidelity_shifts"):
                 continue
             setattr(self, name, buffer.to(self.e0.dtype if buffer.is_floating_point()
                                           else buffer.dtype))

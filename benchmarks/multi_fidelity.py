@@ -1,0 +1,165 @@
+"""Data efficiency of multi-fidelity training on Zuo et al.'s Si (a universal model as the
+cheap fidelity).
+
+    OMP_NUM_THREADS=1 python benchmarks/multi_fidelity.py --data ../shared/data/mlearn \
+        --fractions 0.1 0.25 --draws 3 --steps 30000 --out runs/multi_fidelity
+
+For each DFT fraction f and draw d, a random f of the training structures of
+Si/training.json (seed d) keep their DFT labels. Trained and judged on the DFT test set:
+    dft@f   the DFT subset alone (mlpot's default recipe otherwise);
+    mf@f    the same subset (fidelity "dft", the target) plus every training structure
+            labelled by the teacher (fidelity "teacher", default sevennet-0 through
+            mlpot.universal, its raw energies: the model fits per-fidelity references);
+    dft@1   all DFT training labels, once.
+Every run takes about --steps optimiser steps (epochs = steps / batches per epoch), so the
+runs differ in their data, not in their optimisation. Teacher labels are computed once and
+kept in --out/teacher.xyz. Prints and writes (--out/results.json) the test MAE/RMSE of
+energy (meV/atom) and forces (eV/Å) per run, the mean over draws and the issue's targets:
+mf@0.1 <= dft@0.25 and mf@0.1 <= 1.5 x dft@1 for energy and forces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+BATCH = 4
+
+
+def teacher_frames(frames, teacher: str, cache: Path):
+    """The frames labelled by the universal model `teacher` (energy, forces, stress), cached."""
+    from ase.io import write
+
+    from mlpot.calculators import load_calculator
+    from mlpot.data import read_frames
+
+    if not cache.is_file():
+        calc = load_calculator(teacher)
+        labelled = []
+        start = time.perf_counter()
+        for frame in frames:
+            atoms = frame.to_atoms(with_labels=False)
+            atoms.calc = calc
+            atoms.get_potential_energy()
+            atoms.get_forces()
+            if atoms.pbc.all():
+                atoms.get_stress()
+            labelled.append(atoms)
+        print(f"teacher labels: {len(frames)} structures in "
+              f"{time.perf_counter() - start:.0f} s", flush=True)
+        write(cache, labelled, format="extxyz")
+    return read_frames(str(cache))
+
+
+def write_frames(frames, path: Path) -> Path:
+    from ase.io import write
+
+    write(path, [f.to_atoms() for f in frames], format="extxyz")
+    return path
+
+
+def train_and_test(name: str, groups: list[dict], n_frames: int, test, out: Path,
+                   steps: int, seed: int) -> dict:
+    from mlpot.analysis.errors import Predictions, error_report
+    from mlpot.calculators import MlpotCalculator
+    from mlpot.config import TrainConfig
+    from mlpot.models.serialization import load_model
+    from mlpot.training.run import prepare, train
+
+    several = len({g.get("fidelity") for g in groups}) > 1
+    epochs = max(round(steps / max(-(-n_frames * 0.9 // BATCH), 1)), 1)
+    config = TrainConfig.model_validate({
+        "output": str(out / name),
+        "data": {"train": groups, "target_fidelity": "dft" if several else None},
+        "training": {"epochs": int(epochs), "batch_size": BATCH, "seed": seed},
+    })
+    start = time.perf_counter()
+    outcome = train(prepare(config, progress=False), progress=False)
+    seconds = time.perf_counter() - start
+    calc = MlpotCalculator(load_model(outcome.model_path))
+    energies, forces = [], []
+    for frame in test:
+        atoms = frame.to_atoms(with_labels=False)
+        atoms.calc = calc
+        energies.append(atoms.get_potential_energy())
+        forces.append(np.array(atoms.get_forces()))
+    report = error_report(test, Predictions(np.array(energies), forces, [None] * len(test)))
+    overall = report.overall.to_dict()
+    result = {
+        "run": name, "epochs": int(epochs), "train_seconds": seconds,
+        "energy_mae": overall["energy"]["mae"], "energy_rmse": overall["energy"]["rmse"],
+        "force_mae": overall["forces"]["mae"], "force_rmse": overall["forces"]["rmse"],
+    }
+    print(json.dumps(result), flush=True)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True, help="the mlearn data directory")
+    parser.add_argument("--element", default="Si")
+    parser.add_argument("--teacher", default="sevennet-0")
+    parser.add_argument("--fractions", type=float, nargs="+", default=[0.1, 0.25])
+    parser.add_argument("--draws", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=30000)
+    parser.add_argument("--no-full", action="store_true", help="skip dft@1")
+    parser.add_argument("--out", type=Path, default=Path("runs/multi_fidelity"))
+    args = parser.parse_args()
+
+    from mlpot.data import read_frames
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    train_frames = read_frames(str(args.data / args.element / "training.json"))
+    test = read_frames(str(args.data / args.element / "test.json"))
+    teacher = write_frames(teacher_frames(train_frames, args.teacher, args.out / "teacher.xyz"),
+                           args.out / "teacher_train.xyz")
+    teacher_group = {"name": "teacher", "files": [str(teacher)], "fidelity": "teacher"}
+    results = []
+    for fraction in args.fractions:
+        for draw in range(args.draws):
+            rng = np.random.default_rng(draw)
+            n = max(round(fraction * len(train_frames)), 2)
+            chosen = sorted(rng.choice(len(train_frames), n, replace=False).tolist())
+            subset = write_frames([train_frames[i] for i in chosen],
+                                  args.out / f"dft_{fraction}_{draw}.xyz")
+            dft = {"name": "dft", "files": [str(subset)], "fidelity": "dft"}
+            for kind, groups, count in (
+                ("dft", [{**dft, "fidelity": None}], n),
+                ("mf", [dft, teacher_group], n + len(train_frames)),
+            ):
+                name = f"{kind}@{fraction}-draw{draw}"
+                results.append(train_and_test(name, groups, count, test, args.out, args.steps,
+                                              draw))
+    if not args.no_full:
+        full = {"name": "dft", "files": [str(args.data / args.element / "training.json")]}
+        results.append(train_and_test("dft@1", [full], len(train_frames), test, args.out,
+                                      args.steps, 0))
+    (args.out / "results.json").write_text(json.dumps(results, indent=2))
+    print(summary(results, args.fractions))
+
+
+def summary(results: list[dict], fractions: list[float]) -> str:
+    """Mean test MAE per kind of run over the draws, and the issue's targets."""
+    def mean(prefix: str, key: str) -> float:
+        values = [r[key] for r in results if r["run"].split("-draw")[0] == prefix]
+        return float(np.mean(values)) if values else float("nan")
+
+    lines = ["| run | E MAE (meV/atom) | E RMSE | F MAE (eV/Å) | F RMSE |", "|---|---|---|---|---|"]
+    names = [f"{k}@{f}" for f in fractions for k in ("dft", "mf")] + ["dft@1"]
+    for name in names:
+        values = [mean(name, k) for k in ("energy_mae", "energy_rmse", "force_mae", "force_rmse")]
+        lines.append(f"| {name} | " + " | ".join(f"{v:.4g}" for v in values) + " |")
+    low, mid = min(fractions), 0.25
+    for key in ("energy_mae", "force_mae"):
+        mf, dft_mid, full = mean(f"mf@{low}", key), mean(f"dft@{mid}", key), mean("dft@1", key)
+        lines.append(f"{key}: mf@{low} {mf:.4g} <= dft@{mid} {dft_mid:.4g}: {mf <= dft_mid}; "
+                     f"<= 1.5 x dft@1 ({1.5 * full:.4g}): {mf <= 1.5 * full}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
