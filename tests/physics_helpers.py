@@ -173,3 +173,23 @@ def own_images(symbol: str = "Ni") -> Atoms:
     """One atom in a skewed cell about half the cutoff: it sees only its own images."""
     cell = [[2.6, 0.0, 0.0], [0.8, 2.5, 0.0], [0.3, -0.6, 2.7]]
     return Atoms(symbol, positions=[(0.2, 0.1, 0.3)], cell=cell, pbc=True)
+
+
+def multi_fidelity_copy(model, names=("low", "high"), target="high", seed=3):
+    """`model` with a fidelity input (mlpot.models.fidelity): its weights where the shapes
+    agree, new random ones for the fidelity inputs, and non-zero per-fidelity shifts."""
+    from mlpot.models.fidelity import Fidelities
+
+    fidelities = Fidelities(tuple(names), target)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        copy = type(model).from_spec({**model.spec(), "fidelities": fidelities.to_spec()})
+        state = copy.state_dict()
+        for key, value in model.state_dict().items():
+            if state[key].shape == value.shape:
+                state[key] = value
+        copy.load_state_dict(state)
+        with torch.no_grad():
+            copy.fidelity_shifts.copy_(torch.randn(copy.fidelity_shifts.shape))
+    copy.metadata = {}
+    return copy

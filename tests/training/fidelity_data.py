@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from ase.calculators.morse import MorsePotential
 from emt_alni import emt_frames
 

@@ -11,11 +11,11 @@ import numpy as np
 import torch
 
 from mlpot.errors import MlpotError
+from mlpot.models.fidelity import fidelity_index
 from mlpot.models.gap.design import design_rows, structure_inputs
 from mlpot.models.gap.kernels import soap_kernel, two_body_kmm
 from mlpot.models.gap.solve import solve_sparse_gp
 from mlpot.models.gap.sparse import SELECTORS
-from mlpot.models.fidelity import fidelity_index
 from mlpot.training.reference_energies import fitted_references
 
 VOIGT = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))

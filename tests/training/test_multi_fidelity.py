@@ -1,0 +1,155 @@
+"""Multi-fidelity training: groups name their fidelity, the config its target; the model
+learns two fidelities differing by per-element offsets and a smooth pair term, and learns the
+target better from few target labels plus many cheap ones than from the few alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import yaml
+from fidelity_data import fidelity_files
+from physics_helpers import make_model
+
+from mlpot.calculators import MlpotCalculator
+from mlpot.config import ConfigError, TrainConfig, load_config
+from mlpot.data import read_frames
+from mlpot.errors import MlpotError
+from mlpot.models.fidelity import Fidelities
+from mlpot.models.nnp import NeuralNetworkPotential
+from mlpot.models.potential import MULTI_FIDELITY
+from mlpot.models.serialization import load_model
+from mlpot.training.data import check_fidelities
+from mlpot.training.run import prepare, train
+
+SMALL = {"descriptors": {"cutoff": 4.6, "n_radial": 6, "angular_shells": 1},
+         "model": {"hidden": [12, 12]}}
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return fidelity_files(tmp_path_factory.mktemp("fidelity"))
+
+
+def group(files, name, fidelity=None):
+    out = {"name": name, "files": [str(files[name])]}
+    return out if fidelity is None else {**out, "fidelity": fidelity}
+
+
+def config(tmp_path, groups, epochs, target=None, **data) -> TrainConfig:
+    return TrainConfig.model_validate({
+        "output": str(tmp_path), **SMALL,
+        "data": {"train": groups, "validation": 0.0, "target_fidelity": target, **data},
+        "training": {"epochs": epochs, "batch_size": 4, "ema_decay": None,
+                     "optimizer": {"lr": 0.01}},
+    })
+
+
+def test_errors(model_path, frames) -> tuple[float, float]:
+    """RMSE of energy per atom (eV) and forces (eV/Å) of the model file on frames."""
+    calc = MlpotCalculator(load_model(model_path))
+    energies, forces = [], []
+    for frame in frames:
+        atoms = frame.to_atoms(with_labels=False)
+        atoms.calc = calc
+        energies.append((atoms.get_potential_energy() - frame.energy) / len(frame))
+        forces.append(atoms.get_forces() - frame.forces)
+    return float(np.sqrt(np.mean(np.square(energies)))), float(
+        np.sqrt(np.mean(np.concatenate(forces) ** 2)))
+
+
+test_errors.__test__ = False
+
+
+def test_cheap_labels_of_another_fidelity_improve_the_target(files, tmp_path):
+    # the same number of optimiser steps (12 per epoch against 2)
+    alone = config(tmp_path / "alone", [group(files, "high")], epochs=180)
+    both = config(tmp_path / "both", [group(files, "high", "high"), group(files, "low", "low")],
+                  epochs=30, target="high")
+    test = read_frames(str(files["test"]))
+    errors = {}
+    for name, cfg in (("alone", alone), ("both", both)):
+        outcome = train(prepare(cfg, progress=False), progress=False)
+        errors[name] = test_errors(outcome.model_path, test)
+    model = load_model(tmp_path / "both" / "model.pt")
+    assert model.fidelities == Fidelities(("high", "low"), "high")
+    assert errors["both"][0] < 0.5 * errors["alone"][0]
+    assert errors["both"][1] < 0.5 * errors["alone"][1]
+
+
+def test_per_fidelity_references_hold_the_offsets(files, tmp_path):
+    cfg = config(tmp_path, [group(files, "high", "high"), group(files, "low", "low")],
+                 epochs=1, target="high")
+    model = prepare(cfg, progress=False).model
+    shifts = model.fidelity_shifts[model.fidelities.index("low")]
+    assert model.fidelity_shifts[model.fidelities.index("high")].abs().max() == 0
+    # Al +0.7 and Ni -1.3 eV/atom, plus the Morse pair term's share per atom
+    assert float(shifts[1] - shifts[0]) == pytest.approx(-2.0, abs=0.15)
+
+
+def test_one_named_fidelity_trains_exactly_as_none(files, tmp_path):
+    plain = config(tmp_path / "plain", [group(files, "high")], epochs=2)
+    named = config(tmp_path / "named", [group(files, "high", "dft")], epochs=2)
+    models = [train(prepare(c, progress=False), progress=False).model_path for c in (plain, named)]
+    first, second = (torch.load(p, weights_only=False) for p in models)
+    assert first["spec"] == second["spec"] and "fidelities" not in first["spec"]
+    for key, value in first["state"].items():
+        assert torch.equal(value, second["state"][key]), key
+
+
+def write_config(tmp_path, data: dict):
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"data": data}))
+    return path
+
+
+def test_several_fidelities_need_a_target(files, tmp_path):
+    data = {"train": [group(files, "high", "dft"), group(files, "low", "teacher")]}
+    with pytest.raises(ConfigError, match="fidelities dft, teacher; set data.target_fidelity"):
+        load_config(write_config(tmp_path, data))
+
+
+def test_test_groups_are_of_the_target_fidelity(files, tmp_path):
+    data = {"train": [group(files, "high", "dft"), group(files, "low", "teacher")],
+            "target_fidelity": "dft", "test": [group(files, "test", "teacher")]}
+    with pytest.raises(ConfigError, match="evaluated at the target fidelity"):
+        load_config(write_config(tmp_path, data))
+
+
+def test_a_target_without_frames_is_refused(files, tmp_path):
+    cfg = config(tmp_path, [group(files, "high", "a"), group(files, "low", "b")], epochs=1,
+                 target="c")
+    with pytest.raises(MlpotError, match="no training frame has fidelity 'c'"):
+        prepare(cfg, progress=False)
+
+
+def test_unnamed_groups_are_of_the_target_fidelity(files, tmp_path):
+    cfg = config(tmp_path, [group(files, "high"), group(files, "low", "low")], epochs=1,
+                 target="high")
+    run = prepare(cfg, progress=False)
+    assert run.model.fidelities == Fidelities(("high", "low"), "high")
+    fidelities = {int(p.inputs.fidelity[0]) for p in run.train_set}
+    assert fidelities == {0, 1}
+
+
+class WithoutFidelities(NeuralNetworkPotential):
+    """A family that cannot take a fidelity input."""
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return super().capabilities - {MULTI_FIDELITY}
+
+
+def test_families_without_the_capability_refuse_several_fidelities():
+    model = WithoutFidelities.from_spec(make_model().spec())
+    with pytest.raises(MlpotError, match="lacks 'multi-fidelity'.*train on one fidelity"):
+        check_fidelities(model, Fidelities(("a", "b"), "a"))
+
+
+def test_a_model_of_other_fidelities_is_not_continued(files, tmp_path):
+    cfg = config(tmp_path, [group(files, "high", "a"), group(files, "low", "b")], epochs=1,
+                 target="a")
+    model = prepare(cfg, progress=False).model
+    single = config(tmp_path / "single", [group(files, "high")], epochs=1)
+    with pytest.raises(MlpotError, match="learns .*'a', 'b'.*one fidelity"):
+        prepare(single, initial=model, progress=False)
