@@ -32,6 +32,7 @@ BATCH = 4
 
 def teacher_frames(frames, teacher: str, cache: Path):
     """The frames labelled by the universal model `teacher` (energy, forces, stress), cached."""
+    from ase.calculators.singlepoint import SinglePointCalculator
     from ase.io import write
 
     from mlpot.calculators import load_calculator
@@ -44,14 +45,16 @@ def teacher_frames(frames, teacher: str, cache: Path):
         for frame in frames:
             atoms = frame.to_atoms(with_labels=False)
             atoms.calc = calc
-            atoms.get_potential_energy()
-            atoms.get_forces()
+            labels = {"energy": atoms.get_potential_energy(), "forces": atoms.get_forces()}
             if atoms.pbc.all():
-                atoms.get_stress()
+                labels["stress"] = atoms.get_stress()
+            atoms.calc = SinglePointCalculator(atoms, **labels)
             labelled.append(atoms)
         print(f"teacher labels: {len(frames)} structures in "
               f"{time.perf_counter() - start:.0f} s", flush=True)
-        write(cache, labelled, format="extxyz")
+        partial = cache.with_suffix(".partial.xyz")
+        write(partial, labelled, format="extxyz")
+        partial.rename(cache)  # a killed run leaves no cache that looks complete
     return read_frames(str(cache))
 
 

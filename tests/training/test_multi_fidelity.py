@@ -153,3 +153,40 @@ def test_a_model_of_other_fidelities_is_not_continued(files, tmp_path):
     single = config(tmp_path / "single", [group(files, "high")], epochs=1)
     with pytest.raises(MlpotError, match="learns .*'a', 'b'.*one fidelity"):
         prepare(single, initial=model, progress=False)
+
+
+def test_continued_training_keeps_every_fidelitys_energies(files, tmp_path):
+    from emt_alni import emt_frames
+    from fidelity_data import low_fidelity
+
+    from mlpot.models.predict import predict
+    from mlpot.training.dataset import prepare_frames
+    from mlpot.training.fit_preprocessing import fit_preprocessing
+    from mlpot.training.refit_preprocessing import function_kept
+
+    def labelled(high, low):
+        for frame in high:
+            frame.fidelity = "high"
+        for frame in low:
+            frame.fidelity = "low"
+        return high + low
+
+    cfg = config(tmp_path, [group(files, "high", "high"), group(files, "low", "low")],
+                 epochs=1, target="high")
+    model = prepare(cfg, progress=False).model
+    narrow = labelled(emt_frames(4, seed=5), low_fidelity(emt_frames(4, seed=6)))
+    wide = labelled(emt_frames(5, seed=7), low_fidelity(emt_frames(5, seed=8)))
+    for frame in wide:
+        frame.positions, frame.cell = frame.positions * 0.92, frame.cell * 0.92
+    groups = ["bulk", "default"]
+    first = prepare_frames(narrow, model, torch.float64, groups, progress=False)
+    second = prepare_frames(wide, model, torch.float64, groups, progress=False)
+    fit_preprocessing(model, narrow, first, "minmax", False)
+
+    def energies():
+        return torch.cat([predict(model, p.inputs, set()).atomic_energies for p in first + second])
+
+    before = energies().detach()
+    with function_kept(model):
+        fit_preprocessing(model, wide, second, "minmax", False)
+    assert torch.allclose(energies().detach(), before, rtol=1e-9, atol=1e-9)

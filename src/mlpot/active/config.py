@@ -15,7 +15,8 @@ from pydantic import Field, ValidationError, model_validator
 
 from mlpot.config.fields import ConfigPath, ElementSymbol, NonNegative, Positive, PositiveInt
 from mlpot.config.schema import ModelConfig, ModelSection, TrainingConfig
-from mlpot.config.sections import DescriptorsConfig, FileSpec, Section
+from mlpot.config.errors import KeyProblems
+from mlpot.config.sections import DescriptorsConfig, FileSpec, Groups, Section
 
 Measure = Literal["max_force_deviation", "energy_std_per_atom"]
 # a linear isotropic strain: the cell and positions are scaled by 1 + strain
@@ -165,6 +166,11 @@ class ActiveConfig(Section):
     holdout:    labelled frames (energy and forces) on which every ensemble is scored
     iterations: explore-label-retrain rounds after the initial training (iteration 0)
     validation: fraction of the training frames each member holds out (its training.seed)
+    fidelity_data: labelled groups of other fidelities (each with its `fidelity`, e.g. a
+                universal model's labels), trained alongside the oracle's labels in every
+                iteration (multi-fidelity models); the oracle labels only the selected
+                structures, at target_fidelity, which the ensembles predict at
+    target_fidelity: the name of the oracle's fidelity (needed with fidelity_data)
     """
 
     output: ConfigPath = Field(Path("mlpot-active"), validate_default=True)
@@ -178,6 +184,8 @@ class ActiveConfig(Section):
     select: SelectConfig
     iterations: PositiveInt = 5
     validation: float = Field(0.1, ge=0, lt=1)
+    fidelity_data: Groups = Field(default_factory=list)
+    target_fidelity: Annotated[str, Field(min_length=1)] | None = None
     descriptors: DescriptorsConfig = Field(default_factory=DescriptorsConfig)
     model: ModelSection = Field(default_factory=ModelConfig)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
@@ -191,6 +199,26 @@ class ActiveConfig(Section):
                 "train a committee (members >= 2)"
             )
         return self
+
+    @model_validator(mode="after")
+    def _fidelities_named(self) -> ActiveConfig:
+        problems = _fidelity_problems(self)
+        if problems:
+            raise KeyProblems(problems)
+        return self
+
+
+def _fidelity_problems(cfg: ActiveConfig) -> list:
+    """fidelity_data needs target_fidelity and a fidelity named by each of its groups."""
+    problems: list = []
+    if cfg.fidelity_data and cfg.target_fidelity is None:
+        message = "fidelity_data needs target_fidelity: the name of the oracle's fidelity"
+        problems.append((("target_fidelity",), message))
+    for index, group in enumerate(cfg.fidelity_data):
+        if group.fidelity is None:
+            message = f"group '{group.name}' names no fidelity; give it its level of theory"
+            problems.append((("fidelity_data", index, "fidelity"), message))
+    return problems
 
 
 def load_active_config(path: str | os.PathLike[str]) -> ActiveConfig:

@@ -20,13 +20,15 @@ from mlpot.training.trainer import RunFiles
 
 
 def ensemble_config(cfg: ActiveConfig, data: Path, output: Path) -> TrainConfig:
-    """The training configuration of the ensemble: cfg's sections, data from `data` (extxyz)."""
-    group = GroupConfig(name="active", files=[FileSpec(path=data)])
+    """The training configuration of the ensemble: cfg's sections, data from `data` (extxyz,
+    the oracle's labels, of the target fidelity) and cfg's fidelity_data."""
+    group = GroupConfig(name="active", files=[FileSpec(path=data)], fidelity=cfg.target_fidelity)
     return TrainConfig(
         output=output,
         elements=cfg.elements,
         data=DataConfig(
-            train=[group], validation=cfg.validation, bootstrap=cfg.ensemble.bootstrap
+            train=[group, *cfg.fidelity_data], validation=cfg.validation,
+            bootstrap=cfg.ensemble.bootstrap, target_fidelity=cfg.target_fidelity,
         ),
         descriptors=cfg.descriptors,
         model=cfg.model,

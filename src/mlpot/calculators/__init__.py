@@ -25,15 +25,22 @@ def load_calculator(path: str | Path, units=None, **kwargs):
     return type(model).calculator_type()(model, **kwargs)
 
 
-def load_calculator_or_ensemble(paths: list[str], units=None):
+def load_calculator_or_ensemble(paths: list[str], units=None, fidelity: str | None = None):
     """load_calculator for one model file (units: of an n2p2 directory); an EnsembleCalculator
-    (the members' mean) for several model files or an ensemble.json of `mlpot ensemble`."""
-    if len(paths) == 1 and Path(paths[0]).suffix != ".json":
-        return load_calculator(paths[0], units)
+    (the members' mean) for several model files or an ensemble.json of `mlpot ensemble`;
+    fidelity: of multi-fidelity models, the one to predict at (None: their target)."""
     from mlpot.errors import MlpotError
     from mlpot.universal import is_universal
 
     universal = [path for path in paths if is_universal(path)]
+    if fidelity is not None and universal:
+        raise MlpotError(
+            f"{universal[0]} is a universal model: name its fidelity as MODEL:FIDELITY "
+            "(sevennet-mf-0:NAME) instead of --fidelity"
+        )
+    options = {} if fidelity is None else {"fidelity": fidelity}
+    if len(paths) == 1 and Path(paths[0]).suffix != ".json":
+        return load_calculator(paths[0], units, **options)
     if universal:
         raise MlpotError(
             f"{universal[0]} is a universal model: a committee holds mlpot model files only; "
@@ -41,7 +48,7 @@ def load_calculator_or_ensemble(paths: list[str], units=None):
         )
     from mlpot.uncertainty.ensemble_calculator import load_ensemble_calculator
 
-    return load_ensemble_calculator(paths)
+    return load_ensemble_calculator(paths, **options)
 
 
 __all__ = ["MlpotCalculator", "load_calculator", "load_calculator_or_ensemble"]

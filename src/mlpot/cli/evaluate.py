@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from mlpot.cli.fidelity import add_fidelity_argument
 from mlpot.cli.units import add_units_argument, file_units
 
 DESCRIPTION = """Predict energy, forces and stress of every frame in DATA with MODEL; print
@@ -37,6 +38,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--offsets-config", metavar="CONFIG",
                         help="fit the offsets on the training groups of this train config")
     add_units_argument(parser)
+    add_fidelity_argument(parser)
     return parser
 
 
@@ -57,7 +59,7 @@ def run(args: argparse.Namespace) -> None:
         raise MlpotError(f"no frames in {' '.join(args.data)}: check the paths and slices")
     warn_about_data(frames)
     # after the data: a universal model takes seconds to load
-    calc = load_calculator_or_ensemble([args.model], file_units(args.units))
+    calc = load_calculator_or_ensemble([args.model], file_units(args.units), args.fidelity)
     calc, extra = _with_offsets(calc, args)
     report, written = evaluate_model(
         calc, frames, Path(args.out), plot=not args.no_plot, title=Path(args.model).name,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from mlpot.cli.fidelity import add_fidelity_argument
 from mlpot.cli.units import add_units_argument, file_units
 
 DESCRIPTION = """Run NVE (velocity Verlet), NVT (Langevin) or NPT (MTK, isotropic) molecular
@@ -60,6 +61,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--lammps-dir", default="lammps_md", metavar="DIR",
                         help="where LAMMPS's input and output go (default: lammps_md)")
     add_units_argument(parser)
+    add_fidelity_argument(parser)
     return parser
 
 
@@ -76,7 +78,9 @@ def run(args: argparse.Namespace) -> None:
         return run_from_cli(args, _read_structure(args.structure))
     atoms = _read_structure(args.structure)
     thresholds = _thresholds(args)
-    calc = load_calculator_or_ensemble([args.model, *args.more_models], file_units(args.units))
+    calc = load_calculator_or_ensemble(
+        [args.model, *args.more_models], file_units(args.units), args.fidelity
+    )
     result = run_md(
         atoms, calc, ensemble=args.ensemble, temperature_K=args.temperature,
         timestep_fs=args.timestep, steps=args.steps, pressure_GPa=args.pressure,

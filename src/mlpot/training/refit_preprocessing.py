@@ -9,7 +9,9 @@ force and stress) is what it was:
 
     first layer:  x_old = x_new @ M + d  with  M = A_new^-1 A_old,  d = c_old - c_new @ M
                   (x = G @ A + c, `DescriptorScaler.affine`), so W' = W M^T, b' = b + W d;
-    last layer:   s_old (W h + b) + ref_old = s_new (W' h + b') + ref_new.
+    last layer:   s_old (W h + b) + ref_old = s_new (W' h + b') + ref_new;
+    a multi-fidelity model keeps its per-fidelity shifts (each fidelity's reference minus
+    the target's), so every fidelity's energies are kept.
 
 With neighbour messages, the message embeddings absorb the change like the first layers (which
 fold it into their descriptor columns only), and the messages keep their normalisation.
@@ -39,9 +41,13 @@ def function_kept(model: NeuralNetworkPotential):
         old_refs = model.reference_energies.to(torch.float64).clone()
         interaction = model.interaction
         neighbours = None if interaction is None else interaction.neighbours.clone()
+        multi = model.fidelities is not None
+        fidelity_shifts = model.fidelity_shifts.clone() if multi else None
     yield
     with torch.no_grad():
         new_scale = float(model.energy_scale)
+        if multi:  # the last layers absorb the target's change; the other fidelities keep
+            model.fidelity_shifts.copy_(fidelity_shifts)  # their distance to it
         if interaction is not None:
             interaction.neighbours.copy_(neighbours)
         for e, element in enumerate(model.elements):

@@ -102,6 +102,7 @@ def run_from_cli(args, atoms: Atoms) -> None:
     )
     path = Path(args.model)
     model = read_n2p2(path, file_units(args.units)) if is_potential_dir(path) else load_model(path)
+    model = model.at_fidelity(args.fidelity)
     result = run_lammps_md(model, atoms, settings, Path(args.lammps_dir), args.ranks,
                            extrapolation=args.max_extrapolating is not None)
     if args.log:
