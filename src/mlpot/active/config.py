@@ -13,9 +13,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
+from mlpot.config.errors import KeyProblems
 from mlpot.config.fields import ConfigPath, ElementSymbol, NonNegative, Positive, PositiveInt
 from mlpot.config.schema import ModelConfig, ModelSection, TrainingConfig
-from mlpot.config.errors import KeyProblems
 from mlpot.config.sections import DescriptorsConfig, FileSpec, Groups, Section
 
 Measure = Literal["max_force_deviation", "energy_std_per_atom"]
