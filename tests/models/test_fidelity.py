@@ -83,7 +83,8 @@ def test_the_kalman_filter_is_not_offered_to_multi_fidelity_networks(model):
     assert "kalman" not in model.capabilities
 
 
-def test_n2p2_export_is_the_calculator_at_the_target_fidelity(tmp_path):
+@pytest.mark.parametrize("fmt", ["n2p2", "lammps"])
+def test_export_is_the_calculator_at_the_chosen_fidelity(fmt, tmp_path):
     from mlpot.interop.formats import read_potential, write_potential
 
     base = make_model(make_sfset(mixed_shells=False))  # n2p2's function types
@@ -94,10 +95,10 @@ def test_n2p2_export_is_the_calculator_at_the_target_fidelity(tmp_path):
     model = multi_fidelity_copy(n2p2_like, names=("low", "mid", "high"), target="mid")
     model.load_state_dict({**model.state_dict(), **{
         k: v for k, v in base.state_dict().items() if k.startswith("scalers")}})
-    write_potential("n2p2", model, tmp_path / "target")
-    write_potential("n2p2", model, tmp_path / "low", fidelity="low")
+    write_potential(fmt, model, tmp_path / "target")
+    write_potential(fmt, model, tmp_path / "low", fidelity="low")
     for name, fidelity in (("target", None), ("low", "low")):
-        exported = read_potential("n2p2", tmp_path / name)
+        exported = read_potential(fmt, tmp_path / name)
         assert exported.fidelities is None
         for atoms in (bulk_alni(), slab()):
             ours, theirs = atoms.copy(), atoms.copy()

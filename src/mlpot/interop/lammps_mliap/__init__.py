@@ -38,6 +38,7 @@ def pair_lines(model_path: str | Path, descriptor_path: str | Path, elements) ->
 
 def write_potential(model, path: Path) -> list[Path]:
     """Write the three files into the directory `path`; returns their paths."""
+    model = model.at_fidelity()  # a multi-fidelity model at its target
     path = Path(path)
     mliap = to_mliap(model)  # checks before anything is written
     elements = model.elements

@@ -41,6 +41,7 @@ def pair_lines(
 
 def write_potential(model, path: Path) -> list[Path]:
     """Write the pair_style mlpot file of `model` to `path`; returns [the file]."""
+    model = model.at_fidelity()  # a multi-fidelity model at its target
     header = [
         "mlpot potential for LAMMPS pair_style mlpot (units metal: eV, Angstrom)",
         "pair_coeff * * THIS_FILE " + " ".join(model.elements),

@@ -49,7 +49,7 @@ def run_lammps_md(model, atoms: Atoms, settings: MDSettings, folder: Path, ranks
         raise MlpotError("NPT needs a cell periodic in all three directions")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    potential = write_potential(model.at_fidelity(), folder / FILE_NAME)[0]
+    potential = write_potential(model, folder / FILE_NAME)[0]
     if settings.trajectory:
         settings = _with_trajectory(settings, folder)
     style = "extrapolation yes" if extrapolation else ""

@@ -32,6 +32,7 @@ LAMMPS_SNIPPET = "lammps.in"
 def write_potential(model: NeuralNetworkPotential, path: Path) -> list[Path]:
     """Write input.nn, scaling.data, weights.ZZZ.data and lammps.in into directory `path`;
     returns the files written."""
+    model = model.at_fidelity()  # a multi-fidelity model at its target
     model.require(export_capability("n2p2"), "writing an n2p2 potential")
     if model.interaction is not None:
         raise MlpotError(

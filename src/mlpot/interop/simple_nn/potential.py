@@ -85,6 +85,7 @@ def _network_layers(path: Path, layers: list[Layer]) -> tuple[str, list[tuple]]:
 
 def write_potential(model: NeuralNetworkPotential, path: Path) -> list[Path]:
     """Write `model` as a SIMPLE-NN potential file at `path`; returns [path]."""
+    model = model.at_fidelity()  # a multi-fidelity model at its target
     if model.interaction is not None:
         raise MlpotError(
             f"cannot write {path} in SIMPLE-NN's format: this model's atomic energies read "
