@@ -190,3 +190,36 @@ def test_continued_training_keeps_every_fidelitys_energies(files, tmp_path):
     with function_kept(model):
         fit_preprocessing(model, wide, second, "minmax", False)
     assert torch.allclose(energies().detach(), before, rtol=1e-9, atol=1e-9)
+
+
+FAMILY_SECTIONS = {
+    "equivariant": ("e3nn", {"family": "equivariant", "channels": 4, "l_max": 1,
+                             "correlation": 2, "interactions": 1, "radial_hidden": [8],
+                             "cutoff": 4.0}),
+    "gap": ("featomic", {"family": "gap", "n_sparse": 6,
+                         "soap": {"cutoff": 4.0, "width": 1.0, "l_max": 3, "n_max": 3},
+                         "two_body": {"cutoff": 4.0, "n_points": 6, "r_min": 1.8}}),
+}
+
+
+@pytest.mark.parametrize("family", sorted(FAMILY_SECTIONS))
+def test_other_families_learn_per_fidelity_references(family, files, tmp_path):
+    extra, section = FAMILY_SECTIONS[family]
+    pytest.importorskip(extra)
+    cfg = TrainConfig.model_validate({
+        "output": str(tmp_path), "model": section,
+        "data": {"train": [group(files, "high", "high"), group(files, "low", "low")],
+                 "validation": 0.0, "target_fidelity": "high"},
+        "training": {"epochs": 1, "batch_size": 4},
+    })
+    model = load_model(train(prepare(cfg, progress=False), progress=False).model_path)
+    assert model.fidelities == Fidelities(("high", "low"), "high")
+    shifts = model.fidelity_shifts[model.fidelities.index("low")]
+    assert float(shifts[1] - shifts[0]) == pytest.approx(-2.0, abs=0.15)
+    high, low = MlpotCalculator(model), MlpotCalculator(model, fidelity="low")
+    atoms = read_frames(str(files["test"]))[0].to_atoms(with_labels=False)
+    energies = []
+    for calc in (high, low):
+        atoms.calc = calc
+        energies.append(atoms.get_potential_energy())
+    assert energies[1] != energies[0]
