@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -81,6 +82,7 @@ def train_and_test(name: str, groups: list[dict], n_frames: int, test, out: Path
         "data": {"train": groups, "target_fidelity": "dft" if several else None},
         "training": {"epochs": int(epochs), "batch_size": BATCH, "seed": seed},
     })
+    shutil.rmtree(out / name, ignore_errors=True)  # a run killed before it was recorded
     start = time.perf_counter()
     outcome = train(prepare(config, progress=False), progress=False)
     seconds = time.perf_counter() - start
