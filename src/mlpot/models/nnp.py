@@ -92,7 +92,7 @@ class NeuralNetworkPotential(Potential):
         fidelities: Fidelities | None = None,
     ):
         super().__init__()
-        self.fidelities = fidelities
+        self._fidelities = fidelities
         self.sfset = sfset
         self.network_specs = {e: networks[e] for e in sfset.elements}
         self.scalers = nn.ModuleDict(

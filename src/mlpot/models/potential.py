@@ -68,12 +68,10 @@ class Potential(nn.Module, ABC):
     `atomic_energies`, `spec` and `from_spec`; the rest has working defaults."""
 
     family: ClassVar[str]
-    # the fidelities a multi-fidelity model learnt; None: one fidelity (set per instance)
-    fidelities: Fidelities | None = None
     # not compiled when a family's module is scripted (TorchScript) for deployment
     __jit_unused_properties__: ClassVar[list[str]] = [
         "elements", "cutoff", "receptive_field", "dtype", "device", "capabilities",
-        "description",
+        "description", "fidelities",
     ]
 
     @property
@@ -102,6 +100,12 @@ class Potential(nn.Module, ABC):
     @property
     def device(self) -> torch.device:
         return next(iter((*self.parameters(), *self.buffers()))).device
+
+    @property
+    def fidelities(self) -> Fidelities | None:
+        """The fidelities a multi-fidelity model learnt (names, target; a family sets
+        `self._fidelities`); None: one fidelity."""
+        return self.__dict__.get("_fidelities")
 
     @property
     def capabilities(self) -> frozenset[str]:

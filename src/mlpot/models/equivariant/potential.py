@@ -46,7 +46,7 @@ class EquivariantPotential(Potential):
         fidelities: Fidelities | None = None,
     ) -> None:
         super().__init__()
-        self.fidelities = fidelities
+        self._fidelities = fidelities
         if len(elements) == 0 or len(set(elements)) != len(elements):
             raise MlpotError(
                 f"equivariant model: elements must be distinct and not empty, got {elements}"
@@ -68,10 +68,15 @@ class EquivariantPotential(Potential):
         self.register_buffer("reference_energies", torch.zeros(n))
         self.register_buffer("energy_scale", torch.ones(n))
         self.register_buffer("energy_shift", torch.zeros(n))
-        if fidelities is not None:  # one-hot fidelity into the node embedding
+        # a one-hot fidelity into the node embedding, and per-fidelity reference shifts (None
+        # for one fidelity: TorchScript then leaves out the branches that use them)
+        self.fidelity_embedding: torch.nn.Parameter | None = None
+        shifts = None
+        if fidelities is not None:
             f = len(fidelities)
             self.fidelity_embedding = torch.nn.Parameter(torch.randn(f, settings.channels))
-            self.register_buffer("fidelity_shifts", torch.zeros(f, n))
+            shifts = torch.zeros(f, n)
+        self.register_buffer("fidelity_shifts", shifts)
         self.to(dtype)
 
     @property
@@ -107,8 +112,9 @@ class EquivariantPotential(Potential):
         multi-fidelity model also reads each atom's fidelity index (A,) long."""
         energies = self._propagate(species, first, second, vectors, fidelity)[1]
         scaled = energies * self.energy_scale[species] + self.energy_shift[species]
-        if self.fidelities is not None:
-            scaled = scaled + self.fidelity_shifts[fidelity, species]
+        shifts = self.fidelity_shifts
+        if shifts is not None and fidelity is not None:
+            scaled = scaled + shifts[fidelity, species]
         return scaled + self.reference_energies[species]
 
     def _propagate(
@@ -124,10 +130,11 @@ class EquivariantPotential(Potential):
         radial = self.radial(distances)
         edges = make_edges(first, second, self.harmonics(vectors), radial, species.shape[0])
         features = self.embedding[species]
-        if self.fidelities is not None:
+        embedding = self.fidelity_embedding
+        if embedding is not None:
             if fidelity is None:
                 raise ValueError("a multi-fidelity model's energies need each atom's fidelity")
-            features = features + self.fidelity_embedding[fidelity]
+            features = features + embedding[fidelity]
         energies = torch.zeros_like(features[:, 0])
         for layer in self.layers:
             features, terms = layer(features, species, edges)

@@ -45,7 +45,7 @@ class GapPotential(Potential):
         fidelities: Fidelities | None = None,
     ):
         super().__init__()
-        self.fidelities = fidelities
+        self._fidelities = fidelities
         self._elements = tuple(elements)
         self.soap, self.two_body, self.zeta, self.delta = soap, two_body, int(zeta), delta
         n_species = len(elements)
