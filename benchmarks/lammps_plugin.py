@@ -37,7 +37,7 @@ import lammps_reference  # noqa: E402
 import speed  # noqa: E402
 
 SECTION = "LAMMPS plugin: pair_style mlpot (issue: mlpot potentials in parallel LAMMPS)"
-SIZES = {2_000: 20, 16_000: 5}  # atoms: steps per measurement
+SIZES = {2_000: 100, 16_000: 20}  # atoms: steps per measurement (enough to pass start-up costs)
 RANKS = (1, 2)
 TIMESTEP_FS = 0.5  # the speed runs' and the NVE comparison's
 SNAP_FILES = ("Mo_Zuo_JPCA2020.snapcoeff", "Mo_Zuo_JPCA2020.snapparam")
