@@ -6,7 +6,7 @@ import numpy as np
 from ase import Atoms
 from ase.data import atomic_numbers
 
-from mlpot.active.config import ActiveConfig, StartConfig
+from mlpot.active.config import StartConfig
 from mlpot.config.sections import FileSpec
 from mlpot.data import Frame, read_frames
 from mlpot.data.ase_files import read_ase
@@ -49,8 +49,9 @@ def read_holdout(specs: list[FileSpec]) -> list[Frame]:
     return frames
 
 
-def model_elements(cfg: ActiveConfig, structures: list[Atoms]) -> list[str]:
-    """cfg.elements, or every element of the structures and substitutions (by atomic number)."""
+def model_elements(cfg, structures: list[Atoms]) -> list[str]:
+    """cfg.elements, or every element of the structures and of cfg.explore.substitutions (by
+    atomic number); cfg: an ActiveConfig or a DistillConfig."""
     if cfg.elements is not None:
         return list(cfg.elements)
     found = {symbol for atoms in structures for symbol in atoms.get_chemical_symbols()}

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 import numpy as np
 from ase import Atoms
 
-from mlpot.active.select import farthest_point_sampling, feature_summaries
+from mlpot.active.select import feature_summaries
 from mlpot.config.sections import DescriptorsConfig
 from mlpot.data.ase_files import frame_from_atoms
 from mlpot.models.potential import Potential
+from mlpot.selection import farthest_point_sampling
 
 
 def summary_model(

@@ -22,7 +22,7 @@ from pathlib import Path
 from ase import Atoms
 
 from mlpot.active.explore import shortest_distance
-from mlpot.active.inputs import check_structures, read_structures_of
+from mlpot.active.inputs import check_structures, model_elements, read_structures_of
 from mlpot.active.label import LabelStore, label_all, make_oracle
 from mlpot.active.state import read_structures, write_structures
 from mlpot.analysis.output import write_json
@@ -79,7 +79,7 @@ def run_distill(
     structures = read_structures_of(cfg.structures)
     if not structures:
         raise MlpotError("no structures to explore from: check 'structures' in the config")
-    elements = _elements(cfg, structures)
+    elements = model_elements(cfg, structures)
     check_structures(structures, elements)
     cfg = cfg.model_copy(update={"elements": elements})
     run = DistillRun(cfg, root, structures, state, progress, plot)
@@ -114,17 +114,6 @@ def _initial_state(root: Path, resume: bool) -> DistillState:
     if data.get("version", 0) > STATE_VERSION or data.get("stage") not in STAGES:
         raise MlpotError(f"{path}: unknown state version or stage; upgrade mlpot")
     return DistillState(data["stage"], data.get("counts", {}))
-
-
-def _elements(cfg: DistillConfig, structures: list[Atoms]) -> list[str]:
-    """cfg.elements, or every element of the structures and substitutions."""
-    from ase.data import atomic_numbers
-
-    if cfg.elements is not None:
-        return list(cfg.elements)
-    found = {symbol for atoms in structures for symbol in atoms.get_chemical_symbols()}
-    found |= {rule.by for rule in cfg.explore.substitutions}
-    return sorted(found, key=lambda symbol: atomic_numbers[symbol])
 
 
 def _summary_model(run: DistillRun):

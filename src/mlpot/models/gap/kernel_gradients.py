@@ -66,15 +66,15 @@ def soap_pair_gradients(model, density, species, first, neighbour_species, deriv
     grads = density.new_zeros(model.n_sparse, n_pairs, 3)
     if n_pairs == 0:
         return grads
-    order = torch.argsort(first * density.shape[1] + neighbour_species, stable=True)
-    keys = (first * density.shape[1] + neighbour_species)[order]
-    bounds = torch.searchsorted(keys, torch.arange(n_atoms * density.shape[1] + 1))
+    n_species = density.shape[1]
+    keys, order = torch.sort(first * n_species + neighbour_species, stable=True)
+    bounds = torch.searchsorted(keys, torch.arange(n_atoms * n_species + 1))
     for start in range(0, n_atoms, ATOM_BLOCK):
         stop = min(start + ATOM_BLOCK, n_atoms)
         block = kernel_density_gradients(model, density[start:stop], species[start:stop])
         for atom in range(start, stop):
-            for s in range(density.shape[1]):
-                key = atom * density.shape[1] + s
+            for s in range(n_species):
+                key = atom * n_species + s
                 pairs = order[bounds[key]:bounds[key + 1]]
                 if len(pairs) == 0:
                     continue
