@@ -315,6 +315,8 @@ class TrainingConfig(Section):
     ema_decay d: validate, select and save an exponential moving average of the weights,
     w_avg <- d w_avg + (1 - d) w after every optimiser step (null: the weights themselves;
     the Kalman filter always uses the weights themselves).
+    select: which epoch's model is kept (mlpot.training.selection): lowest (validation loss),
+    latest_within_se (the latest epoch within one standard error of the lowest), last.
     """
 
     epochs: Epochs = "auto"
@@ -326,6 +328,7 @@ class TrainingConfig(Section):
     group_balance: float = Field(0.0, ge=0, le=1)
     ema_decay: float | None = Field(0.999, gt=0, lt=1)
     early_stopping: EarlyStopping | None = None
+    select: Literal["lowest", "latest_within_se", "last"] = "lowest"
     dtype: Literal["float64", "float32"] = "float64"
     seed: int = Field(0, ge=0)
     device: Annotated[str, AfterValidator(_check_device)] = "cpu"

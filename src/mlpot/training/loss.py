@@ -55,6 +55,40 @@ def batch_loss(pred: Prediction, batch: Batch, coefficients: LossWeights) -> tor
     return loss
 
 
+def structure_losses(pred: Prediction, batch: Batch, coefficients: LossWeights) -> torch.Tensor:
+    """(S,) each structure's share of the loss: its weight times its energy and stress terms
+    and the mean of its atoms' force (and atomic-energy) terms, divided by the batch's mean
+    weight; their mean is about batch_loss (which weighs forces by atoms, not structures)."""
+    w = batch.weight / batch.weight.mean()
+    huber = coefficients.huber
+    terms = pred.energy.new_zeros(len(w))
+    if coefficients.energy:
+        err = (pred.energy - batch.energy) / batch.n_atoms
+        terms = terms + coefficients.energy * _squared(err, huber.energy if huber else None)
+    if coefficients.forces and pred.forces is not None:
+        err2 = _squared(pred.forces - batch.forces, huber.forces if huber else None).mean(1)
+        atom_w = batch.force_mask * batch.force_weight
+        terms = terms + coefficients.forces * _per_structure_mean(err2, atom_w, batch)
+    if coefficients.stress and pred.stress is not None:
+        err = (pred.stress - batch.stress) / GPa
+        err2 = _squared(err, huber.stress if huber else None).mean(1)
+        terms = terms + coefficients.stress * err2 * batch.stress_mask
+    if coefficients.atomic_energy and pred.atomic_energies is not None:
+        err2 = (pred.atomic_energies - batch.atomic_energies) ** 2
+        terms = terms + coefficients.atomic_energy * _per_structure_mean(
+            err2, batch.atomic_energy_mask.to(err2.dtype), batch
+        )
+    return w * terms
+
+
+def _per_structure_mean(values: torch.Tensor, weights: torch.Tensor, batch: Batch) -> torch.Tensor:
+    """(S,) weighted mean of per-atom values within each structure (0 where no weight)."""
+    index, n = batch.atom_structure, len(batch.weight)
+    total = values.new_zeros(n).index_add_(0, index, values * weights)
+    norm = values.new_zeros(n).index_add_(0, index, weights.to(values.dtype))
+    return torch.where(norm > 0, total / norm.clamp_min(1e-300), torch.zeros_like(total))
+
+
 def _weighted_mean(values: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
     total = weights.sum()
     return (values * weights).sum() / total if total > 0 else values.sum() * 0

@@ -21,13 +21,14 @@ from mlpot.training.average import WeightAverage
 from mlpot.training.checkpoint import load_checkpoint, save_checkpoint
 from mlpot.training.dataset import PreparedFrame, batch_to, collate
 from mlpot.training.kalman import KalmanUpdater
-from mlpot.training.loss import batch_loss, final_loss
+from mlpot.training.loss import batch_loss, final_loss, structure_losses
 from mlpot.training.metrics import ErrorAccumulator
+from mlpot.training.selection import EpochSelection
 
 
 @dataclass
 class RunFiles:
-    """Where a run writes: the best model, checkpoints and the per-epoch CSV log."""
+    """Where a run writes: the kept model, checkpoints and the per-epoch CSV log."""
 
     root: Path
 
@@ -75,7 +76,8 @@ class Trainer:
         self.scheduler = None if self.fitted else _scheduler(self.optimizer, settings)
         self.average = None if self.fitted else _moving_average(self.model, settings)
         self.rows: list[dict] = []
-        self.best = math.inf
+        stop = settings.early_stopping
+        self.selection = EpochSelection(settings.select, stop.min_delta if stop else 0.0)
         self.bad_epochs = 0
         self.epoch = 0
 
@@ -105,7 +107,8 @@ class Trainer:
         if self.average is not None:
             self._resume_average(data)
         state = data["state"]
-        self.epoch, self.best, self.bad_epochs = state["epoch"], state["best"], state["bad_epochs"]
+        self.epoch, self.bad_epochs = state["epoch"], state["bad_epochs"]
+        self._resume_selection(state)
         self.rows = list(state["rows"])
         self._rewrite_log()
         self._continue_cosine(state.get("epochs"))
@@ -180,8 +183,9 @@ class Trainer:
         return self.rows
 
     def _start_final_stage(self) -> None:
-        """A new loss, not comparable with the old: best model and plateaus start afresh."""
-        self.best, self.bad_epochs = math.inf, 0
+        """A new loss, not comparable with the old: selection and plateaus start afresh."""
+        self.selection.restart()
+        self.bad_epochs = 0
         if isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
             self.scheduler.best, self.scheduler.num_bad_epochs = self.scheduler.mode_worse, 0
 
@@ -231,20 +235,24 @@ class Trainer:
         return row
 
     def evaluate(self, frames: list[PreparedFrame]) -> tuple[float, dict]:
-        """(loss, error summary) on frames without updating the model; NaN loss when empty."""
+        """(loss, error summary) on frames without updating the model; NaN loss when empty.
+        The summary's "loss_se" is the standard error of the mean of the structures' losses."""
         if not frames:
-            return math.nan, ErrorAccumulator().summary()
+            return math.nan, {**ErrorAccumulator().summary(), "loss_se": math.nan}
         model = self.evaluated_model
         model.eval()
         errors = ErrorAccumulator()
-        total, count = 0.0, 0
+        total, count, shares = 0.0, 0, []
         for batch in self._batches(frames, shuffle=False):
             pred = predict(model, batch.inputs, {"forces", "stress"})
             loss = batch_loss(pred, batch, self._loss).detach()
             total += float(loss) * len(batch.n_atoms)
             count += len(batch.n_atoms)
+            shares.append(structure_losses(pred, batch, self._loss).detach())
             errors.add(pred, batch)
-        return total / count, errors.summary()
+        share = torch.cat(shares)
+        se = float(share.std() / math.sqrt(len(share))) if len(share) > 1 else math.nan
+        return total / count, {**errors.summary(), "loss_se": se}
 
     def _batches(self, frames: list[PreparedFrame], shuffle: bool):
         order = torch.arange(len(frames))
@@ -263,19 +271,34 @@ class Trainer:
             self.scheduler.step()
 
     def _track_best(self, row: dict) -> None:
-        metric = row["val_loss"] if self.validation_set else row["train_loss"]
-        stop = self.settings.early_stopping
-        if metric < self.best - (stop.min_delta if stop is not None else 0.0):
-            self.best, self.bad_epochs = metric, 0
+        """Early stopping's count, and the model kept by the selection rule."""
+        if self.validation_set:
+            metric, se = row["val_loss"], row["val_loss_se"]
+        else:
+            metric, se = row["train_loss"], 0.0
+        improved, kept = self.selection.judge(metric, se)
+        self.bad_epochs = 0 if improved else self.bad_epochs + 1
+        if kept:
             model, metadata = self.evaluated_model, {**self.metadata, "epoch": self.epoch}
             save_model(model, self.files.model, metadata)
+
+    def _resume_selection(self, state: dict) -> None:
+        """The selection's state; a checkpoint from before the rules holds only "best"."""
+        saved = state.get("selection")
+        if saved is None:
+            self.selection.lowest = state["best"]
+        elif saved["rule"] != self.selection.rule:
+            raise MlpotError(
+                f"{self.files.latest}: the run keeps models by training.select "
+                f"{saved['rule']!r}; resume it with that rule, as it was started"
+            )
         else:
-            self.bad_epochs += 1
+            self.selection = EpochSelection.from_state(saved)
 
     def _checkpoint(self) -> None:
         state = {
             "epoch": self.epoch,
-            "best": self.best,
+            "selection": self.selection.state(),
             "bad_epochs": self.bad_epochs,
             "rows": self.rows,
             "epochs": self.settings.epochs,
