@@ -55,6 +55,15 @@ def test_summary_of_a_written_log(tmp_path):
     assert saved["units"]["energy"] == "meV/atom"
 
 
+def test_the_kept_model_of_run_json_marks_the_best_epoch(tmp_path):
+    losses = [0.9, 0.5, 0.3, 0.35, 0.31]
+    _write_log(tmp_path / "log.csv", [_row(e, v) for e, v in enumerate(losses, start=1)])
+    (tmp_path / "run.json").write_text(json.dumps({"best_epoch": 5}))
+    summary, _ = analyze_learning_curve(tmp_path, tmp_path / "out")
+    assert summary["best_epoch"] == 5 and summary["best_by"] == "kept model (run.json)"
+    assert summary["metrics"]["val_loss"]["at_best_epoch"] == pytest.approx(0.31)
+
+
 def test_without_validation_the_training_loss_decides(tmp_path):
     rows = [_row(e, math.nan, with_validation=False) for e in (1, 2, 3)]
     _write_log(tmp_path / "log.csv", rows)

@@ -8,6 +8,7 @@ stress labels) are NaN and left out of the plots and statistics.
 from __future__ import annotations
 
 import csv
+import json
 import math
 from pathlib import Path
 
@@ -66,17 +67,20 @@ def _finite(values: np.ndarray | None) -> bool:
     return values is not None and bool(np.isfinite(values).any())
 
 
-def best_epoch_index(log: dict[str, np.ndarray]) -> int:
-    """Row of the best epoch: lowest validation loss, or training loss without validation."""
+def best_epoch_index(log: dict[str, np.ndarray], kept: int | None = None) -> int:
+    """Row of the best epoch: the kept model's epoch where known (run.json), else the lowest
+    validation loss, or training loss without validation."""
+    if kept is not None and kept in log["epoch"]:
+        return int(np.flatnonzero(log["epoch"] == kept)[0])
     for key in ("val_loss", "train_loss"):
         if _finite(log.get(key)):
             return int(np.nanargmin(log[key]))
     return len(log["epoch"]) - 1
 
 
-def learning_summary(log: dict[str, np.ndarray]) -> dict:
+def learning_summary(log: dict[str, np.ndarray], kept: int | None = None) -> dict:
     """Epochs, best epoch, and for every logged metric its final, lowest and best-epoch value."""
-    best = best_epoch_index(log)
+    best = best_epoch_index(log, kept)
     metrics = {}
     for name in ("train_loss", "val_loss", *_metric_columns(log)):
         values = log.get(name)
@@ -86,10 +90,25 @@ def learning_summary(log: dict[str, np.ndarray]) -> dict:
     return {
         "n_epochs": len(log["epoch"]),
         "best_epoch": int(log["epoch"][best]),
-        "best_by": "val_loss" if _finite(log.get("val_loss")) else "train_loss",
+        "best_by": _best_by(log, kept),
         "units": dict(QUANTITIES),
         "metrics": metrics,
     }
+
+
+def _best_by(log: dict[str, np.ndarray], kept: int | None) -> str:
+    if kept is not None and kept in log["epoch"]:
+        return "kept model (run.json)"
+    return "val_loss" if _finite(log.get("val_loss")) else "train_loss"
+
+
+def kept_epoch(log_file: Path) -> int | None:
+    """The epoch of the run's kept model, from run.json beside the log (None without one)."""
+    info = log_file.parent / "run.json"
+    if not info.exists():
+        return None
+    epoch = json.loads(info.read_text()).get("best_epoch")
+    return epoch if isinstance(epoch, int) else None
 
 
 def _metric_columns(log: dict[str, np.ndarray]) -> list[str]:
@@ -98,10 +117,10 @@ def _metric_columns(log: dict[str, np.ndarray]) -> list[str]:
 
 
 def plot_learning_curves(log: dict[str, np.ndarray], path_png: str | Path,
-                         title: str = "") -> Path:
+                         title: str = "", kept: int | None = None) -> Path:
     """Loss (with the learning rate) and MAE/RMSE of each quantity per epoch, log-scale y."""
     figure, axes = new_figure(1 + len(QUANTITIES), panel_size=(5.5, 4.2), columns=2)
-    epoch, best = log["epoch"], log["epoch"][best_epoch_index(log)]
+    epoch, best = log["epoch"], log["epoch"][best_epoch_index(log, kept)]
     _loss_panel(axes[0], log)
     for ax, (quantity, unit) in zip(axes[1:], QUANTITIES.items(), strict=True):
         ax.set_title(f"{quantity} error")
@@ -151,10 +170,11 @@ def analyze_learning_curve(path: str | Path, out: str | Path) -> tuple[dict, lis
 
     log_file = log_path(path)
     log = read_training_log(log_file)
-    summary = {"log": str(log_file), **learning_summary(log)}
+    kept = kept_epoch(log_file)
+    summary = {"log": str(log_file), **learning_summary(log, kept)}
     out = Path(out)
     written = [
         write_json(out / "learning_curve.json", summary),
-        plot_learning_curves(log, out / "learning_curve.png", title=str(log_file)),
+        plot_learning_curves(log, out / "learning_curve.png", title=str(log_file), kept=kept),
     ]
     return summary, written

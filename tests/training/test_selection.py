@@ -1,0 +1,105 @@
+"""Which epoch's model a run keeps: the rules, the standard error they use, and resume."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from training_setup import DEFAULT_LOSS, run_killed_in_epoch, setup
+
+from mlpot.errors import MlpotError
+from mlpot.models.predict import predict
+from mlpot.models.serialization import load_model
+from mlpot.training.dataset import collate
+from mlpot.training.loss import batch_loss, structure_losses
+from mlpot.training.run_summary import best_epoch_summary
+from mlpot.training.selection import RULES, EpochSelection
+from mlpot.training.trainer import Trainer
+
+# (loss, standard error) per epoch: the lowest at epoch 2, epochs 4 and 5 within its error,
+# epoch 6 beyond it.
+CURVE = [(5.0, 1.0), (2.0, 0.5), (3.0, 0.5), (2.4, 0.4), (2.5, 0.3), (2.6, 0.3)]
+
+
+def kept_epochs(rule: str, min_delta: float = 0.0) -> list[int]:
+    selection = EpochSelection(rule, min_delta)
+    return [e for e, (loss, se) in enumerate(CURVE, 1) if selection.judge(loss, se)[1]]
+
+
+def test_rules_keep_the_epochs_they_promise():
+    assert kept_epochs("lowest") == [1, 2]
+    assert kept_epochs("latest_within_se") == [1, 2, 4, 5]
+    assert kept_epochs("last") == [1, 2, 3, 4, 5, 6]
+    assert kept_epochs("lowest", min_delta=3.5) == [1]
+
+
+def test_improvement_counts_for_early_stopping_whatever_the_rule():
+    for rule in RULES:
+        selection = EpochSelection(rule)
+        assert [selection.judge(*point)[0] for point in CURVE] == [1, 1, 0, 0, 0, 0]
+
+
+def test_restart_forgets_the_lowest_loss():
+    selection = EpochSelection("latest_within_se")
+    selection.judge(1.0, 0.1)
+    selection.restart()
+    assert selection.judge(50.0, 1.0) == (True, True)
+    assert EpochSelection.from_state(selection.state()) == selection
+
+
+def test_unknown_rule_is_refused():
+    with pytest.raises(ValueError, match="unknown selection rule"):
+        EpochSelection("smallest")
+
+
+def test_structure_losses_average_to_the_batch_loss_for_equal_structures(alni_frames):
+    model, train, _, _ = setup(alni_frames)
+    size = train[0].n_atoms
+    same = [f for f in train if f.n_atoms == size][:4]
+    assert len(same) >= 2
+    batch = collate(same)
+    pred = predict(model, batch.inputs, {"forces", "stress"})
+    shares = structure_losses(pred, batch, DEFAULT_LOSS)
+    assert shares.shape == (len(same),)
+    torch.testing.assert_close(shares.mean(), batch_loss(pred, batch, DEFAULT_LOSS))
+    for i, frame in enumerate(same):  # each share is that structure's loss alone
+        alone = collate([frame])
+        single = batch_loss(predict(model, alone.inputs, {"forces", "stress"}), alone,
+                            DEFAULT_LOSS)
+        torch.testing.assert_close(shares[i], single)
+
+
+@pytest.mark.parametrize("rule", ["latest_within_se", "last"])
+def test_the_run_keeps_the_model_its_rule_picks_from_the_log(alni_frames, tmp_path, rule):
+    model, train, val, settings = setup(alni_frames, epochs=6, select=rule)
+    trainer = Trainer(model, train, val, settings, tmp_path)
+    rows = trainer.run()
+    assert all(math.isfinite(r["val_loss_se"]) and r["val_loss_se"] > 0 for r in rows)
+    offline = EpochSelection(rule)
+    picked = [r["epoch"] for r in rows if offline.judge(r["val_loss"], r["val_loss_se"])[1]][-1]
+    saved = load_model(tmp_path / "model.pt")
+    assert saved.metadata["epoch"] == picked
+    trainer.model = saved
+    assert trainer.evaluate(val)[0] == pytest.approx(rows[picked - 1]["val_loss"], rel=1e-10)
+    summary = best_epoch_summary(tmp_path / "model.pt", rows, 6, rule)
+    assert summary["best_epoch"] == picked
+    assert ("standard error" if rule == "latest_within_se" else "last epoch") in summary[
+        "best_reason"]
+
+
+def test_resume_keeps_the_selection_and_refuses_another_rule(alni_frames, tmp_path, monkeypatch):
+    model, train, val, settings = setup(alni_frames, epochs=6, select="latest_within_se")
+    Trainer(model, train, val, settings, tmp_path / "whole").run()
+    whole = load_model(tmp_path / "whole" / "model.pt").metadata["epoch"]
+
+    model, train, val, settings = setup(alni_frames, epochs=6, select="latest_within_se")
+    run_killed_in_epoch(Trainer(model, train, val, settings, tmp_path / "split"), 4, monkeypatch)
+    other = Trainer(model, train, val, settings.model_copy(update={"select": "lowest"}),
+                    tmp_path / "split")
+    with pytest.raises(MlpotError, match="training.select 'latest_within_se'"):
+        other.resume()
+    trainer = Trainer(model, train, val, settings, tmp_path / "split")
+    trainer.resume()
+    trainer.run()
+    assert load_model(tmp_path / "split" / "model.pt").metadata["epoch"] == whole
