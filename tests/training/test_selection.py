@@ -1,4 +1,5 @@
-"""Which epoch's model a run keeps: the rules, the standard error they use, and resume."""
+"""Which epoch's model a run keeps (the rules, the standard error they use, resume), and the
+time budget that sets how many epochs there are."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ import pytest
 import torch
 from training_setup import DEFAULT_LOSS, run_killed_in_epoch, setup
 
+from mlpot.config.schema import CosineSchedule
 from mlpot.errors import MlpotError
 from mlpot.models.predict import predict
 from mlpot.models.serialization import load_model
+from mlpot.training import trainer as trainer_module
 from mlpot.training.dataset import collate
 from mlpot.training.loss import batch_loss, structure_losses
 from mlpot.training.run_summary import best_epoch_summary
 from mlpot.training.selection import RULES, EpochSelection
+from mlpot.training.time_budget import epochs_within
 from mlpot.training.trainer import Trainer
 
 # (loss, standard error) per epoch: the lowest at epoch 2, epochs 4 and 5 within its error,
@@ -103,3 +107,25 @@ def test_resume_keeps_the_selection_and_refuses_another_rule(alni_frames, tmp_pa
     trainer.resume()
     trainer.run()
     assert load_model(tmp_path / "split" / "model.pt").metadata["epoch"] == whole
+
+
+def test_epochs_within_a_budget():
+    assert epochs_within(1.0, [20.0, 10.0]) == 5  # 30 s spent, 30 s left at 10 s
+    assert epochs_within(0.1, [20.0, 10.0]) == 2  # over budget already: what is done
+    assert epochs_within(60.0, [1.0, 1.0]) == 3600
+
+
+def test_a_time_budget_cuts_the_epochs_and_resume_keeps_the_cut(alni_frames, tmp_path,
+                                                                monkeypatch):
+    seconds = iter(range(10_000))
+    monkeypatch.setattr(trainer_module.time, "perf_counter", lambda: 30.0 * next(seconds))
+    model, train, val, settings = setup(alni_frames, epochs=50, max_minutes=2.5)
+    settings = settings.model_copy(update={"schedule": CosineSchedule(name="cosine",
+                                                                      min_lr=1e-5)})
+    run_killed_in_epoch(Trainer(model, train, val, settings, tmp_path), 4, monkeypatch)
+    trainer = Trainer(model, train, val, settings, tmp_path)
+    trainer.resume()
+    assert trainer.settings.epochs == 5  # 30 s per epoch in 150 s
+    rows = trainer.run()
+    assert [r["epoch"] for r in rows] == [1, 2, 3, 4, 5]
+    assert rows[-1]["lr"] == pytest.approx(1e-5)  # the cosine ends at the cut

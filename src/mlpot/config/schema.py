@@ -317,6 +317,9 @@ class TrainingConfig(Section):
     the Kalman filter always uses the weights themselves).
     select: which epoch's model is kept (mlpot.training.selection): lowest (validation loss),
     latest_within_se (the latest epoch within one standard error of the lowest), last.
+    max_minutes: a wall-time budget for the epochs (validation included, data preparation
+    not): after the second epoch the number of epochs is cut to what fits, and a cosine
+    schedule is shortened to end there (null: no budget).
     """
 
     epochs: Epochs = "auto"
@@ -329,6 +332,7 @@ class TrainingConfig(Section):
     ema_decay: float | None = Field(0.999, gt=0, lt=1)
     early_stopping: EarlyStopping | None = None
     select: Literal["lowest", "latest_within_se", "last"] = "lowest"
+    max_minutes: Positive | None = None
     dtype: Literal["float64", "float32"] = "float64"
     seed: int = Field(0, ge=0)
     device: Annotated[str, AfterValidator(_check_device)] = "cpu"

@@ -127,7 +127,8 @@ def train(run: TrainingRun, *, resume: bool = False, progress: bool = True) -> T
     run.files.root.mkdir(parents=True, exist_ok=True)
     (run.files.root / "run.json").write_text(json.dumps(run.metadata, indent=2))
     rows = trainer.run()
-    summary = best_epoch_summary(run.files.model, rows, run.settings.epochs, run.settings.select)
+    summary = best_epoch_summary(run.files.model, rows, trainer.settings.epochs,
+                                 run.settings.select)
     record_summary(run.files.root, summary)
     return TrainOutcome(run.files.model, rows, run.test_frames)
 

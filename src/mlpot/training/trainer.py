@@ -24,6 +24,7 @@ from mlpot.training.kalman import KalmanUpdater
 from mlpot.training.loss import batch_loss, final_loss, structure_losses
 from mlpot.training.metrics import ErrorAccumulator
 from mlpot.training.selection import EpochSelection
+from mlpot.training.time_budget import TIME_PROBE_EPOCH, epochs_within
 
 
 @dataclass
@@ -111,6 +112,10 @@ class Trainer:
         self._resume_selection(state)
         self.rows = list(state["rows"])
         self._rewrite_log()
+        if state.get("epochs_cut"):  # keep the count the time budget chose
+            self.settings = self.settings.model_copy(update={"epochs": state["epochs"]})
+            self.final_loss, self.final_loss_epoch = final_loss(self.settings.loss,
+                                                                state["epochs"])
         self._continue_cosine(state.get("epochs"))
 
     def _continue_cosine(self, saved_epochs: int | None) -> None:
@@ -149,10 +154,9 @@ class Trainer:
         closed form (capability FITTED) is only evaluated and saved (one row, epoch 0)."""
         if self.fitted:
             return self._record_fit()
-        s = self.settings
-        bar = tqdm(total=s.epochs, initial=self.epoch, desc="training", unit="epoch",
-                   disable=not self.progress)
-        while self.epoch < s.epochs and not self._stopped():
+        bar = tqdm(total=self.settings.epochs, initial=self.epoch, desc="training",
+                   unit="epoch", disable=not self.progress)
+        while self.epoch < self.settings.epochs and not self._stopped():
             self.epoch += 1
             if self.final_loss is not None and self.epoch == self.final_loss_epoch:
                 self._start_final_stage()
@@ -160,7 +164,10 @@ class Trainer:
             self.rows.append(row)
             self._append_log(row)
             self._track_best(row)
-            if self.epoch % s.checkpoint_every == 0 or self.epoch == s.epochs or self._stopped():
+            if self.epoch == TIME_PROBE_EPOCH and self.settings.max_minutes is not None:
+                self._fit_time_budget(bar)
+            last = self.epoch == self.settings.epochs
+            if self.epoch % self.settings.checkpoint_every == 0 or last or self._stopped():
                 self._checkpoint()
             bar.update(1)
             bar.set_postfix(_postfix(row))
@@ -168,6 +175,24 @@ class Trainer:
         if not self.files.model.exists():
             save_model(self.evaluated_model, self.files.model, self.metadata)
         return self.rows
+
+    def _fit_time_budget(self, bar: tqdm) -> None:
+        """Cut the epochs to what training.max_minutes allows at the last epoch's pace."""
+        n = epochs_within(self.settings.max_minutes, [r["time_s"] for r in self.rows])
+        if n >= self.settings.epochs:
+            return
+        tqdm.write(f"training.max_minutes {self.settings.max_minutes:g}: {n} epochs fit at "
+                   f"{self.rows[-1]['time_s']:.3g} s each, not {self.settings.epochs}",
+                   file=sys.stderr)
+        self._set_epochs(n)
+        bar.total = n
+
+    def _set_epochs(self, n: int) -> None:
+        """Train for n epochs instead: the final loss stage and a cosine schedule follow."""
+        old = self.settings.epochs
+        self.settings = self.settings.model_copy(update={"epochs": n})
+        self.final_loss, self.final_loss_epoch = final_loss(self.settings.loss, n)
+        self._continue_cosine(old)
 
     def _record_fit(self) -> list[dict]:
         start = time.perf_counter()
@@ -302,6 +327,7 @@ class Trainer:
             "bad_epochs": self.bad_epochs,
             "rows": self.rows,
             "epochs": self.settings.epochs,
+            "epochs_cut": self.settings.max_minutes is not None and self.epoch >= TIME_PROBE_EPOCH,
         }
         average = None
         if self.average is not None:
