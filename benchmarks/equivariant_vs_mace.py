@@ -1,0 +1,208 @@
+"""The equivariant family beside MACE: same Zuo data, same validation split, same time budget.
+
+    python benchmarks/equivariant_vs_mace.py --data ../shared/data/mlearn --element Si \
+        --minutes 30 --mace-python /work/bench-mace/bin/python --out runs/eq-mace
+
+MACE (`pip install mace-torch` in its own environment, never an mlpot dependency) trains with
+`mace_run_train` and mlpot with `mlpot train`, both on one validation split drawn here (10 %,
+--seed) and written as extended XYZ, each in its own process with --threads threads. The
+budget is wall time of the epochs: mlpot gets `training.max_minutes`; MACE's epoch count is
+calibrated the same way (a 3-epoch run, the pace of its last epoch, the time of its data
+preparation left out), since mace_run_train has no time limit. Both are then evaluated on
+test.json, which neither saw, per group (MACE through its ASE calculator in its own
+environment, predictions handed back as arrays; the errors computed by mlpot's code for both).
+
+MACE settings (--mace-channels, default 32x0e, the size of mlpot's default): the MACE model of
+mace_run_train with r_max 5 Å, 8 Bessel functions, l_max 3, correlation 3, two interactions,
+its default loss weights (energy 1, forces 100) and optimiser (Adam, AMSGrad, lr 0.01,
+batch 5, plateau schedule), EMA 0.99, the stage-two loss from 75 % of the epochs on (the
+documented training recipe), E0s the average per-atom energies of the training set, float64.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import ase.io
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+MACE_EVAL = r"""
+import sys, numpy as np, ase.io
+from mace.calculators import MACECalculator
+model, frames, out = sys.argv[1:4]
+calc = MACECalculator(model_paths=model, device="cpu", default_dtype="float64")
+energy, forces, stress = [], [], []
+for atoms in ase.io.read(frames, ":"):
+    atoms.calc = calc
+    energy.append(atoms.get_potential_energy())
+    forces.append(atoms.get_forces())
+    stress.append(atoms.get_stress(voigt=True) if atoms.pbc.all() else np.full(6, np.nan))
+np.savez(out, energy=np.array(energy), forces=np.concatenate(forces), stress=np.array(stress))
+"""
+EPOCH_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) .*Epoch (\d+):")
+
+
+def split(frames: list, fraction: float, seed: int) -> tuple[list, list]:
+    order = np.random.default_rng(seed).permutation(len(frames))
+    n_valid = max(round(fraction * len(frames)), 1)
+    valid = set(order[:n_valid].tolist())
+    return ([f for i, f in enumerate(frames) if i not in valid],
+            [f for i, f in enumerate(frames) if i in valid])
+
+
+def write_sets(out: Path, train: list, valid: list, test: list) -> None:
+    """mlpot's files (labels as calculator results) and MACE's (REF_ keys) of each set."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, frames in (("train", train), ("valid", valid), ("test", test)):
+        labelled = [f.to_atoms(with_labels=True) for f in frames]
+        for atoms, frame in zip(labelled, frames, strict=True):
+            atoms.info["group"] = frame.group
+        ase.io.write(out / f"{name}.xyz", labelled)
+        mace = []
+        for frame in frames:
+            atoms = frame.to_atoms(with_labels=False)
+            atoms.info["REF_energy"] = frame.energy
+            atoms.arrays["REF_forces"] = np.asarray(frame.forces)
+            if frame.stress is not None:
+                atoms.info["REF_stress"] = np.asarray(frame.stress)
+            mace.append(atoms)
+        ase.io.write(out / f"mace_{name}.xyz", mace)
+
+
+def run_mlpot(out: Path, minutes: float, seed: int, threads: int) -> float:
+    import yaml
+
+    config = {
+        "output": str(out / "mlpot"),
+        "data": {"train": [{"name": "train", "files": [str(out / "train.xyz")]}],
+                 "validation": [{"name": "validation", "files": [str(out / "valid.xyz")]}]},
+        "model": {"family": "equivariant"},
+        "training": {"max_minutes": minutes, "seed": seed},
+    }
+    path = out / "mlpot.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    command = [sys.executable, "-m", "mlpot.cli.main", "train", str(path), "--no-progress"]
+    return _timed(command, threads, out / "mlpot.log")
+
+
+def mace_command(mace_python: str, out: Path, name: str, epochs: int, args) -> list[str]:
+    bin_dir = Path(mace_python).parent
+    return [
+        str(bin_dir / "mace_run_train"), f"--name={name}", f"--seed={args.seed}",
+        f"--train_file={out / 'mace_train.xyz'}", f"--valid_file={out / 'mace_valid.xyz'}",
+        "--energy_key=REF_energy", "--forces_key=REF_forces", "--stress_key=REF_stress",
+        "--model=MACE", f"--hidden_irreps={args.mace_channels}", "--r_max=5.0",
+        "--num_radial_basis=8", "--max_L=3", "--correlation=3", "--num_interactions=2",
+        "--E0s=average", "--batch_size=5", f"--max_num_epochs={epochs}",
+        "--swa", f"--start_swa={max(int(0.75 * epochs), 1)}", "--ema", "--ema_decay=0.99",
+        "--amsgrad", "--default_dtype=float64", "--device=cpu", "--eval_interval=1",
+        f"--work_dir={out / name}", "--save_cpu",
+    ]
+
+
+def mace_epoch_seconds(log_dir: Path) -> float:
+    """Seconds of the last epoch of a MACE run, from the time stamps of its epoch lines."""
+    stamps = []
+    for log in sorted(log_dir.rglob("*.log")):
+        for line in log.read_text().splitlines():
+            match = EPOCH_LINE.match(line)
+            if match:
+                stamps.append(datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S.%f"))
+    if len(stamps) < 2:
+        raise RuntimeError(f"no two epoch lines in the MACE logs under {log_dir}")
+    return (stamps[-1] - stamps[-2]).total_seconds()
+
+
+def run_mace(out: Path, args) -> tuple[float, int]:
+    """(wall seconds, epochs) of MACE's run in the budget."""
+    from mlpot.training.time_budget import epochs_within
+
+    probe = mace_command(args.mace_python, out, "mace_probe", 3, args)
+    _timed(probe, args.threads, out / "mace_probe.log")
+    pace = mace_epoch_seconds(out / "mace_probe")
+    epochs = max(epochs_within(args.minutes, [pace]) - 1, 3)
+    command = mace_command(args.mace_python, out, "mace", epochs, args)
+    return _timed(command, args.threads, out / "mace.log"), epochs
+
+
+def _timed(command: list[str], threads: int, log: Path) -> float:
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "NUMBA_NUM_THREADS": str(threads),
+           "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"}
+    start = time.perf_counter()
+    with open(log, "w") as handle:
+        subprocess.run(command, check=True, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    return time.perf_counter() - start
+
+
+def mace_model(out: Path) -> Path:
+    """The model mace_run_train kept (the stage-two one where it exists)."""
+    found = sorted((out / "mace").glob("mace*.model"))
+    stage_two = [p for p in found if "stagetwo" in p.name]
+    if not found:
+        raise RuntimeError(f"no MACE model in {out / 'mace'}")
+    return (stage_two or found)[0]
+
+
+def mace_errors(out: Path, test: list, mace_python: str) -> dict:
+    from mlpot.analysis.errors import Predictions, error_report
+
+    npz = out / "mace_test.npz"
+    subprocess.run([mace_python, "-c", MACE_EVAL, str(mace_model(out)),
+                    str(out / "mace_test.xyz"), str(npz)], check=True,
+                   env={**os.environ, "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"})
+    data = np.load(npz)
+    sizes = np.cumsum([len(f) for f in test])[:-1]
+    stress = [None if f.stress is None or not np.isfinite(s).all() else s
+              for f, s in zip(test, data["stress"], strict=True)]
+    predictions = Predictions(data["energy"], np.split(data["forces"], sizes), stress)
+    return error_report(test, predictions).to_dict()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--element", required=True)
+    parser.add_argument("--minutes", type=float, required=True)
+    parser.add_argument("--mace-python", required=True)
+    parser.add_argument("--mace-channels", default="32x0e")
+    parser.add_argument("--out", type=Path, default=Path("runs/eq-mace"))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    from zuo import evaluate
+
+    from mlpot.data import read_frames
+
+    out = (args.out / f"{args.element}-seed{args.seed}").resolve()
+    frames = read_frames(str(args.data / args.element / "training.json"))
+    test = read_frames(str(args.data / args.element / "test.json"))
+    train, valid = split(frames, 0.1, args.seed)
+    write_sets(out, train, valid, test)
+    result = {"element": args.element, "seed": args.seed, "minutes": args.minutes,
+              "threads": args.threads, "mace_channels": args.mace_channels}
+    result["mlpot_s"] = run_mlpot(out, args.minutes, args.seed, args.threads)
+    result["mlpot"] = evaluate(out / "mlpot" / "model.pt", args.data.resolve(), args.element,
+                               out / "mlpot-test")
+    result["mlpot_epochs"] = json.loads((out / "mlpot" / "run.json").read_text())["epochs_run"]
+    result["mace_s"], result["mace_epochs"] = run_mace(out, args)
+    result["mace"] = mace_errors(out, test, args.mace_python)
+    (out / "result.json").write_text(json.dumps(result, indent=2) + "\n")
+    for code in ("mlpot", "mace"):
+        overall = result[code]["overall"]
+        print(f"{code}: {result[code + '_epochs']} epochs, {result[code + '_s'] / 60:.1f} min; "
+              f"test MAE E {overall['energy']['mae']:.2f} meV/atom, "
+              f"F {overall['forces']['mae']:.4f} eV/Å")
+
+
+if __name__ == "__main__":
+    main()
