@@ -19,6 +19,12 @@ def test_setup_loads_with_paths_relative_to_the_file(tmp_path):
     assert cfg.explore.strains == [0.0] and cfg.explore.pressures is None
 
 
+def test_an_oracle_file_is_read_from_the_config_directory(tmp_path):
+    (tmp_path / "reference.pt").write_bytes(b"")
+    path = write_setup(tmp_path, oracle="{calculator: reference.pt}")
+    assert load_active_config(path).oracle.calculator == str(tmp_path / "reference.pt")
+
+
 @pytest.mark.parametrize(
     ("text", "old", "expected"),
     [

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from mlpot.config.errors import KeyProblems
 from mlpot.config.fields import ConfigPath, ElementSymbol, NonNegative, Positive, PositiveInt
@@ -37,11 +37,21 @@ class OracleConfig(Section):
     """The reference method: an ASE calculator by name (ase.calculators.calculator.
     get_calculator_class, e.g. emt, vasp, espresso), a universal model (sevennet-0,
     sevennet-mf-0:PBE, chgnet, or a model file; mlpot.universal), an mlpot model file, or a
-    factory "module:function" returning an ASE calculator; kwargs go to any of them."""
+    factory "module:function" returning an ASE calculator; kwargs go to any of them. A relative
+    file path is read from the configuration's directory."""
 
     calculator: str | None = None
     factory: str | None = Field(None, pattern=r"^[\w.]+:\w+$")
     kwargs: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("calculator")
+    @classmethod
+    def _relative_file(cls, value: str | None, info: ValidationInfo) -> str | None:
+        base = (info.context or {}).get("base_dir")
+        if value is None or base is None or Path(value).is_absolute():
+            return value
+        candidate = Path(base) / Path(value).expanduser()
+        return str(candidate) if candidate.exists() else value
 
     @model_validator(mode="after")
     def _exactly_one(self) -> OracleConfig:

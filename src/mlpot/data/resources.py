@@ -33,11 +33,10 @@ class ResourceEstimate:
     atoms: int
     isolated: int
 
-    def text(self) -> str:
-        return (
-            f"{self.pairs:.3g} neighbour pairs, {self.triplets:.3g} triplets, about "
-            f"{self.bytes / GB:.3g} GB"
-        )
+    def text(self, triplets: bool = True) -> str:
+        """In words; triplets only matter to angular descriptors."""
+        counted = f", {self.triplets:.3g} triplets" if triplets else ""
+        return f"{self.pairs:.3g} neighbour pairs{counted}, about {self.bytes / GB:.3g} GB"
 
 
 def estimate_resources(
@@ -113,7 +112,7 @@ def check_resources(
     """
     estimate = estimate_resources(frames, cutoff, n_features, dtype_bytes)
     functions = f", {n_features} descriptors per atom" if n_features else ""
-    print(f"model inputs: cutoff {cutoff:g} Å{functions}; {estimate.text()}")
+    print(f"model inputs: cutoff {cutoff:g} Å{functions}; {estimate.text(n_features > 0)}")
     _check_neighbours(estimate, cutoff)
     total, available = memory if memory is not None else machine_memory()
     fix = (f"lower descriptors.cutoff (now {cutoff:g} Å; 'auto' chooses one from the "

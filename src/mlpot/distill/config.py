@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 
 from mlpot.active.config import ExecutorConfig, ExploreConfig, OracleConfig
 from mlpot.config.fields import ConfigPath, ElementSymbol, NonNegative, PositiveInt
@@ -23,15 +23,6 @@ class TeacherConfig(OracleConfig):
     chgnet, a SevenNet/CHGNet/MACE file), an mlpot model file, or a factory
     "module:function"; kwargs go to it. A relative file path is read from the configuration's
     directory."""
-
-    @field_validator("calculator")
-    @classmethod
-    def _relative_file(cls, value: str | None, info: ValidationInfo) -> str | None:
-        base = (info.context or {}).get("base_dir")
-        if value is None or base is None or Path(value).is_absolute():
-            return value
-        candidate = Path(base) / Path(value).expanduser()
-        return str(candidate) if candidate.exists() else value
 
 
 class DistillExploreConfig(ExploreConfig):
