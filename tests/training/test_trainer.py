@@ -61,7 +61,7 @@ def test_resume_after_interruption_equals_uninterrupted_run(alni_frames, tmp_pat
 
 
 def test_best_model_file_is_the_lowest_validation_loss(alni_frames, tmp_path):
-    model, train, val, settings = setup(alni_frames, epochs=5)
+    model, train, val, settings = setup(alni_frames, epochs=5, select="lowest")
     trainer = Trainer(model, train, val, settings, tmp_path)
     rows = trainer.run()
     best_epoch = min(rows, key=lambda r: r["val_loss"])["epoch"]
@@ -75,7 +75,7 @@ def test_final_loss_stage_switches_coefficients_and_chooses_the_best_within_it(
     alni_frames, tmp_path
 ):
     final = loss(1.0, 100.0, 0.1)  # stage-two losses far above stage one's
-    model, train, val, settings = setup(alni_frames, epochs=6,
+    model, train, val, settings = setup(alni_frames, epochs=6, select="lowest",
                                         loss=staged(DEFAULT_LOSS, final, 0.5))  # from epoch 4
     trainer = Trainer(model, train, val, settings, tmp_path)
     rows = trainer.run()

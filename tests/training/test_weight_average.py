@@ -36,7 +36,7 @@ def test_average_is_the_warmed_up_exponential_moving_average_of_every_step(alni_
 
 
 def test_validation_and_saved_model_are_the_average(alni_frames, tmp_path):
-    model, train, val, settings = setup(alni_frames, epochs=4, ema_decay=DECAY)
+    model, train, val, settings = setup(alni_frames, epochs=4, ema_decay=DECAY, select="lowest")
     trainer = Trainer(model, train, val, settings, tmp_path)
     rows = trainer.run()
     assert rows[-1]["val_loss"] == pytest.approx(trainer.evaluate(val)[0], rel=1e-12)

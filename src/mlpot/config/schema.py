@@ -331,7 +331,7 @@ class TrainingConfig(Section):
     group_balance: float = Field(0.0, ge=0, le=1)
     ema_decay: float | None = Field(0.999, gt=0, lt=1)
     early_stopping: EarlyStopping | None = None
-    select: Literal["lowest", "latest_within_se", "last"] = "lowest"
+    select: Literal["lowest", "latest_within_se", "last"] = "latest_within_se"
     max_minutes: Positive | None = None
     dtype: Literal["float64", "float32"] = "float64"
     seed: int = Field(0, ge=0)
