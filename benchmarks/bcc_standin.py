@@ -42,7 +42,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -71,22 +71,24 @@ TRAIN_FACETS = ((1, 0, 0), (1, 1, 0), (1, 1, 1), (2, 1, 1), (2, 1, 0), (2, 2, 1)
 TEST_FACETS = ((3, 1, 0), (3, 2, 1))
 
 
+CELL_SCALE = {"shrunken": 0.97, "normal": 1.0, "expanded": 1.03}  # lattice constant / a0
+
+
 @dataclass(frozen=True)
 class Trajectory:
-    """One MD run: its cell (lattice factor times a0, vacancy or not) and temperature."""
+    """One MD run: temperature, snapshots kept, seed, cell (CELL_SCALE) and vacancy or not."""
 
     temperature: float  # K
     snapshots: int
     seed: int
-    scale: float = 1.0  # lattice constant / a0
+    cell: str = "normal"
     vacancy: bool = False
 
     @property
     def description(self) -> str:
         if self.vacancy:
             return f"Vacancy AIMD NVT simulation at {self.temperature:.0f} K"
-        kind = {0.97: "shrunken", 1.0: "normal", 1.03: "expanded"}[self.scale]
-        return f"AIMD NVT simulation for {kind} structure at {self.temperature:.0f} K"
+        return f"AIMD NVT simulation for {self.cell} structure at {self.temperature:.0f} K"
 
 
 HALF_TM = round(0.5 * MELTING_K)
@@ -94,9 +96,9 @@ HALF_TM = round(0.5 * MELTING_K)
 TRAJECTORIES = {
     "AIMD-NVT": (
         [Trajectory(300.0, 18, 11), Trajectory(HALF_TM, 18, 12), Trajectory(MELTING_K, 18, 13),
-         Trajectory(HALF_TM, 18, 14, scale=0.97), Trajectory(HALF_TM, 18, 15, scale=1.03)],
+         Trajectory(HALF_TM, 18, 14, "shrunken"), Trajectory(HALF_TM, 18, 15, "expanded")],
         [Trajectory(300.0, 2, 21), Trajectory(HALF_TM, 2, 22), Trajectory(MELTING_K, 2, 23),
-         Trajectory(HALF_TM, 2, 24, scale=0.97), Trajectory(HALF_TM, 2, 25, scale=1.03)],
+         Trajectory(HALF_TM, 2, 24, "shrunken"), Trajectory(HALF_TM, 2, 25, "expanded")],
     ),
     "Vacancy": (
         [Trajectory(300.0, 25, 31, vacancy=True), Trajectory(HALF_TM, 25, 32, vacancy=True)],
@@ -114,8 +116,8 @@ class Entry:
     description: str
     tag: str  # "train" or "test"
     energy: float = float("nan")  # eV
-    forces: np.ndarray = field(default=None)  # (N, 3) eV/Å
-    virial_stress: np.ndarray = field(default=None)  # (6,) kbar, compressive positive
+    forces: np.ndarray | None = None  # (N, 3) eV/Å
+    virial_stress: np.ndarray | None = None  # (6,) kbar, compressive positive
 
 
 # ---------------------------------------------------------------- LAMMPS
@@ -323,7 +325,7 @@ def md_entries(a0: float) -> list[Entry]:
     for group, (training, test) in TRAJECTORIES.items():
         for tag, runs in (("train", training), ("test", test)):
             for run in runs:
-                start = bcc_cell(run.scale * a0)
+                start = bcc_cell(CELL_SCALE[run.cell] * a0)
                 if run.vacancy:
                     del start[0]
                 snapshots = md_snapshots(lammps_frame(start), run)
