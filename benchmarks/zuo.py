@@ -12,7 +12,9 @@ none. `--seeds 0 1 2` trains each element once per seed (`training.seed`, which 
 validation split; seed 0 is the recipe's own, in --out/EL, others in --out/EL-seedN). Results:
 a table per element for the first seed (MAE / RMSE per group and overall), a summary against
 the published potentials, and with several seeds the MAE of each, written into BENCHMARKS.md
-between markers.
+between markers. A bcc stand-in, tungsten labelled by a DFT-trained SNAP
+(benchmarks/bcc_standin.py writes OUT/W/training.json and test.json), runs the same way with
+`--data OUT --elements W`; the paper has no W, so its comparison columns read "-".
 """
 
 from __future__ import annotations
