@@ -1,7 +1,8 @@
 """GAP on the Zuo et al. (2020) data: mlpot's GAP family beside QUIP's gap_fit.
 
     nice -n 10 python benchmarks/gap.py --data ../shared/data/mlearn --element Si \
-        --n-sparse 100 200 400 [--quip /path/to/venv/bin] [--train-every 1]
+        --n-sparse 100 200 400 [--quip /path/to/venv/bin] [--train-every 1] [--rounds 5] \
+        [--repeat 2]
 
 Both fit the same training frames with the same settings (SOAP l_max 8, n_max 8, atom_sigma
 0.5, zeta 4, cutoff --cutoff with a 1 Å transition for QUIP and --width for featomic, CUR
@@ -9,7 +10,9 @@ sparse points per element, sigmas energy 0.001 eV/atom, force 0.1 eV/Å, virial 
 no two-body term unless --two-body, since the Zuo GAP is SOAP only). Reports test MAE/RMSE
 per group (energy meV/atom, forces eV/Å), fit wall time and peak memory (each fit in a child
 process), and E+F cost per atom-step (median over repeated calls on one test structure with
-its atoms moved between calls, one thread).
+its atoms moved between calls, one thread). With --rounds R the two codes' timings alternate R
+times (QUIP's in a child process each round) and the report gives the medians over rounds and
+the median of the per-round ratios; --repeat k times that structure repeated k x k x k.
 """
 
 from __future__ import annotations
@@ -76,9 +79,9 @@ def errors(calc, frames) -> dict[str, tuple[float, float, float, float]]:
     return out
 
 
-def cost_per_atom_step(calc, frame, repeats: int = 7) -> float:
+def cost_per_atom_step(calc, atoms, repeats: int = 7) -> float:
     """Median seconds of one energy + forces call per atom (atoms moved between calls)."""
-    atoms = frame.to_atoms(with_labels=False)
+    atoms = atoms.copy()
     atoms.calc = calc
     rng = np.random.default_rng(0)
     times = []
@@ -155,27 +158,54 @@ out = {}
 for key, items in rows.items():
     e = np.array([i[0] for i in items]); f = np.concatenate([i[1] for i in items])
     out[key] = [abs(e).mean(), np.sqrt((e**2).mean()), abs(f).mean(), np.sqrt((f**2).mean())]
-atoms = max(read(sys.argv[2], ":"), key=len)
-atoms.calc = calc
+print(json.dumps({"errors": out}))
+"""
+
+QUIP_TIMING = """
+import json, sys, time
+import numpy as np
+from ase.io import read
+from quippy.potential import Potential
+atoms = read(sys.argv[2])
+atoms.calc = Potential(param_filename=sys.argv[1])
 rng = np.random.default_rng(0)
 times = []
-for _ in range(7):
+for _ in range(int(sys.argv[3])):
     atoms.positions += rng.normal(0, 1e-3, atoms.positions.shape)
     start = time.perf_counter(); atoms.get_forces(); times.append(time.perf_counter() - start)
-print(json.dumps({"errors": out, "cost": float(np.median(times)) / len(atoms)}))
+print(json.dumps({"cost": float(np.median(times)) / len(atoms)}))
 """
 
 
-def evaluate_quip(args, workdir: Path, test) -> dict:
-    """Test errors and E+F cost of QUIP's model, in QUIP's venv (one OpenMP thread)."""
-    write_extxyz(test, workdir / "test.xyz")
-    (workdir / "evaluate.py").write_text(QUIP_EVALUATION)
-    done = subprocess.run([str(args.quip / "python"), str(workdir / "evaluate.py"),
-                           str(workdir / "gap.xml"), str(workdir / "test.xyz")],
+def run_quip(args, script: str, *arguments: str) -> dict:
+    """A script in QUIP's venv (one OpenMP thread); its last line as JSON."""
+    done = subprocess.run([str(args.quip / "python"), "-c", script, *arguments],
                           capture_output=True, text=True, env={"OMP_NUM_THREADS": "1"})
     if done.returncode:
         raise SystemExit(f"QUIP evaluation failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.splitlines()[-1])
+
+
+def evaluate_quip(args, workdir: Path, test) -> dict:
+    """Test errors of QUIP's model."""
+    write_extxyz(test, workdir / "test.xyz")
+    return run_quip(args, QUIP_EVALUATION, str(workdir / "gap.xml"), str(workdir / "test.xyz"))
+
+
+def interleaved_costs(args, calc, probe, workdir: Path | None) -> dict[str, list[float]]:
+    """E+F seconds per atom-step of mlpot (and QUIP where workdir holds its model), each the
+    median of 7 calls, alternating for args.rounds rounds."""
+    from ase.io import write
+
+    costs: dict[str, list[float]] = {"mlpot": [], "quip": []}
+    if workdir is not None:
+        write(workdir / "probe.xyz", probe, format="extxyz")
+    for _ in range(args.rounds):
+        costs["mlpot"].append(cost_per_atom_step(calc, probe))
+        if workdir is not None:
+            costs["quip"].append(run_quip(args, QUIP_TIMING, str(workdir / "gap.xml"),
+                                          str(workdir / "probe.xyz"), "7")["cost"])
+    return costs
 
 
 def print_table(title: str, table) -> None:
@@ -199,6 +229,9 @@ def main(argv=None) -> None:
     parser.add_argument("--train-every", type=int, default=1, help="every k-th training frame")
     parser.add_argument("--two-body", action="store_true")
     parser.add_argument("--quip", type=Path, help="bin directory holding gap_fit")
+    parser.add_argument("--rounds", type=int, default=1, help="alternating E+F timing rounds")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="time E+F on the largest test structure repeated k x k x k")
     parser.add_argument("--fit-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.fit_child:
@@ -215,7 +248,7 @@ def report(args) -> None:
 
     torch.set_num_threads(1)
     test = frames_of(args.data / args.element / "test.json", 1)
-    probe = max(test, key=len)
+    probe = max(test, key=len).to_atoms(with_labels=False).repeat(args.repeat)
     for n_sparse in args.n_sparse:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "gap.pt"
@@ -229,18 +262,33 @@ def report(args) -> None:
             fit = run_child(command)
             calc = MlpotCalculator(load_model(out))
             table = errors(calc, test)
-            cost = cost_per_atom_step(calc, probe)
+            quip_fit = fit_quip(args, n_sparse, Path(tmp)) if args.quip else None
+            costs = interleaved_costs(args, calc, probe, Path(tmp) if args.quip else None)
+            cost = float(np.median(costs["mlpot"]))
             print_table(f"## mlpot GAP, {args.element}, n_sparse {n_sparse}: fit "
                         f"{fit['fit_s']:.1f} s ({fit['frames']} frames), peak "
                         f"{fit['peak_MiB']:.0f} MiB, E+F {cost * 1e3:.3f} ms/atom-step", table)
             if args.quip:
-                quip_fit = fit_quip(args, n_sparse, Path(tmp))
                 quip = evaluate_quip(args, Path(tmp), test)
+                quip_cost = float(np.median(costs["quip"]))
                 print_table(f"## QUIP gap_fit, {args.element}, n_sparse {n_sparse}: fit "
                             f"{quip_fit['wall_s']:.1f} s, peak "
                             f"{quip_fit['children_peak_MiB']:.0f} MiB (largest child so "
-                            f"far), E+F {quip['cost'] * 1e3:.3f} ms/atom-step",
+                            f"far), E+F {quip_cost * 1e3:.3f} ms/atom-step",
                             quip["errors"])
+            print_costs(costs, len(probe))
+
+
+def print_costs(costs: dict[str, list[float]], n_atoms: int) -> None:
+    """Each round's E+F ms/atom-step, and QUIP / mlpot as the median of the rounds' ratios."""
+    print(f"E+F on {n_atoms} atoms, ms/atom-step per round: mlpot "
+          + " ".join(f"{c * 1e3:.3f}" for c in costs["mlpot"]))
+    if costs["quip"]:
+        ratios = np.array(costs["quip"]) / np.array(costs["mlpot"])
+        print("QUIP " + " ".join(f"{c * 1e3:.3f}" for c in costs["quip"])
+              + f"; QUIP / mlpot {np.median(ratios):.2f} (rounds "
+              + " ".join(f"{r:.2f}" for r in ratios) + ")")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":
