@@ -1,4 +1,4 @@
-"""SOAP power spectra from featomic's per-pair density expansion, linked to the pair vectors.
+"""SOAP settings, featomic's per-pair density expansion and the power spectrum.
 
 featomic (the `gap` extra) expands each directed pair's Gaussian density on a GTO x spherical
 harmonics basis, c_p[l, m, n] (P, F), with analytic derivatives; pairs are handed to it exactly
@@ -10,6 +10,7 @@ keep their own vectors. In torch, the atom densities and power spectrum follow:
     q_i = p_i / |p_i|
 
 so autograd takes forces and stress through the pair vectors (mlpot.models.precomputed).
+mlpot.models.gap.descriptors chooses between this route and featomic's per-atom densities.
 """
 
 from __future__ import annotations
