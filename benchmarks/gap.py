@@ -10,9 +10,11 @@ sparse points per element, sigmas energy 0.001 eV/atom, force 0.1 eV/Å, virial 
 no two-body term unless --two-body, since the Zuo GAP is SOAP only). Reports test MAE/RMSE
 per group (energy meV/atom, forces eV/Å), fit wall time and peak memory (each fit in a child
 process), and E+F cost per atom-step (median over repeated calls on one test structure with
-its atoms moved between calls, one thread). With --rounds R the two codes' timings alternate R
-times (QUIP's in a child process each round) and the report gives the medians over rounds and
-the median of the per-round ratios; --repeat k times that structure repeated k x k x k.
+its atoms moved between calls, one thread; wall and process CPU time, benchmarks/gap_speed.py).
+With --rounds R the two codes' timings alternate R times (QUIP's in a child process each round)
+and the report gives the medians over rounds and the median of the per-round ratios; --repeat
+k times that structure repeated k x k x k; --keep DIR keeps the fitted models and the timed
+structure (for benchmarks/gap_speed.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -79,20 +82,6 @@ def errors(calc, frames) -> dict[str, tuple[float, float, float, float]]:
     return out
 
 
-def cost_per_atom_step(calc, atoms, repeats: int = 7) -> float:
-    """Median seconds of one energy + forces call per atom (atoms moved between calls)."""
-    atoms = atoms.copy()
-    atoms.calc = calc
-    rng = np.random.default_rng(0)
-    times = []
-    for _ in range(repeats):
-        atoms.positions += rng.normal(0, 1e-3, atoms.positions.shape)
-        start = time.perf_counter()
-        atoms.get_forces()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)) / len(atoms)
-
-
 def run_child(command: list[str]) -> dict:
     """Run a fit in a child process; its JSON line, and its wall time and peak memory."""
     start = time.perf_counter()
@@ -140,7 +129,7 @@ def fit_quip(args, n_sparse: int, workdir: Path) -> dict:
 
 
 QUIP_EVALUATION = """
-import json, sys, time
+import json, sys
 import numpy as np
 from ase.io import read
 from quippy.potential import Potential
@@ -161,25 +150,9 @@ for key, items in rows.items():
 print(json.dumps({"errors": out}))
 """
 
-QUIP_TIMING = """
-import json, sys, time
-import numpy as np
-from ase.io import read
-from quippy.potential import Potential
-atoms = read(sys.argv[2])
-atoms.calc = Potential(param_filename=sys.argv[1])
-rng = np.random.default_rng(0)
-times = []
-for _ in range(int(sys.argv[3])):
-    atoms.positions += rng.normal(0, 1e-3, atoms.positions.shape)
-    start = time.perf_counter(); atoms.get_forces(); times.append(time.perf_counter() - start)
-print(json.dumps({"cost": float(np.median(times)) / len(atoms)}))
-"""
-
-
-def run_quip(args, script: str, *arguments: str) -> dict:
-    """A script in QUIP's venv (one OpenMP thread); its last line as JSON."""
-    done = subprocess.run([str(args.quip / "python"), "-c", script, *arguments],
+def run_quip(args, *arguments: str) -> dict:
+    """A Python command in QUIP's venv (one OpenMP thread); its last line as JSON."""
+    done = subprocess.run([str(args.quip / "python"), *arguments],
                           capture_output=True, text=True, env={"OMP_NUM_THREADS": "1"})
     if done.returncode:
         raise SystemExit(f"QUIP evaluation failed:\n{done.stderr[-3000:]}")
@@ -189,23 +162,25 @@ def run_quip(args, script: str, *arguments: str) -> dict:
 def evaluate_quip(args, workdir: Path, test) -> dict:
     """Test errors of QUIP's model."""
     write_extxyz(test, workdir / "test.xyz")
-    return run_quip(args, QUIP_EVALUATION, str(workdir / "gap.xml"), str(workdir / "test.xyz"))
+    return run_quip(args, "-c", QUIP_EVALUATION, str(workdir / "gap.xml"),
+                    str(workdir / "test.xyz"))
 
 
-def interleaved_costs(args, calc, probe, workdir: Path | None) -> dict[str, list[float]]:
-    """E+F seconds per atom-step of mlpot (and QUIP where workdir holds its model), each the
-    median of 7 calls, alternating for args.rounds rounds."""
+def interleaved_costs(args, calc, probe, workdir: Path) -> dict[str, list[dict]]:
+    """E+F wall and CPU seconds per atom-step of mlpot (and QUIP with --quip), each the
+    median of 7 calls (benchmarks/gap_speed.py), alternating for args.rounds rounds."""
     from ase.io import write
+    from gap_speed import costs as timed
 
-    costs: dict[str, list[float]] = {"mlpot": [], "quip": []}
-    if workdir is not None:
-        write(workdir / "probe.xyz", probe, format="extxyz")
+    write(workdir / "probe.xyz", probe, format="extxyz")
+    speed = str(Path(__file__).with_name("gap_speed.py"))
+    out: dict[str, list[dict]] = {"mlpot": [], "quip": []}
     for _ in range(args.rounds):
-        costs["mlpot"].append(cost_per_atom_step(calc, probe))
-        if workdir is not None:
-            costs["quip"].append(run_quip(args, QUIP_TIMING, str(workdir / "gap.xml"),
-                                          str(workdir / "probe.xyz"), "7")["cost"])
-    return costs
+        out["mlpot"].append(timed(calc, probe.copy(), 7))
+        if args.quip:
+            out["quip"].append(run_quip(args, speed, str(workdir / "gap.xml"),
+                                        str(workdir / "probe.xyz")))
+    return out
 
 
 def print_table(title: str, table) -> None:
@@ -232,6 +207,8 @@ def main(argv=None) -> None:
     parser.add_argument("--rounds", type=int, default=1, help="alternating E+F timing rounds")
     parser.add_argument("--repeat", type=int, default=1,
                         help="time E+F on the largest test structure repeated k x k x k")
+    parser.add_argument("--keep", type=Path,
+                        help="copy the fitted models and the timed structure to this folder")
     parser.add_argument("--fit-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.fit_child:
@@ -263,31 +240,41 @@ def report(args) -> None:
             calc = MlpotCalculator(load_model(out))
             table = errors(calc, test)
             quip_fit = fit_quip(args, n_sparse, Path(tmp)) if args.quip else None
-            costs = interleaved_costs(args, calc, probe, Path(tmp) if args.quip else None)
-            cost = float(np.median(costs["mlpot"]))
+            costs = interleaved_costs(args, calc, probe, Path(tmp))
+            cost = float(np.median([c["wall"] for c in costs["mlpot"]]))
             print_table(f"## mlpot GAP, {args.element}, n_sparse {n_sparse}: fit "
                         f"{fit['fit_s']:.1f} s ({fit['frames']} frames), peak "
-                        f"{fit['peak_MiB']:.0f} MiB, E+F {cost * 1e3:.3f} ms/atom-step", table)
+                        f"{fit['peak_MiB']:.0f} MiB, E+F {cost:.3f} ms/atom-step", table)
             if args.quip:
                 quip = evaluate_quip(args, Path(tmp), test)
-                quip_cost = float(np.median(costs["quip"]))
+                quip_cost = float(np.median([c["wall"] for c in costs["quip"]]))
                 print_table(f"## QUIP gap_fit, {args.element}, n_sparse {n_sparse}: fit "
                             f"{quip_fit['wall_s']:.1f} s, peak "
                             f"{quip_fit['children_peak_MiB']:.0f} MiB (largest child so "
-                            f"far), E+F {quip_cost * 1e3:.3f} ms/atom-step",
+                            f"far), E+F {quip_cost:.3f} ms/atom-step",
                             quip["errors"])
             print_costs(costs, len(probe))
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                for path in Path(tmp).glob("gap.*"):
+                    shutil.copy(path, args.keep / f"{path.name}")
+                shutil.copy(Path(tmp) / "probe.xyz", args.keep)
 
 
-def print_costs(costs: dict[str, list[float]], n_atoms: int) -> None:
-    """Each round's E+F ms/atom-step, and QUIP / mlpot as the median of the rounds' ratios."""
-    print(f"E+F on {n_atoms} atoms, ms/atom-step per round: mlpot "
-          + " ".join(f"{c * 1e3:.3f}" for c in costs["mlpot"]))
-    if costs["quip"]:
-        ratios = np.array(costs["quip"]) / np.array(costs["mlpot"])
-        print("QUIP " + " ".join(f"{c * 1e3:.3f}" for c in costs["quip"])
-              + f"; QUIP / mlpot {np.median(ratios):.2f} (rounds "
-              + " ".join(f"{r:.2f}" for r in ratios) + ")")
+def print_costs(costs: dict[str, list[dict]], n_atoms: int) -> None:
+    """Each round's E+F ms/atom-step (wall, CPU), and QUIP / mlpot as the median of the rounds'
+    ratios."""
+    for kind in ("wall", "cpu"):
+        mlpot = np.array([c[kind] for c in costs["mlpot"]])
+        line = f"E+F {kind} on {n_atoms} atoms, ms/atom-step per round: mlpot " + " ".join(
+            f"{c:.3f}" for c in mlpot)
+        if costs["quip"]:
+            quip = np.array([c[kind] for c in costs["quip"]])
+            line += ("; QUIP " + " ".join(f"{c:.3f}" for c in quip)
+                     + f"; medians mlpot {np.median(mlpot):.3f}, QUIP {np.median(quip):.3f}"
+                     + f", QUIP / mlpot {np.median(quip / mlpot):.2f} (rounds "
+                     + " ".join(f"{r:.2f}" for r in quip / mlpot) + ")")
+        print(line)
     sys.stdout.flush()
 
 
