@@ -171,6 +171,28 @@ def test_atom_densities_give_the_pair_route_results(kind, route_model, monkeypat
         np.testing.assert_allclose(by_atoms[name], by_pairs[name], rtol=0, atol=1e-10 * scale)
 
 
+def test_forces_kept_differentiable_equal_the_plain_ones(route_model):
+    """The backward pass contracts featomic's rows with torch when the graph must stay
+    differentiable (create_graph) and with NumPy otherwise: both give the same forces, and
+    the kept graph reaches the weights."""
+    from mlpot.models.gap.design import structure_inputs
+    from mlpot.models.predict import predict
+
+    atoms = _route_structure("cluster")
+    frame = Frame(atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc, 0.0)
+    inputs = structure_inputs(route_model, frame)
+    plain = predict(route_model, inputs, {"forces"}).forces
+    weights = route_model.weights
+    route_model.weights = weights.clone().requires_grad_(True)
+    try:
+        kept = predict(route_model, inputs, {"forces"}, create_graph=True).forces
+        (weight_grad,) = torch.autograd.grad(kept.square().sum(), route_model.weights)
+    finally:
+        route_model.weights = weights
+    torch.testing.assert_close(kept.detach(), plain, rtol=0, atol=1e-12)
+    assert weight_grad.abs().max() > 0
+
+
 def test_atom_densities_without_gradients_count_every_image(route_model):
     """Without gradients the per-atom route serves cells shorter than the cutoff too (an atom
     meets several images of another and its own): its descriptors equal the pair route's."""

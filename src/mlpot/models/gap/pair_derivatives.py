@@ -68,7 +68,7 @@ class PairDerivatives:
 
     def pair_gradients(self, upstream: torch.Tensor) -> torch.Tensor:
         """dE/dr_p (P, 3) from dE/dx (R, F); rows of no listed pair land in a dropped row.
-        NumPy contracts the rows (about twice torch's speed here) unless the result must stay
+        NumPy contracts the rows (faster than torch here) unless the result must stay
         differentiable (create_graph)."""
         n = self.n_pairs
         out = upstream.new_zeros(n + 1, 3)
