@@ -1,7 +1,8 @@
 """GAP on the Zuo et al. (2020) data: mlpot's GAP family beside QUIP's gap_fit.
 
     nice -n 10 python benchmarks/gap.py --data ../shared/data/mlearn --element Si \
-        --n-sparse 100 200 400 [--quip /path/to/venv/bin] [--train-every 1]
+        --n-sparse 100 200 400 [--quip /path/to/venv/bin] [--train-every 1] [--rounds 5] \
+        [--repeat 2]
 
 Both fit the same training frames with the same settings (SOAP l_max 8, n_max 8, atom_sigma
 0.5, zeta 4, cutoff --cutoff with a 1 Å transition for QUIP and --width for featomic, CUR
@@ -9,7 +10,11 @@ sparse points per element, sigmas energy 0.001 eV/atom, force 0.1 eV/Å, virial 
 no two-body term unless --two-body, since the Zuo GAP is SOAP only). Reports test MAE/RMSE
 per group (energy meV/atom, forces eV/Å), fit wall time and peak memory (each fit in a child
 process), and E+F cost per atom-step (median over repeated calls on one test structure with
-its atoms moved between calls, one thread).
+its atoms moved between calls, one thread; wall and process CPU time, benchmarks/gap_speed.py).
+With --rounds R the two codes' timings alternate R times (QUIP's in a child process each round)
+and the report gives the medians over rounds and the median of the per-round ratios; --repeat
+k times that structure repeated k x k x k; --keep DIR keeps the fitted models and the timed
+structure (for benchmarks/gap_speed.py).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -76,20 +82,6 @@ def errors(calc, frames) -> dict[str, tuple[float, float, float, float]]:
     return out
 
 
-def cost_per_atom_step(calc, frame, repeats: int = 7) -> float:
-    """Median seconds of one energy + forces call per atom (atoms moved between calls)."""
-    atoms = frame.to_atoms(with_labels=False)
-    atoms.calc = calc
-    rng = np.random.default_rng(0)
-    times = []
-    for _ in range(repeats):
-        atoms.positions += rng.normal(0, 1e-3, atoms.positions.shape)
-        start = time.perf_counter()
-        atoms.get_forces()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)) / len(atoms)
-
-
 def run_child(command: list[str]) -> dict:
     """Run a fit in a child process; its JSON line, and its wall time and peak memory."""
     start = time.perf_counter()
@@ -137,7 +129,7 @@ def fit_quip(args, n_sparse: int, workdir: Path) -> dict:
 
 
 QUIP_EVALUATION = """
-import json, sys, time
+import json, sys
 import numpy as np
 from ase.io import read
 from quippy.potential import Potential
@@ -155,27 +147,40 @@ out = {}
 for key, items in rows.items():
     e = np.array([i[0] for i in items]); f = np.concatenate([i[1] for i in items])
     out[key] = [abs(e).mean(), np.sqrt((e**2).mean()), abs(f).mean(), np.sqrt((f**2).mean())]
-atoms = max(read(sys.argv[2], ":"), key=len)
-atoms.calc = calc
-rng = np.random.default_rng(0)
-times = []
-for _ in range(7):
-    atoms.positions += rng.normal(0, 1e-3, atoms.positions.shape)
-    start = time.perf_counter(); atoms.get_forces(); times.append(time.perf_counter() - start)
-print(json.dumps({"errors": out, "cost": float(np.median(times)) / len(atoms)}))
+print(json.dumps({"errors": out}))
 """
 
-
-def evaluate_quip(args, workdir: Path, test) -> dict:
-    """Test errors and E+F cost of QUIP's model, in QUIP's venv (one OpenMP thread)."""
-    write_extxyz(test, workdir / "test.xyz")
-    (workdir / "evaluate.py").write_text(QUIP_EVALUATION)
-    done = subprocess.run([str(args.quip / "python"), str(workdir / "evaluate.py"),
-                           str(workdir / "gap.xml"), str(workdir / "test.xyz")],
+def run_quip(args, *arguments: str) -> dict:
+    """A Python command in QUIP's venv (one OpenMP thread); its last line as JSON."""
+    done = subprocess.run([str(args.quip / "python"), *arguments],
                           capture_output=True, text=True, env={"OMP_NUM_THREADS": "1"})
     if done.returncode:
         raise SystemExit(f"QUIP evaluation failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.splitlines()[-1])
+
+
+def evaluate_quip(args, workdir: Path, test) -> dict:
+    """Test errors of QUIP's model."""
+    write_extxyz(test, workdir / "test.xyz")
+    return run_quip(args, "-c", QUIP_EVALUATION, str(workdir / "gap.xml"),
+                    str(workdir / "test.xyz"))
+
+
+def interleaved_costs(args, calc, probe, workdir: Path) -> dict[str, list[dict]]:
+    """E+F wall and CPU seconds per atom-step of mlpot (and QUIP with --quip), each the
+    median of 7 calls (benchmarks/gap_speed.py), alternating for args.rounds rounds."""
+    from ase.io import write
+    from gap_speed import costs as timed
+
+    write(workdir / "probe.xyz", probe, format="extxyz")
+    speed = str(Path(__file__).with_name("gap_speed.py"))
+    out: dict[str, list[dict]] = {"mlpot": [], "quip": []}
+    for _ in range(args.rounds):
+        out["mlpot"].append(timed(calc, probe.copy(), 7))
+        if args.quip:
+            out["quip"].append(run_quip(args, speed, str(workdir / "gap.xml"),
+                                        str(workdir / "probe.xyz")))
+    return out
 
 
 def print_table(title: str, table) -> None:
@@ -199,6 +204,11 @@ def main(argv=None) -> None:
     parser.add_argument("--train-every", type=int, default=1, help="every k-th training frame")
     parser.add_argument("--two-body", action="store_true")
     parser.add_argument("--quip", type=Path, help="bin directory holding gap_fit")
+    parser.add_argument("--rounds", type=int, default=1, help="alternating E+F timing rounds")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="time E+F on the largest test structure repeated k x k x k")
+    parser.add_argument("--keep", type=Path,
+                        help="copy the fitted models and the timed structure to this folder")
     parser.add_argument("--fit-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.fit_child:
@@ -215,7 +225,7 @@ def report(args) -> None:
 
     torch.set_num_threads(1)
     test = frames_of(args.data / args.element / "test.json", 1)
-    probe = max(test, key=len)
+    probe = max(test, key=len).to_atoms(with_labels=False).repeat(args.repeat)
     for n_sparse in args.n_sparse:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "gap.pt"
@@ -229,18 +239,43 @@ def report(args) -> None:
             fit = run_child(command)
             calc = MlpotCalculator(load_model(out))
             table = errors(calc, test)
-            cost = cost_per_atom_step(calc, probe)
+            quip_fit = fit_quip(args, n_sparse, Path(tmp)) if args.quip else None
+            costs = interleaved_costs(args, calc, probe, Path(tmp))
+            cost = float(np.median([c["wall"] for c in costs["mlpot"]]))
             print_table(f"## mlpot GAP, {args.element}, n_sparse {n_sparse}: fit "
                         f"{fit['fit_s']:.1f} s ({fit['frames']} frames), peak "
-                        f"{fit['peak_MiB']:.0f} MiB, E+F {cost * 1e3:.3f} ms/atom-step", table)
+                        f"{fit['peak_MiB']:.0f} MiB, E+F {cost:.3f} ms/atom-step", table)
             if args.quip:
-                quip_fit = fit_quip(args, n_sparse, Path(tmp))
                 quip = evaluate_quip(args, Path(tmp), test)
+                quip_cost = float(np.median([c["wall"] for c in costs["quip"]]))
                 print_table(f"## QUIP gap_fit, {args.element}, n_sparse {n_sparse}: fit "
                             f"{quip_fit['wall_s']:.1f} s, peak "
                             f"{quip_fit['children_peak_MiB']:.0f} MiB (largest child so "
-                            f"far), E+F {quip['cost'] * 1e3:.3f} ms/atom-step",
+                            f"far), E+F {quip_cost:.3f} ms/atom-step",
                             quip["errors"])
+            print_costs(costs, len(probe))
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                for path in Path(tmp).glob("gap.*"):
+                    shutil.copy(path, args.keep / f"{path.name}")
+                shutil.copy(Path(tmp) / "probe.xyz", args.keep)
+
+
+def print_costs(costs: dict[str, list[dict]], n_atoms: int) -> None:
+    """Each round's E+F ms/atom-step (wall, CPU), and QUIP / mlpot as the median of the rounds'
+    ratios."""
+    for kind in ("wall", "cpu"):
+        mlpot = np.array([c[kind] for c in costs["mlpot"]])
+        line = f"E+F {kind} on {n_atoms} atoms, ms/atom-step per round: mlpot " + " ".join(
+            f"{c:.3f}" for c in mlpot)
+        if costs["quip"]:
+            quip = np.array([c[kind] for c in costs["quip"]])
+            line += ("; QUIP " + " ".join(f"{c:.3f}" for c in quip)
+                     + f"; medians mlpot {np.median(mlpot):.3f}, QUIP {np.median(quip):.3f}"
+                     + f", QUIP / mlpot {np.median(quip / mlpot):.2f} (rounds "
+                     + " ".join(f"{r:.2f}" for r in quip / mlpot) + ")")
+        print(line)
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

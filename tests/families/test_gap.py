@@ -121,6 +121,97 @@ def test_kernel_row_gradients_equal_autograd_jacobians():
     torch.testing.assert_close(analytic, reference, rtol=0, atol=1e-12)
 
 
+def _route_structure(kind: str):
+    """Cells wider than twice the SOAP cutoff (8 Å), or none: every atom pair is one pair."""
+    cubic = bulk("Cu", "fcc", a=3.6, cubic=True)
+    atoms = {"bulk": cubic.repeat((3, 3, 3)),
+             "triclinic": bulk("Cu", "fcc", a=3.6).repeat((4, 4, 4)),
+             "slab": cubic.repeat((3, 3, 2)),
+             "cluster": cubic.repeat((2, 2, 2))}[kind]
+    rng = np.random.default_rng(7)
+    atoms.positions += rng.normal(0, 0.1, atoms.positions.shape)
+    atoms.numbers[rng.choice(len(atoms), len(atoms) // 3, replace=False)] = 28
+    if kind == "slab":
+        atoms.pbc = (True, True, False)
+        atoms.cell[2] *= 3
+    if kind == "cluster":
+        atoms.pbc, atoms.cell = False, np.zeros((3, 3))
+    return atoms
+
+
+@pytest.fixture(scope="module")
+def route_model():
+    return fitted_model()
+
+
+@pytest.mark.parametrize("kind", ["bulk", "triclinic", "slab", "cluster"])
+def test_atom_densities_give_the_pair_route_results(kind, route_model, monkeypatch):
+    """featomic's per-atom densities and their position gradients (used where every atom pair
+    is one pair) give the energies, forces and stress of the per-pair expansions."""
+    from mlpot.calculators import MlpotCalculator
+    from mlpot.models.gap import descriptors
+    from mlpot.neighbours.pairs import neighbour_pairs
+
+    atoms = _route_structure(kind)
+    pairs = neighbour_pairs(atoms.positions, atoms.cell.array, atoms.pbc, SOAP.cutoff)
+    assert descriptors.one_pair_each(len(atoms), pairs.first, pairs.second)
+    wanted = ["energy", "energies", "forces"] + (["stress"] if atoms.pbc.all() else [])
+
+    def results():
+        calc = MlpotCalculator(route_model)
+        calc.calculate(atoms, wanted)
+        return calc.results
+
+    by_atoms = results()
+    monkeypatch.setattr(descriptors, "one_pair_each", lambda *args: False)
+    by_pairs = results()
+    assert np.abs(by_pairs["forces"]).max() > 0.1
+    for name in wanted:
+        scale = np.abs(by_pairs[name]).max()
+        np.testing.assert_allclose(by_atoms[name], by_pairs[name], rtol=0, atol=1e-10 * scale)
+
+
+def test_forces_kept_differentiable_equal_the_plain_ones(route_model):
+    """The backward pass contracts featomic's rows with torch when the graph must stay
+    differentiable (create_graph) and with NumPy otherwise: both give the same forces, and
+    the kept graph reaches the weights."""
+    from mlpot.models.gap.design import structure_inputs
+    from mlpot.models.predict import predict
+
+    atoms = _route_structure("cluster")
+    frame = Frame(atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc, 0.0)
+    inputs = structure_inputs(route_model, frame)
+    plain = predict(route_model, inputs, {"forces"}).forces
+    weights = route_model.weights
+    route_model.weights = weights.clone().requires_grad_(True)
+    try:
+        kept = predict(route_model, inputs, {"forces"}, create_graph=True).forces
+        (weight_grad,) = torch.autograd.grad(kept.square().sum(), route_model.weights)
+    finally:
+        route_model.weights = weights
+    torch.testing.assert_close(kept.detach(), plain, rtol=0, atol=1e-12)
+    assert weight_grad.abs().max() > 0
+
+
+def test_atom_densities_without_gradients_count_every_image(route_model):
+    """Without gradients the per-atom route serves cells shorter than the cutoff too (an atom
+    meets several images of another and its own): its descriptors equal the pair route's."""
+    from mlpot.models.gap.descriptors import pair_densities, soap_descriptors
+    from mlpot.models.gap.design import structure_inputs
+    from mlpot.models.gap.soap import power_spectrum, soap_pairs
+
+    frame = emt_frames(1, seed=3)[0]
+    inputs = structure_inputs(route_model, frame)
+    first, second, shifts, vectors = soap_pairs(inputs, inputs.pair_vectors, SOAP.cutoff)
+    assert bool((first == second).any())
+    numbers = route_model.numbers
+    q = soap_descriptors(SOAP, numbers, inputs.species, first, second, shifts, vectors)
+    arrays = (first.numpy(), second.numpy(), np.rint(shifts.numpy()).astype(np.int64),
+              vectors.numpy())
+    density = pair_densities(SOAP, numbers, inputs.species, first, second, arrays, vectors)
+    torch.testing.assert_close(q, power_spectrum(SOAP, density), rtol=0, atol=1e-12)
+
+
 def _cur_reference(x, n):
     """Leverage scores one row at a time from the eigenvectors of x x^T."""
     values, vectors = np.linalg.eigh(x @ x.T)

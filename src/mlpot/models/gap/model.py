@@ -20,8 +20,9 @@ import torch
 from ase.data import atomic_numbers
 
 from mlpot.models.fidelity import Fidelities
+from mlpot.models.gap.descriptors import soap_descriptors
 from mlpot.models.gap.kernels import TwoBodySettings, soap_kernel, two_body_basis
-from mlpot.models.gap.soap import SoapSettings, soap_descriptors, soap_pairs
+from mlpot.models.gap.soap import SoapSettings, soap_pairs
 from mlpot.models.potential import ATOM_FEATURES, FITTED, MULTI_FIDELITY, VARIANCE, Potential
 from mlpot.neighbours.pairs import Pairs
 

@@ -1,10 +1,13 @@
-"""dc_p/dr_p of the SOAP pair expansions, as featomic gives them or as one dense array.
+"""Derivatives of SOAP expansions with respect to the pair vectors, as featomic gives them or
+as one dense array.
 
-featomic's position gradients come per channel block as rows (R, 3, K) of d c/d R_atom, one row
-per (pair sample, atom). The rows with respect to a pair's neighbour are dc_p/dr_p. Kept as
-they are, the chain rule of a force evaluation reads each row once,
+featomic's position gradients come per channel block as rows (R, 3, K) of d x/d R_atom, one
+row per (sample, atom). A row with respect to a pair's neighbour is dx/dr_p: for the pair
+expansions x = c_p, and for the atom densities x = c_i[species(j)] when i and j share one pair
+(no two images of j in i's cutoff sphere). Kept as they are, the chain rule of a force
+evaluation reads each row once,
 
-    dE/dr_p = sum_k dE/dc_p[k] dc_p[k]/dr_p      (one batched product per block)
+    dE/dr_p = sum_k dE/dx[k] dx[k]/dr_p      (one batched product per block)
 
 instead of first copying them into a (P, F, 3) array; `dense()` gives that array where it is
 needed (the fit's design rows, and pairs of an atom with its own image, which come from
@@ -22,15 +25,18 @@ import torch
 @dataclass(frozen=True)
 class GradientBlock:
     """One channel block: columns of F, rows (R, 3, K) and the pair of each row (R,), -1 for
-    rows that are not the derivative of a listed pair with respect to its neighbour."""
+    rows that are not the derivative with respect to a listed pair's neighbour; source (R,):
+    the value row each row differentiates (None: the pair's own row)."""
 
     columns: slice
     rows: np.ndarray
     pair: np.ndarray
+    source: np.ndarray | None = None
 
 
 class PairDerivatives:
-    """dc_p/dr_p (P, F, 3) of P pairs, as gradient blocks or as a dense array."""
+    """dx_r/dr_p of value rows x (R, F) with respect to P pair vectors, as gradient blocks or,
+    where each pair has its own row (x = c_p), as a dense array (P, F, 3)."""
 
     def __init__(self, n_pairs: int, n_coefficients: int, blocks: list[GradientBlock] | None = None,
                  dense: np.ndarray | None = None):
@@ -38,7 +44,9 @@ class PairDerivatives:
         self.blocks, self._dense = blocks or [], dense
 
     def dense(self) -> np.ndarray:
-        """(P, F, 3) 1/Å."""
+        """(P, F, 3) 1/Å (value rows of their own pairs only)."""
+        if any(block.source is not None for block in self.blocks):
+            raise ValueError("dense pair derivatives need one value row per pair")
         if self._dense is None:
             out = np.zeros((self.n_pairs, self.n_coefficients, 3))
             for block in self.blocks:
@@ -48,7 +56,7 @@ class PairDerivatives:
         return self._dense
 
     def link(self, values: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
-        """`values` (P, F) as a function of `vectors` (P, 3) for autograd."""
+        """`values` (R, F) as a function of `vectors` (P, 3) for autograd."""
         if not vectors.requires_grad:
             return values
         if self._dense is not None or not self.blocks:
@@ -59,15 +67,23 @@ class PairDerivatives:
         return _BlockLinked.apply(vectors, values, self)
 
     def pair_gradients(self, upstream: torch.Tensor) -> torch.Tensor:
-        """dE/dr_p (P, 3) from dE/dc_p (P, F)."""
+        """dE/dr_p (P, 3) from dE/dx (R, F); rows of no listed pair land in a dropped row.
+        NumPy contracts the rows (faster than torch here) unless the result must stay
+        differentiable (create_graph)."""
         n = self.n_pairs
         out = upstream.new_zeros(n + 1, 3)
+        differentiable = torch.is_grad_enabled()
+        plain = None if differentiable else upstream.detach().cpu().double().numpy()
         for block in self.blocks:
             target = torch.from_numpy(np.where(block.pair >= 0, block.pair, n))
-            padded = torch.cat([upstream[:, block.columns], upstream.new_zeros(1, 1).expand(
-                1, block.columns.stop - block.columns.start)])
-            rows = torch.from_numpy(block.rows).to(upstream)
-            out.index_add_(0, target, torch.einsum("rxk,rk->rx", rows, padded[target]))
+            source = np.maximum(block.pair, 0) if block.source is None else block.source
+            if differentiable:
+                rows = torch.from_numpy(block.rows).to(upstream)
+                products = torch.einsum("rxk,rk->rx", rows, upstream[source, block.columns])
+            else:
+                products = torch.from_numpy(np.einsum(
+                    "rxk,rk->rx", block.rows, plain[source, block.columns])).to(out)
+            out.index_add_(0, target.to(out.device), products)
         return out[:n]
 
 

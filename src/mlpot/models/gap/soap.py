@@ -1,4 +1,4 @@
-"""SOAP power spectra from featomic's per-pair density expansion, linked to the pair vectors.
+"""SOAP settings, featomic's per-pair density expansion and the power spectrum.
 
 featomic (the `gap` extra) expands each directed pair's Gaussian density on a GTO x spherical
 harmonics basis, c_p[l, m, n] (P, F), with analytic derivatives; pairs are handed to it exactly
@@ -10,18 +10,18 @@ keep their own vectors. In torch, the atom densities and power spectrum follow:
     q_i = p_i / |p_i|
 
 so autograd takes forces and stress through the pair vectors (mlpot.models.precomputed).
+mlpot.models.gap.descriptors chooses between this route and featomic's per-atom densities.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from mlpot.errors import MlpotError
+from mlpot.models.gap.featomic_system import featomic_module, pair_system
 from mlpot.models.gap.pair_derivatives import GradientBlock, PairDerivatives
 
 
@@ -53,78 +53,6 @@ class SoapSettings:
         }
 
 
-def _featomic():
-    try:
-        import featomic
-    except ImportError as error:  # pragma: no cover - depends on the environment
-        raise MlpotError(
-            "GAP models need featomic: install mlpot's 'gap' extra (pip install 'mlpot[gap]')"
-        ) from error
-    return featomic
-
-
-def _half(first: np.ndarray, second: np.ndarray, shifts: np.ndarray) -> np.ndarray:
-    """(P,) bool: one of each pair's two directions (i < j, or an image of i in the positive
-    half-space of shifts)."""
-    total = shifts.sum(1)
-    positive = (total > 0) | ((total == 0) & ((shifts[:, 2] > 0)
-                                              | ((shifts[:, 2] == 0) & (shifts[:, 1] > 0))))
-    return (first < second) | ((first == second) & positive)
-
-
-def _pair_system(numbers, first, second, shifts, vectors):
-    featomic = _featomic()
-
-    class PairSystem(featomic.SystemBase):
-        """The pairs as given (no neighbour search: featomic reads them)."""
-
-        def __init__(self):
-            super().__init__()
-            keep = _half(first, second, shifts)
-            pairs = np.zeros(int(keep.sum()), dtype=_pair_dtype())
-            pairs["first"], pairs["second"] = first[keep], second[keep]
-            pairs["distance"] = np.linalg.norm(vectors[keep], axis=1)
-            pairs["vector"], pairs["cell_shift_indices"] = vectors[keep], shifts[keep]
-            self._pairs = pairs
-            # the pairs of each atom, as either member (once for an atom and its image)
-            atoms = np.concatenate([pairs["first"], pairs["second"]])
-            rows = np.concatenate([np.arange(len(pairs))] * 2)
-            own = np.concatenate([np.zeros(len(pairs), bool), pairs["first"] == pairs["second"]])
-            atoms, rows = atoms[~own], rows[~own]
-            order = np.lexsort((rows, atoms))
-            bounds = np.searchsorted(atoms[order], np.arange(len(numbers) + 1))
-            self._by_atom = [pairs[rows[order[a:b]]] for a, b in itertools.pairwise(bounds)]
-
-        def size(self):
-            return len(numbers)
-
-        def types(self):
-            return np.asarray(numbers, dtype=np.int32)
-
-        def positions(self):
-            return np.zeros((len(numbers), 3))
-
-        def cell(self):
-            return np.zeros((3, 3))
-
-        def compute_neighbors(self, cutoff):
-            pass
-
-        def pairs(self):
-            return self._pairs
-
-        def pairs_containing(self, atom):
-            return self._by_atom[atom]
-
-    return PairSystem()
-
-
-def _pair_dtype():
-    from featomic._c_api import featomic_pair_t
-
-    return np.dtype(featomic_pair_t)
-
-
 def _keys(first, second, shifts, n_atoms: int) -> np.ndarray:
     """One int64 per directed pair (first, second, shift), for matching featomic's samples."""
     s = shifts.astype(np.int64) + 512
@@ -149,8 +77,9 @@ def pair_expansion(
     # position gradients are cheaper, but cancel on pairs of an atom with its own image
     by_strain = gradients and bool(np.any(first == second))
     kind = ["strain"] if by_strain else ["positions"] if gradients else []
-    system = _pair_system(numbers, first, second, shifts, vectors)
-    tensor = _expansion(settings).compute(system, gradients=kind, use_native_system=False)
+    system = pair_system(numbers, first, second, shifts, vectors)
+    tensor = calculator(settings, "SphericalExpansionByPair").compute(
+        system, gradients=kind, use_native_system=False)
     n_pairs, n_atoms, n_max = len(first), len(numbers), settings.n_max
     values = np.zeros((n_pairs, settings.n_coefficients))
     dense = np.zeros((n_pairs, settings.n_coefficients, 3)) if by_strain else None
@@ -182,8 +111,9 @@ def pair_expansion(
 
 
 @functools.lru_cache(maxsize=8)
-def _expansion(settings: SoapSettings):
-    return _featomic().SphericalExpansionByPair(**settings.hypers())
+def calculator(settings: SoapSettings, name: str):
+    """featomic's calculator `name` (SphericalExpansionByPair, SphericalExpansion)."""
+    return getattr(featomic_module(), name)(**settings.hypers())
 
 
 def _neighbour_rows(block, columns: slice, rows, samples) -> GradientBlock:
@@ -242,31 +172,6 @@ def power_spectrum(settings: SoapSettings, density: torch.Tensor) -> torch.Tenso
         parts.append((x @ x.transpose(1, 2)).reshape(n_atoms, -1) * weight)
     spectrum = torch.cat(parts, 1)
     return spectrum / spectrum.norm(dim=1, keepdim=True).clamp_min(1e-300)
-
-
-def soap_descriptors(
-    settings: SoapSettings,
-    elements_numbers: np.ndarray,
-    species: torch.Tensor,
-    first: torch.Tensor,
-    second: torch.Tensor,
-    shifts: torch.Tensor,
-    vectors: torch.Tensor,
-) -> torch.Tensor:
-    """q (A, D) of a batch (species (A,), pairs (P,), shifts (P, 3), vectors (P, 3) Å),
-    differentiable with respect to `vectors` when they require grad."""
-    numbers = elements_numbers[species.cpu().numpy()]
-    values, derivatives, centre = pair_expansion(
-        settings, numbers, first.cpu().numpy(), second.cpu().numpy(),
-        np.rint(shifts.detach().cpu().numpy()).astype(np.int64),
-        vectors.detach().cpu().double().numpy(), gradients=vectors.requires_grad)
-    like = dict(dtype=vectors.dtype, device=vectors.device)
-    pair_values = torch.as_tensor(values, **like)
-    if derivatives is not None:
-        pair_values = derivatives.link(pair_values, vectors)
-    density = atom_density(settings, len(elements_numbers), species, first, second,
-                           pair_values, torch.as_tensor(centre, **like))
-    return power_spectrum(settings, density)
 
 
 def soap_pairs(inputs, vectors: torch.Tensor, cutoff: float):
