@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from zuo import evaluate, write_config  # noqa: E402
+from zuo import evaluate, write_config, write_markdown  # noqa: E402
 
 BEGIN, END = "<!-- selection:begin -->", "<!-- selection:end -->"
 
@@ -134,16 +134,6 @@ def markdown(results: list[dict], command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_markdown(path: Path, text: str) -> None:
-    old = path.read_text() if path.exists() else "# Benchmarks\n"
-    if BEGIN in old:
-        head, rest = old.split(BEGIN, 1)
-        text = head + text + rest.split(END, 1)[1].lstrip("\n")
-    else:
-        text = old.rstrip("\n") + "\n\n" + text
-    path.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True)
@@ -163,7 +153,7 @@ def main() -> None:
     text = markdown(results, "python " + " ".join(sys.argv))
     print(text)
     if args.markdown:
-        write_markdown(args.markdown, text)
+        write_markdown(args.markdown, text, BEGIN, END)
 
 
 if __name__ == "__main__":

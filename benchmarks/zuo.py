@@ -197,11 +197,12 @@ def markdown(runs: dict[str, list[dict]], command: str) -> str:
     return "\n".join(lines + [END]) + "\n"
 
 
-def write_markdown(path: Path, text: str) -> None:
+def write_markdown(path: Path, text: str, begin: str = BEGIN, end: str = END) -> None:
+    """Replace the text between the markers begin and end in path, or append it."""
     old = path.read_text() if path.exists() else "# Benchmarks\n"
-    if BEGIN in old:
-        head, rest = old.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1].lstrip("\n")
+    if begin in old:
+        head, rest = old.split(begin, 1)
+        tail = rest.split(end, 1)[1].lstrip("\n")
         new = head + text + ("\n" + tail if tail else "")
     else:
         new = old.rstrip("\n") + "\n\n" + text
