@@ -113,6 +113,7 @@ def test_epochs_within_a_budget():
     assert epochs_within(1.0, [20.0, 10.0]) == 5  # 30 s spent, 30 s left at 10 s
     assert epochs_within(0.1, [20.0, 10.0]) == 2  # over budget already: what is done
     assert epochs_within(60.0, [1.0, 1.0]) == 3600
+    assert epochs_within(1.0, [1.0, 0.0]) == math.inf
 
 
 def test_a_time_budget_cuts_the_epochs_and_resume_keeps_the_cut(alni_frames, tmp_path,
