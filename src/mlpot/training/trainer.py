@@ -112,10 +112,8 @@ class Trainer:
         self._resume_selection(state)
         self.rows = list(state["rows"])
         self._rewrite_log()
-        if state.get("epochs_cut"):  # keep the count the time budget chose
-            self.settings = self.settings.model_copy(update={"epochs": state["epochs"]})
-            self.final_loss, self.final_loss_epoch = final_loss(self.settings.loss,
-                                                                state["epochs"])
+        if self.settings.max_minutes is not None and self.epoch >= TIME_PROBE_EPOCH:
+            self._use_epochs(state["epochs"])  # the count the time budget chose
         self._continue_cosine(state.get("epochs"))
 
     def _continue_cosine(self, saved_epochs: int | None) -> None:
@@ -190,9 +188,13 @@ class Trainer:
     def _set_epochs(self, n: int) -> None:
         """Train for n epochs instead: the final loss stage and a cosine schedule follow."""
         old = self.settings.epochs
+        self._use_epochs(n)
+        self._continue_cosine(old)
+
+    def _use_epochs(self, n: int) -> None:
+        """n epochs in the settings and the final loss stage placed for them."""
         self.settings = self.settings.model_copy(update={"epochs": n})
         self.final_loss, self.final_loss_epoch = final_loss(self.settings.loss, n)
-        self._continue_cosine(old)
 
     def _record_fit(self) -> list[dict]:
         start = time.perf_counter()
@@ -327,7 +329,6 @@ class Trainer:
             "bad_epochs": self.bad_epochs,
             "rows": self.rows,
             "epochs": self.settings.epochs,
-            "epochs_cut": self.settings.max_minutes is not None and self.epoch >= TIME_PROBE_EPOCH,
         }
         average = None
         if self.average is not None:

@@ -85,8 +85,9 @@ def pair_expansion(
     dense = np.zeros((n_pairs, settings.n_coefficients, 3)) if by_strain else None
     blocks = []
     centre = np.zeros((n_atoms, settings.n_coefficients))
-    order = np.argsort(_keys(first, second, shifts, n_atoms))
-    sorted_keys = _keys(first, second, shifts, n_atoms)[order]
+    keys = _keys(first, second, shifts, n_atoms)
+    order = np.argsort(keys)
+    sorted_keys = keys[order]
     for key, block in tensor.items():
         lam = int(key["o3_lambda"])
         columns = slice(lam * lam * n_max, (lam + 1) ** 2 * n_max)
@@ -95,9 +96,9 @@ def pair_expansion(
         own = (i == j) & ~s.any(1)
         flat = block.values.reshape(len(samples), (2 * lam + 1) * n_max)
         centre[i[own], columns] += flat[own]
-        where = np.searchsorted(sorted_keys, _keys(i[~own], j[~own], s[~own], n_atoms))
-        where = np.minimum(where, max(n_pairs - 1, 0))
-        found = sorted_keys[where] == _keys(i[~own], j[~own], s[~own], n_atoms)
+        wanted = _keys(i[~own], j[~own], s[~own], n_atoms)
+        where = np.minimum(np.searchsorted(sorted_keys, wanted), max(n_pairs - 1, 0))
+        found = sorted_keys[where] == wanted
         rows = order[where[found]]
         values[rows, columns] = flat[~own][found]
         if by_strain:
