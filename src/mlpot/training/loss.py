@@ -14,6 +14,8 @@ absolute error, so a few outliers weigh less against the bulk of the data.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from ase.units import GPa
 
@@ -34,24 +36,11 @@ def final_loss(loss: LossWeights, epochs: int) -> tuple[LossWeights | None, int]
 def batch_loss(pred: Prediction, batch: Batch, coefficients: LossWeights) -> torch.Tensor:
     w = batch.weight
     loss = pred.energy.new_zeros(())
-    huber = coefficients.huber
-    if coefficients.energy:
-        err = (pred.energy - batch.energy) / batch.n_atoms
-        err2 = _squared(err, huber.energy if huber else None)
-        loss = loss + coefficients.energy * _weighted_mean(err2, w)
-    if coefficients.forces and pred.forces is not None and batch.force_mask.any():
-        err2 = _squared(pred.forces - batch.forces, huber.forces if huber else None).mean(1)
-        atom_w = w[batch.atom_structure] * batch.force_mask * batch.force_weight
-        loss = loss + coefficients.forces * _weighted_mean(err2, atom_w)
-    if coefficients.stress and pred.stress is not None and batch.stress_mask.any():
-        err = (pred.stress - batch.stress) / GPa
-        err2 = _squared(err, huber.stress if huber else None).mean(1)
-        loss = loss + coefficients.stress * _weighted_mean(err2, w * batch.stress_mask)
-    atomic = pred.atomic_energies
-    if coefficients.atomic_energy and atomic is not None and batch.atomic_energy_mask.any():
-        err2 = (atomic - batch.atomic_energies) ** 2
-        atom_w = w[batch.atom_structure] * batch.atomic_energy_mask
-        loss = loss + coefficients.atomic_energy * _weighted_mean(err2, atom_w)
+    for term in _terms(pred, batch, coefficients):
+        weights = w if term.atom_weights is None else w[batch.atom_structure] * term.atom_weights
+        if term.structure_mask is not None:
+            weights = weights * term.structure_mask
+        loss = loss + term.coefficient * _weighted_mean(term.squared, weights)
     return loss
 
 
@@ -60,25 +49,47 @@ def structure_losses(pred: Prediction, batch: Batch, coefficients: LossWeights) 
     and the mean of its atoms' force (and atomic-energy) terms, divided by the batch's mean
     weight; their mean is about batch_loss (which weighs forces by atoms, not structures)."""
     w = batch.weight / batch.weight.mean()
-    huber = coefficients.huber
     terms = pred.energy.new_zeros(len(w))
+    for term in _terms(pred, batch, coefficients):
+        values = term.squared
+        if term.atom_weights is not None:
+            values = _per_structure_mean(values, term.atom_weights, batch)
+        elif term.structure_mask is not None:
+            values = values * term.structure_mask
+        terms = terms + term.coefficient * values
+    return w * terms
+
+
+@dataclass(frozen=True)
+class _Term:
+    """One loss term: coefficient x squared errors, per structure (S,) or per atom (A,) with
+    the atoms' own weights; structure_mask (S,) marks the structures that have the label."""
+
+    coefficient: float
+    squared: torch.Tensor
+    atom_weights: torch.Tensor | None = None
+    structure_mask: torch.Tensor | None = None
+
+
+def _terms(pred: Prediction, batch: Batch, coefficients: LossWeights) -> list[_Term]:
+    """The loss terms with a positive coefficient and labels in the batch."""
+    huber = coefficients.huber
+    terms = []
     if coefficients.energy:
         err = (pred.energy - batch.energy) / batch.n_atoms
-        terms = terms + coefficients.energy * _squared(err, huber.energy if huber else None)
-    if coefficients.forces and pred.forces is not None:
+        terms.append(_Term(coefficients.energy, _squared(err, huber.energy if huber else None)))
+    if coefficients.forces and pred.forces is not None and batch.force_mask.any():
         err2 = _squared(pred.forces - batch.forces, huber.forces if huber else None).mean(1)
-        atom_w = batch.force_mask * batch.force_weight
-        terms = terms + coefficients.forces * _per_structure_mean(err2, atom_w, batch)
-    if coefficients.stress and pred.stress is not None:
+        terms.append(_Term(coefficients.forces, err2, batch.force_mask * batch.force_weight))
+    if coefficients.stress and pred.stress is not None and batch.stress_mask.any():
         err = (pred.stress - batch.stress) / GPa
         err2 = _squared(err, huber.stress if huber else None).mean(1)
-        terms = terms + coefficients.stress * err2 * batch.stress_mask
-    if coefficients.atomic_energy and pred.atomic_energies is not None:
-        err2 = (pred.atomic_energies - batch.atomic_energies) ** 2
-        terms = terms + coefficients.atomic_energy * _per_structure_mean(
-            err2, batch.atomic_energy_mask.to(err2.dtype), batch
-        )
-    return w * terms
+        terms.append(_Term(coefficients.stress, err2, structure_mask=batch.stress_mask))
+    atomic = pred.atomic_energies
+    if coefficients.atomic_energy and atomic is not None and batch.atomic_energy_mask.any():
+        err2 = (atomic - batch.atomic_energies) ** 2
+        terms.append(_Term(coefficients.atomic_energy, err2, batch.atomic_energy_mask))
+    return terms
 
 
 def _per_structure_mean(values: torch.Tensor, weights: torch.Tensor, batch: Batch) -> torch.Tensor:
