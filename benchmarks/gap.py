@@ -2,7 +2,7 @@
 
     nice -n 10 python benchmarks/gap.py --data ../shared/data/mlearn --element Si \
         --n-sparse 100 200 400 [--quip /path/to/venv/bin] [--train-every 1] [--rounds 5] \
-        [--repeat 2]
+        [--repeat 2] [--seeds 0 1 2] [--same-sparse]
 
 Both fit the same training frames with the same settings (SOAP l_max 8, n_max 8, atom_sigma
 0.5, zeta 4, cutoff --cutoff with a 1 Å transition for QUIP and --width for featomic, CUR
@@ -14,7 +14,10 @@ its atoms moved between calls, one thread; wall and process CPU time, benchmarks
 With --rounds R the two codes' timings alternate R times (QUIP's in a child process each round)
 and the report gives the medians over rounds and the median of the per-round ratios; --repeat
 k times that structure repeated k x k x k; --keep DIR keeps the fitted models and the timed
-structure (for benchmarks/gap_speed.py).
+structure (for benchmarks/gap_speed.py). Both codes choose their sparse points at random
+(randomised CUR): --seeds fits each once per seed (mlpot's fit seed s, gap_fit's rnd_seed
+s + 1) and --same-sparse also fits mlpot on the sparse points gap_fit chose (its
+print_sparse_index), which separates the choice of points from the model.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ def fit_mlpot(args, n_sparse: int, out: Path) -> None:
     """Child process: fit, save the model, print fit time and peak memory as JSON."""
     import torch
 
+    from mlpot.models.gap import sparse
     from mlpot.models.gap.fit import FitSettings, fit_gap
     from mlpot.models.gap.kernels import TwoBodySettings
     from mlpot.models.gap.model import GapPotential
@@ -55,8 +59,13 @@ def fit_mlpot(args, n_sparse: int, out: Path) -> None:
     soap = SoapSettings(args.cutoff, args.width, 8, 8, 0.5, args.l_weight)
     two_body = TwoBodySettings(cutoff=args.cutoff, n_points=15 if args.two_body else 0)
     model = GapPotential((args.element,), soap, two_body, zeta=4, delta=args.delta)
+    method = "cur"
+    if args.sparse_index:  # gap_fit's choice: 1-based indices into the atoms of all frames
+        given = np.sort(np.loadtxt(args.sparse_index, dtype=np.int64).ravel() - 1)
+        method = "given"
+        sparse.SELECTORS[method] = lambda x, n, exclude, rng: given
     start = time.perf_counter()
-    fit_gap(model, FitSettings(n_sparse, "cur", *SIGMAS), frames)
+    fit_gap(model, FitSettings(n_sparse, method, *SIGMAS, seed=args.seeds[0]), frames)
     seconds = time.perf_counter() - start
     save_model(model, out)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -112,19 +121,21 @@ def write_extxyz(frames, path: Path) -> None:
     write(path, images, format="extxyz")
 
 
-def fit_quip(args, n_sparse: int, workdir: Path) -> dict:
-    """gap_fit with the same settings, in a child process."""
+def fit_quip(args, n_sparse: int, workdir: Path, seed: int) -> dict:
+    """gap_fit with the same settings, in a child process (its sparse points' indices in
+    workdir/sparse_index.dat)."""
     frames = frames_of(args.data / args.element / "training.json", args.train_every)
     write_extxyz(frames, workdir / "train.xyz")
     gap = (f"soap l_max=8 n_max=8 atom_sigma=0.5 zeta=4 cutoff={args.cutoff} "
            f"cutoff_transition_width={args.width} central_weight=1.0 n_sparse={n_sparse} "
-           f"delta={args.delta} covariance_type=dot_product sparse_method=cur_points")
+           f"delta={args.delta} covariance_type=dot_product sparse_method=cur_points "
+           f"print_sparse_index={workdir / 'sparse_index.dat'}")
     sigma = " ".join(str(s) for s in SIGMAS)
     command = [str(args.quip / "gap_fit"), f"at_file={workdir / 'train.xyz'}",
                f"gap={{{gap}}}", f"default_sigma={{{sigma} 0.0}}",
                "energy_parameter_name=dft_energy", "force_parameter_name=dft_force",
                "virial_parameter_name=dft_virial", "e0_method=average",
-               f"gp_file={workdir / 'gap.xml'}", "sparse_jitter=1e-8"]
+               f"gp_file={workdir / 'gap.xml'}", "sparse_jitter=1e-8", f"rnd_seed={seed + 1}"]
     return run_child(command)
 
 
@@ -207,6 +218,11 @@ def main(argv=None) -> None:
     parser.add_argument("--rounds", type=int, default=1, help="alternating E+F timing rounds")
     parser.add_argument("--repeat", type=int, default=1,
                         help="time E+F on the largest test structure repeated k x k x k")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0],
+                        help="fit once per seed (mlpot's seed, gap_fit's rnd_seed = seed + 1)")
+    parser.add_argument("--same-sparse", action="store_true",
+                        help="also fit mlpot on the sparse points gap_fit chose")
+    parser.add_argument("--sparse-index", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--keep", type=Path,
                         help="copy the fitted models and the timed structure to this folder")
     parser.add_argument("--fit-child", type=Path, help=argparse.SUPPRESS)
@@ -220,45 +236,65 @@ def main(argv=None) -> None:
 def report(args) -> None:
     import torch
 
-    from mlpot.calculators import MlpotCalculator
-    from mlpot.models.serialization import load_model
-
     torch.set_num_threads(1)
     test = frames_of(args.data / args.element / "test.json", 1)
     probe = max(test, key=len).to_atoms(with_labels=False).repeat(args.repeat)
     for n_sparse in args.n_sparse:
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / "gap.pt"
-            command = [sys.executable, __file__, "--data", str(args.data), "--element",
-                       args.element, "--n-sparse", str(n_sparse), "--cutoff", str(args.cutoff),
-                       "--width", str(args.width), "--delta", str(args.delta),
-                       "--l-weight", str(args.l_weight),
-                       "--train-every", str(args.train_every), "--fit-child", str(out)]
-            if args.two_body:
-                command.append("--two-body")
-            fit = run_child(command)
-            calc = MlpotCalculator(load_model(out))
-            table = errors(calc, test)
-            quip_fit = fit_quip(args, n_sparse, Path(tmp)) if args.quip else None
-            costs = interleaved_costs(args, calc, probe, Path(tmp))
-            cost = float(np.median([c["wall"] for c in costs["mlpot"]]))
-            print_table(f"## mlpot GAP, {args.element}, n_sparse {n_sparse}: fit "
-                        f"{fit['fit_s']:.1f} s ({fit['frames']} frames), peak "
-                        f"{fit['peak_MiB']:.0f} MiB, E+F {cost:.3f} ms/atom-step", table)
-            if args.quip:
-                quip = evaluate_quip(args, Path(tmp), test)
-                quip_cost = float(np.median([c["wall"] for c in costs["quip"]]))
-                print_table(f"## QUIP gap_fit, {args.element}, n_sparse {n_sparse}: fit "
-                            f"{quip_fit['wall_s']:.1f} s, peak "
-                            f"{quip_fit['children_peak_MiB']:.0f} MiB (largest child so "
-                            f"far), E+F {quip_cost:.3f} ms/atom-step",
-                            quip["errors"])
-            print_costs(costs, len(probe))
-            if args.keep:
-                args.keep.mkdir(parents=True, exist_ok=True)
-                for path in Path(tmp).glob("gap.*"):
-                    shutil.copy(path, args.keep / f"{path.name}")
-                shutil.copy(Path(tmp) / "probe.xyz", args.keep)
+        for k, seed in enumerate(args.seeds):
+            with tempfile.TemporaryDirectory() as tmp:
+                compare(args, n_sparse, seed, Path(tmp), test, probe, timed=k == 0)
+
+
+def mlpot_child(args, n_sparse: int, seed: int, out: Path, sparse_index: Path | None) -> dict:
+    command = [sys.executable, __file__, "--data", str(args.data), "--element", args.element,
+               "--n-sparse", str(n_sparse), "--cutoff", str(args.cutoff),
+               "--width", str(args.width), "--delta", str(args.delta),
+               "--l-weight", str(args.l_weight), "--train-every", str(args.train_every),
+               "--seeds", str(seed), "--fit-child", str(out)]
+    if args.two_body:
+        command.append("--two-body")
+    if sparse_index:
+        command += ["--sparse-index", str(sparse_index)]
+    return run_child(command)
+
+
+def compare(args, n_sparse: int, seed: int, tmp: Path, test, probe, timed: bool) -> None:
+    """One seed's fits of both codes (and mlpot on gap_fit's sparse points with
+    --same-sparse): errors, fit time and memory; E+F costs where `timed`."""
+    from mlpot.calculators import MlpotCalculator
+    from mlpot.models.serialization import load_model
+
+    out = tmp / "gap.pt"
+    fit = mlpot_child(args, n_sparse, seed, out, None)
+    calc = MlpotCalculator(load_model(out))
+    table = errors(calc, test)
+    quip_fit = fit_quip(args, n_sparse, tmp, seed) if args.quip else None
+    costs = interleaved_costs(args, calc, probe, tmp) if timed else None
+    cost = f", E+F {np.median([c['wall'] for c in costs['mlpot']]):.3f} ms/atom-step" if (
+        costs) else ""
+    print_table(f"## mlpot GAP, {args.element}, n_sparse {n_sparse}, seed {seed}: fit "
+                f"{fit['fit_s']:.1f} s ({fit['frames']} frames), peak "
+                f"{fit['peak_MiB']:.0f} MiB{cost}", table)
+    if args.quip:
+        quip = evaluate_quip(args, tmp, test)
+        quip_cost = f", E+F {np.median([c['wall'] for c in costs['quip']]):.3f} ms/atom-step" if (
+            costs) else ""
+        print_table(f"## QUIP gap_fit, {args.element}, n_sparse {n_sparse}, rnd_seed "
+                    f"{seed + 1}: fit {quip_fit['wall_s']:.1f} s, peak "
+                    f"{quip_fit['children_peak_MiB']:.0f} MiB (largest child so far)"
+                    f"{quip_cost}", quip["errors"])
+        if args.same_sparse:
+            same = tmp / "same.pt"
+            mlpot_child(args, n_sparse, seed, same, tmp / "sparse_index.dat")
+            print_table(f"## mlpot GAP on gap_fit's sparse points, {args.element}, n_sparse "
+                        f"{n_sparse}, rnd_seed {seed + 1}",
+                        errors(MlpotCalculator(load_model(same)), test))
+    if costs:
+        print_costs(costs, len(probe))
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        for path in [*tmp.glob("gap.*"), *tmp.glob("probe.xyz")]:
+            shutil.copy(path, args.keep / path.name)
 
 
 def print_costs(costs: dict[str, list[dict]], n_atoms: int) -> None:

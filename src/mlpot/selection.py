@@ -44,10 +44,16 @@ def farthest_point_sampling(
     return chosen
 
 
-def cur_rows(x: np.ndarray, n: int, exclude: np.ndarray | None = None) -> np.ndarray:
-    """Indices (sorted) of n rows of x (N, D) with the largest CUR leverage scores: the squared
-    row norms of the top-k left singular vectors, k = min(n, rank). Rows are first projected
-    away from the span of `exclude` (E, D) (rows already held), so new ones add to them."""
+def cur_rows(
+    x: np.ndarray, n: int, exclude: np.ndarray | None = None,
+    rng: np.random.Generator | None = None,
+) -> np.ndarray:
+    """Indices (sorted) of n rows of x (N, D) by CUR leverage: the squared row norms p_i of the
+    top-k left singular vectors, k = min(n, rank). Without rng, the n rows of largest p_i;
+    with rng, randomised CUR (Mahoney and Drineas 2009, as GAP's cur_points): rows ranked by
+    u_i - pi_i, u_i uniform and pi_i = min(1, n p_i / k), the n lowest taken, so that rows of
+    larger leverage are more likely taken. Rows are first projected away from the span of
+    `exclude` (E, D) (rows already held), so new ones add to them."""
     x = np.asarray(x, dtype=np.float64)
     n = min(n, len(x))
     if n <= 0:
@@ -58,4 +64,7 @@ def cur_rows(x: np.ndarray, n: int, exclude: np.ndarray | None = None) -> np.nda
     u, s, _ = np.linalg.svd(x, full_matrices=False)
     k = max(1, min(n, int(np.count_nonzero(s > s[0] * 1e-10)) if len(s) and s[0] > 0 else 1))
     leverage = np.sum(u[:, :k] ** 2, axis=1)
-    return np.sort(np.argsort(-leverage, kind="stable")[:n])
+    if rng is None:
+        return np.sort(np.argsort(-leverage, kind="stable")[:n])
+    keep = np.minimum(1.0, n * leverage / k)
+    return np.sort(np.argsort(rng.random(len(x)) - keep, kind="stable")[:n])

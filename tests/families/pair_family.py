@@ -90,7 +90,7 @@ def build(section: PairConfig, context: BuildContext) -> PairPotential:
         )
 
 
-def fit(model: PairPotential, section, frames, prepared, keep_function: bool) -> None:
+def fit(model: PairPotential, section, frames, prepared, keep_function: bool, seed: int) -> None:
     """Reference energies by least squares (kept when training continues)."""
     if keep_function:
         return

@@ -49,7 +49,7 @@ class ReferenceConfig(Section):
     family: Literal["reference"]
 
 
-def _fit(model, section, frames, prepared, keep_function):
+def _fit(model, section, frames, prepared, keep_function, seed):
     refs = fit_reference_energies(frames, list(model.elements))
     model.values.copy_(torch.tensor([refs[e] for e in model.elements]))
 

@@ -237,6 +237,51 @@ def test_cur_adds_rows_outside_the_span_of_those_held():
     assert set(cur_rows(x, 2, exclude=np.array([[1.0, 0, 0]])).tolist()) == {3, 4}
 
 
+def _randomised_cur_reference(x, n, seed):
+    """GAP's cur_points written out: rows ranked by u_i - min(1, n p_i / k) (leverage scores
+    p_i, the same uniform draws u_i), the n lowest."""
+    values, _ = np.linalg.eigh(x @ x.T)
+    k = min(n, int(np.sum(values > values.max() * 1e-20)))
+    scores = np.array([sum(v**2 for v in row) for row in _top_vectors(x, k)])
+    keep = [min(1.0, n * p / k) for p in scores]
+    draws = np.random.default_rng(seed).random(len(x))
+    ranked = sorted(range(len(x)), key=lambda i: draws[i] - keep[i])
+    return sorted(ranked[:n])
+
+
+def _top_vectors(x, k):
+    values, vectors = np.linalg.eigh(x @ x.T)
+    return vectors[:, np.argsort(-values)[:k]]
+
+
+def test_randomised_cur_follows_the_leverage_probabilities():
+    from mlpot.models.gap.sparse import cur_sample
+
+    x = np.random.default_rng(4).normal(size=(40, 10)) * np.linspace(3, 0.1, 10)
+    x[7] *= 6.0  # one environment far from the rest: leverage about 1
+    for n, seed in ((3, 0), (8, 1), (12, 2)):
+        chosen = cur_sample(x, n, None, np.random.default_rng(seed))
+        assert chosen.tolist() == _randomised_cur_reference(x, n, seed)
+    counts = np.zeros(len(x))
+    for seed in range(300):
+        counts[cur_sample(x, 5, None, np.random.default_rng(seed))] += 1
+    scores = np.sum(_top_vectors(x, 5) ** 2, axis=1)
+    assert counts[7] > 0.8 * 300  # the largest leverage: taken in most draws
+    order = np.argsort(scores)
+    assert counts[order[-10:]].mean() > 3 * counts[order[:10]].mean()
+
+
+def test_the_fit_seed_chooses_the_sparse_points():
+    frames = emt_frames(6)
+    models = []
+    for seed in (0, 0, 1):
+        model = GapPotential(("Cu", "Ni"), SOAP, TWO_BODY)
+        fit_gap(model, FitSettings(n_sparse=8, seed=seed), frames)
+        models.append(model)
+    assert torch.equal(models[0].sparse, models[1].sparse)
+    assert not torch.equal(models[0].sparse, models[2].sparse)
+
+
 def test_farthest_points_spread_out():
     from mlpot.models.gap.sparse import farthest_rows
 

@@ -4,8 +4,9 @@ A family is a Potential subclass (mlpot.models.potential) plus, if `mlpot train`
 from a config, a config section class (a pydantic model with `family: Literal[name]`) and
 
     build(section, context: BuildContext) -> Potential     a new model for the training data
-    fit(model, section, frames, prepared, keep_function)   what it learns before optimisation
-                                                           (scaling, reference energies, ...)
+    fit(model, section, frames, prepared, keep_function, seed)
+        what it learns before optimisation (scaling, reference energies, a GAP's sparse
+        points and weights); seed: training.seed, for any random choice the fit makes
 
 Registering one makes model files, calculators, training, ensembles and the config's
 `model: {family: name, ...}` section accept it.

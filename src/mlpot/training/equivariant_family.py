@@ -49,10 +49,11 @@ def mean_neighbours(frames: list[Frame], cutoff: float) -> float:
 def fit_equivariant(
     model, section: EquivariantConfig, frames: list[Frame], prepared: list[PreparedFrame],
     keep_function: bool,
+    seed: int,
 ) -> None:
     """Reference energies (least squares, or the section's) and, for all elements, the energy
     scale: the RMS force component of the training set (eV/Å), so that the networks' outputs
-    start at the size of the forces. A continued model keeps both."""
+    start at the size of the forces. A continued model keeps both (`seed` is not used)."""
     if keep_function:
         return
     given = None if section.reference_energies == "fit" else dict(section.reference_energies)

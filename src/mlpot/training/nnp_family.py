@@ -68,9 +68,11 @@ def fit_nnp(
     frames: list[Frame],
     prepared: list[PreparedFrame],
     keep_function: bool,
+    seed: int,
 ) -> None:
     """Scaling, PCA, descriptor ranges, reference energies and energy scale from the training
-    set; keep_function: a continued model is refitted with its energies unchanged."""
+    set; keep_function: a continued model is refitted with its energies unchanged (nothing is
+    random: `seed` is not used)."""
     refs = section.reference_energies
     with function_kept(model) if keep_function else nullcontext():
         fit_preprocessing(

@@ -101,7 +101,7 @@ def prepare(
     val_set = prepare_frames(val_frames, model, dtype, groups, progress)
     if not resume:
         fit = _family_of(config, model).fit
-        fit(model, config.model, train_frames, train_set, initial is not None)
+        fit(model, config.model, train_frames, train_set, initial is not None, config.training.seed)
     if config.training.gdf is not None:
         model.require(DESCRIPTOR_FEATURES, "GDF force weighting (training.gdf)")
         assign_gdf_weights(train_set, config.training.gdf.sigma, config.training.gdf.cap)

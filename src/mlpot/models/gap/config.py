@@ -17,12 +17,15 @@ def build_gap(section: GapConfig, context) -> GapPotential:
                         section.delta, fidelities=context.fidelities)
 
 
-def fit_settings(section: GapConfig) -> FitSettings:
+def fit_settings(section: GapConfig, seed: int) -> FitSettings:
     s = section.sigma
     return FitSettings(section.n_sparse, section.sparse_method, s.energy, s.force, s.virial,
-                       section.jitter)
+                       section.jitter, seed)
 
 
-def fit_gap_section(model, section: GapConfig, frames, prepared, keep_function: bool) -> None:
-    """The family's `fit`: the closed-form solve (prepared inputs are not used)."""
-    fit_gap(model, fit_settings(section), frames, keep_function)
+def fit_gap_section(
+    model, section: GapConfig, frames, prepared, keep_function: bool, seed: int
+) -> None:
+    """The family's `fit`: sparse points (randomised CUR from `seed`) and the closed-form
+    solve (prepared inputs are not used)."""
+    fit_gap(model, fit_settings(section, seed), frames, keep_function)

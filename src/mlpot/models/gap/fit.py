@@ -23,7 +23,8 @@ VOIGT = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))
 
 @dataclass(frozen=True)
 class FitSettings:
-    """n_sparse new SOAP points per element; sigmas: energy eV/atom, force eV/Å, virial
+    """n_sparse new SOAP points per element, by method "cur" (randomised CUR leverage, as GAP's
+    cur_points; from `seed`) or "farthest"; sigmas: energy eV/atom, force eV/Å, virial
     eV/atom; jitter relative to K_MM's diagonal."""
 
     n_sparse: int = 1000
@@ -32,6 +33,7 @@ class FitSettings:
     force_sigma: float = 0.1
     virial_sigma: float = 0.05
     jitter: float = 1e-8
+    seed: int = 0
 
 
 def fit_gap(model, settings: FitSettings, frames, keep_function: bool = False) -> None:
@@ -70,10 +72,11 @@ def _choose_sparse(model, settings: FitSettings, inputs, keep: bool) -> None:
     if not keep:
         old_points, old_species = old_points[:0], old_species[:0]
     points, kinds = [old_points.numpy()], [old_species.numpy()]
+    rng = np.random.default_rng(settings.seed)
     for s in range(len(model.elements)):
         mine = q[species == s]
         held = old_points.numpy()[old_species.numpy() == s]
-        chosen = SELECTORS[settings.method](mine, settings.n_sparse, held)
+        chosen = SELECTORS[settings.method](mine, settings.n_sparse, held, rng)
         points.append(mine[chosen])
         kinds.append(np.full(len(chosen), s))
     model.resize(sum(len(k) for k in kinds))
