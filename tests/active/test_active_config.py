@@ -19,6 +19,21 @@ def test_setup_loads_with_paths_relative_to_the_file(tmp_path):
     assert cfg.explore.strains == [0.0] and cfg.explore.pressures is None
 
 
+def test_the_model_family_brings_its_training_defaults(tmp_path):
+    """The committee of an equivariant loop trains with the family's learning rate where the
+    config's training section gives none."""
+    from mlpot.config.schema import EquivariantConfig
+
+    path = write_setup(tmp_path)
+    text = path.read_text().replace("model: {hidden: [4], activation: tanh}",
+                                    "model: {family: equivariant, channels: 4}")
+    path.write_text(text)
+    lr = load_active_config(path).training.optimizer.lr
+    assert lr == EquivariantConfig.training_defaults["optimizer.lr"]
+    path.write_text(text.replace("  epochs: 4", "  epochs: 4\n  optimizer: {lr: 0.002}"))
+    assert load_active_config(path).training.optimizer.lr == 0.002
+
+
 def test_an_oracle_file_is_read_from_the_config_directory(tmp_path):
     (tmp_path / "reference.pt").write_bytes(b"")
     path = write_setup(tmp_path, oracle="{calculator: reference.pt}")

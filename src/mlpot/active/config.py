@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from mlpot.config.errors import KeyProblems
+from mlpot.config.families import with_family_training_defaults
 from mlpot.config.fields import ConfigPath, ElementSymbol, NonNegative, Positive, PositiveInt
 from mlpot.config.schema import ModelConfig, ModelSection, TrainingConfig
 from mlpot.config.sections import DescriptorsConfig, FileSpec, Groups, Section
@@ -199,6 +200,11 @@ class ActiveConfig(Section):
     descriptors: DescriptorsConfig = Field(default_factory=DescriptorsConfig)
     model: ModelSection = Field(default_factory=ModelConfig)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
+
+    @model_validator(mode="after")
+    def _family_training_defaults(self) -> ActiveConfig:
+        self.training = with_family_training_defaults(self.model, self.training)
+        return self
 
     @model_validator(mode="after")
     def _one_model_has_only_its_energy_variance(self) -> ActiveConfig:

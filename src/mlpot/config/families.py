@@ -49,3 +49,26 @@ def refresh_model_sections() -> None:
     for config in (TrainConfig, ActiveConfig):
         config.__pydantic_fields__["model"] = field
         config.model_rebuild(force=True)
+
+
+def with_family_training_defaults(model: BaseModel, training: BaseModel) -> BaseModel:
+    """`training` with the model section's `training_defaults` (a class attribute: dotted path
+    in the training section -> value) wherever the config set no value; a path the chosen
+    section lacks (an Adam learning rate under the Kalman filter) is skipped."""
+    for path, value in getattr(type(model), "training_defaults", {}).items():
+        training = _with_default(training, path.split("."), value)
+    return training
+
+
+def _with_default(section: BaseModel, keys: list[str], value: Any) -> BaseModel:
+    name = keys[0]
+    if name not in type(section).model_fields:
+        return section
+    if len(keys) == 1:
+        return section if name in section.model_fields_set else section.model_copy(
+            update={name: value})
+    child = getattr(section, name)
+    if not isinstance(child, BaseModel):
+        return section
+    new = _with_default(child, keys[1:], value)
+    return section if new is child else section.model_copy(update={name: new})

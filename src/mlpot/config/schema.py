@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Discriminator, Field, Tag, field_validator, model_validator
 
 from mlpot.config.errors import KeyPath, KeyProblems
-from mlpot.config.families import model_section_type
+from mlpot.config.families import model_section_type, with_family_training_defaults
 from mlpot.config.fields import (
     PER_ELEMENT,
     ConfigPath,
@@ -92,6 +92,10 @@ class EquivariantConfig(Section):
     readout_hidden: width of the last layer's energy readout
     reference_energies: "fit" (least squares on the training set) or element -> eV
     """
+
+    # the family's training recipe where the config's training section sets none (measured:
+    # BENCHMARKS.md, equivariant recipe)
+    training_defaults: ClassVar[dict[str, Any]] = {"optimizer.lr": 0.01}
 
     family: Literal["equivariant"]
     cutoff: Positive = 5.0
@@ -375,6 +379,11 @@ class TrainConfig(Section):
         if repeated:
             raise ValueError(f"{', '.join(repeated)} listed more than once")
         return elements
+
+    @model_validator(mode="after")
+    def _family_training_defaults(self) -> TrainConfig:
+        self.training = with_family_training_defaults(self.model, self.training)
+        return self
 
     @model_validator(mode="after")
     def _elements_covered(self) -> TrainConfig:

@@ -102,3 +102,26 @@ def test_moving_average_of_the_default_architecture():
     averaged = dict(average.module.named_parameters())
     for name, parameter in model.named_parameters():
         assert torch.equal(averaged[name], parameter), name
+
+
+def test_the_family_brings_its_training_defaults_where_the_config_sets_none():
+    """An equivariant model trains with its own learning rate unless the config gives one
+    (or an optimiser without one); other families keep the training section's defaults."""
+    from mlpot.config.schema import EquivariantConfig, OptimizerConfig, TrainConfig
+
+    data = {"data": {"train": [{"name": "a", "files": ["a.xyz"]}]}}
+    family_lr = EquivariantConfig.training_defaults["optimizer.lr"]
+    assert family_lr != OptimizerConfig().lr
+
+    def optimizer(model=None, training=None):
+        config = {**data, **({"model": model} if model else {}),
+                  **({"training": training} if training is not None else {})}
+        return TrainConfig.model_validate(config).training.optimizer
+
+    equivariant = {"family": "equivariant"}
+    assert optimizer().lr == OptimizerConfig().lr
+    assert optimizer(equivariant).lr == family_lr
+    assert optimizer(equivariant, {"epochs": 3}).lr == family_lr
+    assert optimizer(equivariant, {"optimizer": {"name": "adamw"}}).lr == family_lr
+    assert optimizer(equivariant, {"optimizer": {"lr": 0.003}}).lr == 0.003
+    assert optimizer(equivariant, {"optimizer": {"name": "kalman"}}).name == "kalman"
