@@ -54,59 +54,108 @@ class TestGapPhysics(PotentialPhysicsTests):
         return fitted_model()
 
 
-@pytest.mark.parametrize("images", [True, False], ids=["own images", "no own images"])
-def test_soap_pair_derivatives_match_finite_differences_of_featomic(images):
-    """Both routes to dc_p/dr_p: featomic's strain gradients (an atom paired with its own
-    images, in a cell shorter than the cutoff) and its position gradients (otherwise)."""
-    from mlpot.models.gap.soap import pair_expansion
-    from mlpot.neighbours.pairs import neighbour_pairs
-
-    if images:
+def _small_cell(images: bool):
+    if images:  # shorter than the cutoff: atoms meet their own and several other images
         atoms = bulk("Cu", "fcc", a=3.6, cubic=False).repeat((1, 1, 2))
     else:
         atoms = bulk("Cu", "fcc", a=3.6, cubic=True).repeat((3, 2, 2))
     atoms.positions += np.random.default_rng(1).normal(0, 0.05, atoms.positions.shape)
     atoms.numbers[0] = 28
+    return atoms
 
-    def expansion(positions, gradients=True):
-        pairs = neighbour_pairs(positions, atoms.cell.array, atoms.pbc, SOAP.cutoff)
-        return pairs, pair_expansion(SOAP, atoms.numbers, pairs.first, pairs.second,
-                                     pairs.shifts, pairs.vectors, gradients)
 
-    pairs, (_, derivatives, _) = expansion(atoms.positions)
-    derivatives = derivatives.dense()
+def _densities(atoms, positions, gradients=True):
+    from mlpot.models.gap.descriptors import atom_expansion
+    from mlpot.neighbours.pairs import neighbour_pairs
+
+    pairs = neighbour_pairs(positions, atoms.cell.array, atoms.pbc, SOAP.cutoff)
+    shifts = np.rint(pairs.shifts).astype(np.int64)
+    return pairs, atom_expansion(SOAP, np.array([29, 28]), atoms.numbers, pairs.first,
+                                 pairs.second, shifts, pairs.vectors, gradients)
+
+
+def _pair_sum_reference(atoms):
+    """Densities (A, S, F) as featomic's per-pair expansion summed by hand: each directed pair
+    (every periodic image its own) adds its c_p to its centre's row of the neighbour's species,
+    plus each centre's own term."""
+    import featomic
+    from ase.neighborlist import neighbor_list
+
+    n_max = SOAP.n_max
+    expansion = featomic.SphericalExpansionByPair(**SOAP.hypers()).compute(atoms)
+    species = {29: 0, 28: 1}
+    density = np.zeros((len(atoms), 2, SOAP.n_coefficients))
+    for key, block in expansion.items():
+        lam = int(key["o3_lambda"])
+        columns = slice(lam * lam * n_max, (lam + 1) ** 2 * n_max)
+        s = species[int(key["second_atom_type"])]
+        samples = block.samples.values
+        if len(samples) == 0:
+            continue
+        values = block.values.reshape(len(samples), -1)
+        for row, (_, i, j, *shift) in enumerate(samples):
+            if i == j and not any(shift):
+                density[i, species[atoms.numbers[i]], columns] += values[row]
+            else:
+                density[i, s, columns] += values[row]
+    assert len(neighbor_list("i", atoms, SOAP.cutoff)) > 0
+    return density
+
+
+@pytest.mark.parametrize("images", [True, False], ids=["cell shorter than the cutoff", "wide"])
+def test_densities_equal_the_pair_sums_of_featomic(images):
+    """The per-atom route with image atoms gives each atom's density as the sum of the
+    per-pair expansions of every neighbour and image."""
+    atoms = _small_cell(images)
+    density = _densities(atoms, atoms.positions, gradients=False)[1][0]
+    reference = _pair_sum_reference(atoms)
+    assert np.abs(reference).max() > 0.1
+    np.testing.assert_allclose(density, reference, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("images", [True, False], ids=["cell shorter than the cutoff", "wide"])
+def test_soap_pair_derivatives_match_finite_differences_of_featomic(images):
+    """dc_p/dr_p of every pair (each image its own, through the image atoms) against finite
+    differences of the densities: moving atom a changes c_i by the sum over i's pairs with a
+    (or an image of a) as neighbour, less those of a's own pairs when i = a."""
+    atoms = _small_cell(images)
+    pairs, (_, derivatives) = _densities(atoms, atoms.positions)
+    dense = derivatives.dense()
     assert np.any(pairs.first == pairs.second) == images
+    species = np.where(atoms.numbers == 29, 0, 1)
     step = 1e-5
     for atom in range(len(atoms) if images else 3):
         for axis in range(3):
             moved = [atoms.positions.copy() for _ in range(2)]
             moved[0][atom, axis] += step
             moved[1][atom, axis] -= step
-            plus = expansion(moved[0], False)[1][0]
-            minus = expansion(moved[1], False)[1][0]
+            plus = _densities(atoms, moved[0], False)[1][0]
+            minus = _densities(atoms, moved[1], False)[1][0]
             sign = (pairs.second == atom).astype(float) - (pairs.first == atom)
-            analytic = derivatives[:, :, axis] * sign[:, None]
+            analytic = np.zeros_like(plus)
+            np.add.at(analytic, (pairs.first, species[pairs.second]),
+                      dense[:, :, axis] * sign[:, None])
             np.testing.assert_allclose(analytic, (plus - minus) / (2 * step), atol=1e-8)
 
 
 def test_kernel_row_gradients_equal_autograd_jacobians():
     """The analytic d(sum_i Phi_im)/dr_p of the design rows against torch.func.jacrev of the
     same sums through the power spectrum (the slow, obvious route)."""
+    from mlpot.models.gap.descriptors import atom_expansion
     from mlpot.models.gap.design import structure_inputs
     from mlpot.models.gap.kernel_gradients import soap_pair_gradients
     from mlpot.models.gap.kernels import soap_kernel
-    from mlpot.models.gap.soap import atom_density, pair_expansion, power_spectrum, soap_pairs
+    from mlpot.models.gap.soap import power_spectrum, soap_pairs
 
     model = fitted_model()
     frame = emt_frames(1, seed=3)[0]
     inputs = structure_inputs(model, frame)
     first, second, shifts, vectors = soap_pairs(inputs, inputs.pair_vectors, SOAP.cutoff)
     species = inputs.species
-    values, derivatives, centre = pair_expansion(
-        SOAP, model.numbers[species.numpy()], first.numpy(), second.numpy(),
+    density, derivatives = atom_expansion(
+        SOAP, model.numbers, model.numbers[species.numpy()], first.numpy(), second.numpy(),
         np.rint(shifts.numpy()).astype(np.int64), vectors.numpy())
-    density = atom_density(SOAP, 2, species, first, second, torch.from_numpy(values),
-                           torch.from_numpy(centre))
+    density = torch.from_numpy(density)
 
     def summed(d):
         q = power_spectrum(SOAP, d)
@@ -121,64 +170,25 @@ def test_kernel_row_gradients_equal_autograd_jacobians():
     torch.testing.assert_close(analytic, reference, rtol=0, atol=1e-12)
 
 
-def _route_structure(kind: str):
-    """Cells wider than twice the SOAP cutoff (8 Å), or none: every atom pair is one pair."""
-    cubic = bulk("Cu", "fcc", a=3.6, cubic=True)
-    atoms = {"bulk": cubic.repeat((3, 3, 3)),
-             "triclinic": bulk("Cu", "fcc", a=3.6).repeat((4, 4, 4)),
-             "slab": cubic.repeat((3, 3, 2)),
-             "cluster": cubic.repeat((2, 2, 2))}[kind]
-    rng = np.random.default_rng(7)
-    atoms.positions += rng.normal(0, 0.1, atoms.positions.shape)
-    atoms.numbers[rng.choice(len(atoms), len(atoms) // 3, replace=False)] = 28
-    if kind == "slab":
-        atoms.pbc = (True, True, False)
-        atoms.cell[2] *= 3
-    if kind == "cluster":
-        atoms.pbc, atoms.cell = False, np.zeros((3, 3))
-    return atoms
-
-
 @pytest.fixture(scope="module")
 def route_model():
     return fitted_model()
 
 
-@pytest.mark.parametrize("kind", ["bulk", "triclinic", "slab", "cluster"])
-def test_atom_densities_give_the_pair_route_results(kind, route_model, monkeypatch):
-    """featomic's per-atom densities and their position gradients (used where every atom pair
-    is one pair) give the energies, forces and stress of the per-pair expansions."""
-    from mlpot.calculators import MlpotCalculator
-    from mlpot.models.gap import descriptors
-    from mlpot.neighbours.pairs import neighbour_pairs
-
-    atoms = _route_structure(kind)
-    pairs = neighbour_pairs(atoms.positions, atoms.cell.array, atoms.pbc, SOAP.cutoff)
-    assert descriptors.one_pair_each(len(atoms), pairs.first, pairs.second)
-    wanted = ["energy", "energies", "forces"] + (["stress"] if atoms.pbc.all() else [])
-
-    def results():
-        calc = MlpotCalculator(route_model)
-        calc.calculate(atoms, wanted)
-        return calc.results
-
-    by_atoms = results()
-    monkeypatch.setattr(descriptors, "one_pair_each", lambda *args: False)
-    by_pairs = results()
-    assert np.abs(by_pairs["forces"]).max() > 0.1
-    for name in wanted:
-        scale = np.abs(by_pairs[name]).max()
-        np.testing.assert_allclose(by_atoms[name], by_pairs[name], rtol=0, atol=1e-10 * scale)
-
-
-def test_forces_kept_differentiable_equal_the_plain_ones(route_model):
+@pytest.mark.parametrize("kind", ["cluster", "cell shorter than the cutoff"])
+def test_forces_kept_differentiable_equal_the_plain_ones(route_model, kind):
     """The backward pass contracts featomic's rows with torch when the graph must stay
     differentiable (create_graph) and with NumPy otherwise: both give the same forces, and
     the kept graph reaches the weights."""
     from mlpot.models.gap.design import structure_inputs
     from mlpot.models.predict import predict
 
-    atoms = _route_structure("cluster")
+    atoms = _small_cell(images=True)
+    if kind == "cluster":
+        atoms = bulk("Cu", "fcc", a=3.6, cubic=True).repeat((2, 2, 2))
+        atoms.positions += np.random.default_rng(7).normal(0, 0.1, atoms.positions.shape)
+        atoms.numbers[::3] = 28
+        atoms.pbc, atoms.cell = False, np.zeros((3, 3))
     frame = Frame(atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc, 0.0)
     inputs = structure_inputs(route_model, frame)
     plain = predict(route_model, inputs, {"forces"}).forces
@@ -191,25 +201,6 @@ def test_forces_kept_differentiable_equal_the_plain_ones(route_model):
         route_model.weights = weights
     torch.testing.assert_close(kept.detach(), plain, rtol=0, atol=1e-12)
     assert weight_grad.abs().max() > 0
-
-
-def test_atom_densities_without_gradients_count_every_image(route_model):
-    """Without gradients the per-atom route serves cells shorter than the cutoff too (an atom
-    meets several images of another and its own): its descriptors equal the pair route's."""
-    from mlpot.models.gap.descriptors import pair_densities, soap_descriptors
-    from mlpot.models.gap.design import structure_inputs
-    from mlpot.models.gap.soap import power_spectrum, soap_pairs
-
-    frame = emt_frames(1, seed=3)[0]
-    inputs = structure_inputs(route_model, frame)
-    first, second, shifts, vectors = soap_pairs(inputs, inputs.pair_vectors, SOAP.cutoff)
-    assert bool((first == second).any())
-    numbers = route_model.numbers
-    q = soap_descriptors(SOAP, numbers, inputs.species, first, second, shifts, vectors)
-    arrays = (first.numpy(), second.numpy(), np.rint(shifts.numpy()).astype(np.int64),
-              vectors.numpy())
-    density = pair_densities(SOAP, numbers, inputs.species, first, second, arrays, vectors)
-    torch.testing.assert_close(q, power_spectrum(SOAP, density), rtol=0, atol=1e-12)
 
 
 def _cur_reference(x, n):

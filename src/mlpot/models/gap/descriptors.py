@@ -1,16 +1,16 @@
-"""SOAP power spectra of a batch, with featomic's per-atom expansion where it suffices.
+"""SOAP power spectra of a batch from featomic's per-atom densities, for every cell.
 
-Two routes give the same atom densities c_i[a] (A, S, F) as functions of the pair vectors:
+featomic's SphericalExpansion sums each atom's density itself, and its position gradient rows
+d c_i/d R_a are the pair derivatives d c_i[species(j)]/d r_p when atom i meets atom a in one
+pair p only. Images make that fail in cells shorter than twice the cutoff (an atom meets two
+images of another, or its own image), so every periodic image an atom meets is handed to
+featomic as an atom of its own (an image atom: a copy of the atom at that cell shift,
+without a density of its own): atom i then meets each neighbour, real or image, in exactly
+one pair, and every gradient row belongs to one pair. The densities are unchanged (the same
+neighbours at the same vectors); featomic computes them only for the real atoms.
 
-- atoms: featomic's SphericalExpansion sums each atom's density itself; its position gradient
-  rows d c_i/d R_j are the pair derivatives d c_i[species(j)]/d r_p when atom i meets atom j in
-  one pair p only. Used whenever that holds (no atom meets two images of another, or its own
-  image, within the cutoff), and always without gradients. It writes about half the gradient
-  rows of the pair route and sums the densities in featomic.
-- pairs: featomic's per-pair expansion (mlpot.models.gap.soap.pair_expansion), summed in
-  torch; every pair keeps its own derivative (cells shorter than twice the cutoff).
-
-Both link their derivatives to the pair vectors for autograd (forces and stress).
+The rows are linked to the pair vectors for autograd (forces and stress,
+mlpot.models.gap.pair_derivatives).
 """
 
 from __future__ import annotations
@@ -18,24 +18,26 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from mlpot.models.gap.featomic_system import pair_system
 from mlpot.models.gap.pair_derivatives import GradientBlock, PairDerivatives
-from mlpot.models.gap.soap import (
-    SoapSettings,
-    atom_density,
-    calculator,
-    pair_expansion,
-    pair_system,
-    power_spectrum,
-)
+from mlpot.models.gap.soap import SoapSettings, calculator, power_spectrum
+
+SHIFT_RANGE = 512  # cell shifts are below this in magnitude (keys of image atoms)
 
 
-def one_pair_each(n_atoms: int, first: np.ndarray, second: np.ndarray) -> bool:
-    """Whether every ordered atom pair (i, j), i != j, occurs at most once and no atom meets its
-    own image."""
-    if np.any(first == second):
-        return False
-    keys = first.astype(np.int64) * n_atoms + second
-    return len(np.unique(keys)) == len(keys)
+def image_atoms(n_atoms: int, second: np.ndarray, shifts: np.ndarray):
+    """(partner (P,), image_of (G,)): each pair's neighbour as an atom index, the atom itself
+    for a pair inside the cell, else n_atoms + the index of its image atom (one per distinct
+    atom and cell shift met); image_of: the atom each image atom copies."""
+    image = shifts.any(1)
+    shifted = shifts[image].astype(np.int64) + SHIFT_RANGE
+    width = 2 * SHIFT_RANGE
+    keys = ((second[image].astype(np.int64) * width + shifted[:, 0]) * width
+            + shifted[:, 1]) * width + shifted[:, 2]
+    unique, index = np.unique(keys, return_inverse=True)
+    partner = second.astype(np.int64)
+    partner[image] = n_atoms + index
+    return partner, unique // width**3
 
 
 def atom_expansion(
@@ -50,15 +52,24 @@ def atom_expansion(
 ) -> tuple[np.ndarray, PairDerivatives | None]:
     """Densities c (A, S, F) of atoms with atomic numbers (A,) from the pairs (P,) given by
     first, second, shifts (P, 3) and vectors (P, 3) Å; S over `elements_numbers`, F ordered
-    l, m, n. With gradients (only where `one_pair_each` holds): dc/dr_p (1/Å) as gradient
-    blocks whose source rows index c viewed as (A S, F)."""
+    l, m, n. With gradients: dc/dr_p (1/Å) as gradient blocks whose source rows index c viewed
+    as (A S, F)."""
     n_atoms, n_species, n_max = len(numbers), len(elements_numbers), settings.n_max
-    system = pair_system(numbers, first, second, shifts, vectors)
+    partner, image_of = image_atoms(n_atoms, second, shifts)
+    every = np.concatenate([numbers, numbers[image_of]])
+    system = pair_system(every, first, partner, np.zeros_like(shifts), vectors)
+    selected = None
+    if len(image_of):
+        from metatensor import Labels
+
+        centres = np.stack([np.zeros(n_atoms, np.int32), np.arange(n_atoms, dtype=np.int32)], 1)
+        selected = Labels(["system", "atom"], centres)
     tensor = calculator(settings, "SphericalExpansion").compute(
-        system, gradients=["positions"] if gradients else [], use_native_system=False)
+        system, gradients=["positions"] if gradients else [], use_native_system=False,
+        selected_samples=selected)
     species_of = {int(z): s for s, z in enumerate(elements_numbers)}
     density = np.zeros((n_atoms, n_species, settings.n_coefficients))
-    pairs = _PairIndex(first, second, n_atoms)
+    pairs = _PairIndex(first, partner, len(every))
     blocks = []
     for key, block in tensor.items():
         lam, s = int(key["o3_lambda"]), species_of[int(key["neighbor_type"])]
@@ -91,14 +102,14 @@ class _PairIndex:
 
 
 def _gradient_block(block, columns: slice, centres, s: int, n_species: int, pairs):
-    """The rows d c_i[s]/d R_j of one block: the derivative with respect to pair (i, j), of
-    source row i S + s of the densities; rows with j == i (a centre's own position) belong to
+    """The rows d c_i[s]/d R_a of one block: the derivative with respect to pair (i, a), of
+    source row i S + s of the densities; rows with a == i (a centre's own position) belong to
     no pair."""
     gradient = block.gradient("positions")
-    i, j = centres[gradient.samples.values[:, 0]], gradient.samples.values[:, 2]
+    i, a = centres[gradient.samples.values[:, 0]], gradient.samples.values[:, 2]
     values = gradient.values
     return GradientBlock(columns, values.reshape(len(values), 3, columns.stop - columns.start),
-                         pairs(i, j), i.astype(np.int64) * n_species + s)
+                         pairs(i, a), i.astype(np.int64) * n_species + s)
 
 
 def soap_descriptors(
@@ -112,32 +123,21 @@ def soap_descriptors(
 ) -> torch.Tensor:
     """q (A, D) of a batch (species (A,), pairs (P,), shifts (P, 3), vectors (P, 3) Å),
     differentiable with respect to `vectors` when they require grad."""
+    density = soap_densities(settings, elements_numbers, species, first, second, shifts,
+                             vectors)
+    return power_spectrum(settings, density)
+
+
+def soap_densities(settings, elements_numbers, species, first, second, shifts, vectors):
+    """c (A, S, F) as a torch tensor, linked to `vectors` when they require grad."""
     numbers = elements_numbers[species.cpu().numpy()]
     arrays = (first.cpu().numpy(), second.cpu().numpy(),
               np.rint(shifts.detach().cpu().numpy()).astype(np.int64),
               vectors.detach().cpu().double().numpy())
-    gradients = vectors.requires_grad
-    if gradients and not one_pair_each(len(numbers), *arrays[:2]):
-        return power_spectrum(settings, pair_densities(settings, elements_numbers, species,
-                                                       first, second, arrays, vectors))
     density, derivatives = atom_expansion(settings, elements_numbers, numbers, *arrays,
-                                          gradients=gradients)
+                                          gradients=vectors.requires_grad)
     values = torch.as_tensor(density.reshape(len(numbers) * len(elements_numbers), -1),
                              dtype=vectors.dtype, device=vectors.device)
     if derivatives is not None:
         values = derivatives.link(values, vectors)
-    return power_spectrum(settings, values.reshape(density.shape))
-
-
-def pair_densities(settings, elements_numbers, species, first, second, arrays, vectors):
-    """c (A, S, F) by the pair route from the pairs as tensors and as `arrays` (first, second,
-    shifts, vectors in NumPy), linked to `vectors` when they require grad."""
-    numbers = elements_numbers[species.cpu().numpy()]
-    values, derivatives, centre = pair_expansion(settings, numbers, *arrays,
-                                                 gradients=vectors.requires_grad)
-    like = dict(dtype=vectors.dtype, device=vectors.device)
-    pair_values = torch.as_tensor(values, **like)
-    if derivatives is not None:
-        pair_values = derivatives.link(pair_values, vectors)
-    return atom_density(settings, len(elements_numbers), species, first, second, pair_values,
-                        torch.as_tensor(centre, **like))
+    return values.reshape(density.shape)

@@ -13,9 +13,10 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from mlpot.models.gap.descriptors import atom_expansion
 from mlpot.models.gap.kernel_gradients import soap_pair_gradients
 from mlpot.models.gap.kernels import soap_kernel, two_body_basis
-from mlpot.models.gap.soap import atom_density, pair_expansion, power_spectrum, soap_pairs
+from mlpot.models.gap.soap import power_spectrum, soap_pairs
 from mlpot.models.inputs import ModelInputs
 
 
@@ -35,11 +36,10 @@ def _pair_gradients(model, inputs: ModelInputs):
     """d(sum_i Phi_soap_i)/dr_p (M, P', 3) over the SOAP pairs P' and those pairs."""
     first, second, shifts, vectors = soap_pairs(inputs, inputs.pair_vectors, model.soap.cutoff)
     species = inputs.species
-    values, derivatives, centre = pair_expansion(
-        model.soap, model.numbers[species.numpy()], first.numpy(), second.numpy(),
-        np.rint(shifts.numpy()).astype(np.int64), vectors.numpy())
-    density = atom_density(model.soap, len(model.elements), species, first, second,
-                           torch.from_numpy(values), torch.from_numpy(centre))
+    density, derivatives = atom_expansion(
+        model.soap, model.numbers, model.numbers[species.numpy()], first.numpy(),
+        second.numpy(), np.rint(shifts.numpy()).astype(np.int64), vectors.numpy())
+    density = torch.from_numpy(density)
     q = power_spectrum(model.soap, density)
     energy = soap_kernel(q, species, model.sparse, model.sparse_species, model.zeta,
                          model.delta).sum(0)

@@ -1,17 +1,16 @@
-"""Derivatives of SOAP expansions with respect to the pair vectors, as featomic gives them or
+"""Derivatives of SOAP densities with respect to the pair vectors, as featomic gives them or
 as one dense array.
 
-featomic's position gradients come per channel block as rows (R, 3, K) of d x/d R_atom, one
-row per (sample, atom). A row with respect to a pair's neighbour is dx/dr_p: for the pair
-expansions x = c_p, and for the atom densities x = c_i[species(j)] when i and j share one pair
-(no two images of j in i's cutoff sphere). Kept as they are, the chain rule of a force
-evaluation reads each row once,
+featomic's position gradients come per channel block as rows (R, 3, K) of dc_i/dR_a, one row
+per (centre, atom); a row with respect to a neighbour a is dc_i[species(a)]/dr_p of the one
+pair p of i and a (mlpot.models.gap.descriptors), which is also the derivative of that pair's
+own term of the density, dc_p/dr_p. Kept as they are, the chain rule of a force evaluation
+reads each row once,
 
-    dE/dr_p = sum_k dE/dx[k] dx[k]/dr_p      (one batched product per block)
+    dE/dr_p = sum_k dE/dc[k] dc[k]/dr_p      (one batched product per block)
 
 instead of first copying them into a (P, F, 3) array; `dense()` gives that array where it is
-needed (the fit's design rows, and pairs of an atom with its own image, which come from
-featomic's strain gradients instead).
+needed (the fit's design rows).
 """
 
 from __future__ import annotations
@@ -26,44 +25,32 @@ import torch
 class GradientBlock:
     """One channel block: columns of F, rows (R, 3, K) and the pair of each row (R,), -1 for
     rows that are not the derivative with respect to a listed pair's neighbour; source (R,):
-    the value row each row differentiates (None: the pair's own row)."""
+    the value row each row differentiates."""
 
     columns: slice
     rows: np.ndarray
     pair: np.ndarray
-    source: np.ndarray | None = None
+    source: np.ndarray
 
 
 class PairDerivatives:
-    """dx_r/dr_p of value rows x (R, F) with respect to P pair vectors, as gradient blocks or,
-    where each pair has its own row (x = c_p), as a dense array (P, F, 3)."""
+    """dx_r/dr_p of value rows x (R, F) with respect to P pair vectors, as gradient blocks."""
 
-    def __init__(self, n_pairs: int, n_coefficients: int, blocks: list[GradientBlock] | None = None,
-                 dense: np.ndarray | None = None):
-        self.n_pairs, self.n_coefficients = n_pairs, n_coefficients
-        self.blocks, self._dense = blocks or [], dense
+    def __init__(self, n_pairs: int, n_coefficients: int, blocks: list[GradientBlock]):
+        self.n_pairs, self.n_coefficients, self.blocks = n_pairs, n_coefficients, blocks
 
     def dense(self) -> np.ndarray:
-        """(P, F, 3) 1/Å (value rows of their own pairs only)."""
-        if any(block.source is not None for block in self.blocks):
-            raise ValueError("dense pair derivatives need one value row per pair")
-        if self._dense is None:
-            out = np.zeros((self.n_pairs, self.n_coefficients, 3))
-            for block in self.blocks:
-                valid = block.pair >= 0
-                out[block.pair[valid], block.columns] = np.moveaxis(block.rows[valid], 1, 2)
-            self._dense = out
-        return self._dense
+        """(P, F, 3) 1/Å: dc_p/dr_p, each pair's derivative of its own term of the density."""
+        out = np.zeros((self.n_pairs, self.n_coefficients, 3))
+        for block in self.blocks:
+            valid = block.pair >= 0
+            out[block.pair[valid], block.columns] = np.moveaxis(block.rows[valid], 1, 2)
+        return out
 
     def link(self, values: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
         """`values` (R, F) as a function of `vectors` (P, 3) for autograd."""
         if not vectors.requires_grad:
             return values
-        if self._dense is not None or not self.blocks:
-            from mlpot.models.precomputed import linked
-
-            rows = torch.arange(self.n_pairs, device=vectors.device)
-            return linked(values, torch.as_tensor(self.dense()).to(values), rows, vectors)
         return _BlockLinked.apply(vectors, values, self)
 
     def pair_gradients(self, upstream: torch.Tensor) -> torch.Tensor:
@@ -76,7 +63,7 @@ class PairDerivatives:
         plain = None if differentiable else upstream.detach().cpu().double().numpy()
         for block in self.blocks:
             target = torch.from_numpy(np.where(block.pair >= 0, block.pair, n))
-            source = np.maximum(block.pair, 0) if block.source is None else block.source
+            source = block.source
             if differentiable:
                 rows = torch.from_numpy(block.rows).to(upstream)
                 products = torch.einsum("rxk,rk->rx", rows, upstream[source, block.columns])
