@@ -116,16 +116,6 @@ def markdown(rows: list[dict], command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_markdown(path: Path, text: str) -> None:
-    old = path.read_text() if path.exists() else "# Benchmarks\n"
-    if BEGIN in old:
-        head, rest = old.split(BEGIN, 1)
-        new = head + text + rest.split(END, 1)[1].lstrip("\n")
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    path.write_text(new)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data/mlearn"))
@@ -139,7 +129,10 @@ def main() -> None:
     text = markdown(rows, "python benchmarks/training_speed.py " + " ".join(sys.argv[1:]))
     print(text)
     if args.markdown:
-        write_markdown(args.markdown, text)
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from zuo import write_markdown
+
+        write_markdown(args.markdown, text, BEGIN, END)
 
 
 if __name__ == "__main__":
