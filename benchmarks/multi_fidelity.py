@@ -10,6 +10,9 @@ Si/training.json keep their DFT labels. Trained and judged on the DFT test set:
     mf@f    the same subset (fidelity "dft", the target) plus every training structure
             labelled by the teacher (fidelity "teacher", default sevennet-0 through
             mlpot.universal, its raw energies: the model fits per-fidelity references);
+    delta@f the same subset's differences DFT - teacher (energy, forces, stress): the model
+            learns the teacher's error, and its test predictions are the teacher's plus the
+            model's (Δ-learning; the teacher's test labels are cached in --out too);
     dft@1   all DFT training labels, once.
 Every run takes about --steps optimiser steps (epochs = steps / batches per epoch), so the
 runs differ in their data, not in their optimisation. Teacher labels are computed once and
@@ -67,8 +70,24 @@ def write_frames(frames, path: Path) -> Path:
     return path
 
 
+def differences(frames, teacher) -> list:
+    """Frames labelled DFT - teacher (the teacher's frames in the same order)."""
+    from dataclasses import replace
+
+    out = []
+    for dft, low in zip(frames, teacher, strict=True):
+        if not np.allclose(dft.positions, low.positions):
+            raise SystemExit(f"teacher frame {low.source} is not {dft.source}")
+        stress = None if dft.stress is None or low.stress is None else dft.stress - low.stress
+        out.append(replace(dft, energy=dft.energy - low.energy, forces=dft.forces - low.forces,
+                           stress=stress))
+    return out
+
+
 def train_and_test(name: str, groups: list[dict], n_frames: int, test, out: Path,
-                   steps: int, seed: int) -> dict:
+                   steps: int, seed: int, baseline=None) -> dict:
+    """Train, then test errors; `baseline` (teacher-labelled test frames): predictions are
+    the baseline's plus the model's."""
     from mlpot.analysis.errors import Predictions, error_report
     from mlpot.calculators import MlpotCalculator
     from mlpot.config import TrainConfig
@@ -88,11 +107,14 @@ def train_and_test(name: str, groups: list[dict], n_frames: int, test, out: Path
     seconds = time.perf_counter() - start
     calc = MlpotCalculator(load_model(outcome.model_path))
     energies, forces = [], []
-    for frame in test:
+    for k, frame in enumerate(test):
         atoms = frame.to_atoms(with_labels=False)
         atoms.calc = calc
         energies.append(atoms.get_potential_energy())
         forces.append(np.array(atoms.get_forces()))
+        if baseline is not None:
+            energies[-1] += baseline[k].energy
+            forces[-1] = forces[-1] + baseline[k].forces
     report = error_report(test, Predictions(np.array(energies), forces, [None] * len(test)))
     overall = report.overall.to_dict()
     result = {
@@ -114,7 +136,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=30000)
     parser.add_argument("--teacher-weight", type=float, default=1.0,
                         help="group weight of the teacher labels (DFT: 1)")
-    parser.add_argument("--only", choices=("dft", "mf"), help="only this kind of run")
+    parser.add_argument("--only", choices=("dft", "mf", "delta"), help="only this kind of run")
     parser.add_argument("--no-full", action="store_true", help="skip dft@1")
     parser.add_argument("--out", type=Path, default=Path("runs/multi_fidelity"))
     args = parser.parse_args()
@@ -124,11 +146,14 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     train_frames = read_frames(str(args.data / args.element / "training.json"))
     test = read_frames(str(args.data / args.element / "test.json"))
-    teacher = write_frames(teacher_frames(train_frames, args.teacher, args.out / "teacher.xyz"),
-                           args.out / "teacher_train.xyz")
+    teacher_train = teacher_frames(train_frames, args.teacher, args.out / "teacher.xyz")
+    teacher = write_frames(teacher_train, args.out / "teacher_train.xyz")
     teacher_group = {"name": "teacher", "files": [str(teacher)], "fidelity": "teacher",
                      "weight": args.teacher_weight}
     mf_kind = "mf" if args.teacher_weight == 1.0 else f"mf-w{args.teacher_weight:g}"
+    teacher_test = None
+    if args.only in (None, "delta"):
+        teacher_test = teacher_frames(test, args.teacher, args.out / "teacher_test.xyz")
     path = args.out / "results.json"
     results = json.loads(path.read_text()) if path.is_file() else []
     done = {r["run"] for r in results}
@@ -140,14 +165,18 @@ def main() -> None:
             subset = write_frames([train_frames[i] for i in chosen],
                                   args.out / f"dft_{fraction}_{draw}.xyz")
             dft = {"name": "dft", "files": [str(subset)], "fidelity": "dft"}
-            for kind, groups, count in (
-                ("dft", [{**dft, "fidelity": None}], n),
-                (mf_kind, [dft, teacher_group], n + len(train_frames)),
+            delta = write_frames(differences([train_frames[i] for i in chosen],
+                                             [teacher_train[i] for i in chosen]),
+                                 args.out / f"delta_{fraction}_{draw}.xyz")
+            for kind, groups, count, baseline in (
+                ("dft", [{**dft, "fidelity": None}], n, None),
+                (mf_kind, [dft, teacher_group], n + len(train_frames), None),
+                ("delta", [{"name": "delta", "files": [str(delta)]}], n, teacher_test),
             ):
                 name = f"{kind}@{fraction}-draw{draw}"
                 if name not in done and args.only in (None, kind.split("-")[0]):
                     results.append(train_and_test(name, groups, count, test, args.out,
-                                                  args.steps, draw))
+                                                  args.steps, draw, baseline))
                     path.write_text(json.dumps(results, indent=2))
     if not args.no_full and "dft@1" not in done:
         full = {"name": "dft", "files": [str(args.data / args.element / "training.json")]}
@@ -171,7 +200,7 @@ def summary(results: list[dict]) -> str:
     for kind in sorted(kinds):
         values = " | ".join(f"{mean[kind][k]:.4g}" for k in keys)
         lines.append(f"| {kind} | {len(kinds[kind])} | {values} |")
-    for kind in sorted(k for k in kinds if k.startswith("mf") and k.endswith("@0.1")):
+    for kind in sorted(k for k in kinds if k.startswith(("mf", "delta")) and k.endswith("@0.1")):
         for key in ("energy_mae", "force_mae"):
             mf = mean[kind][key]
             mid = mean.get("dft@0.25", {}).get(key, float("nan"))
