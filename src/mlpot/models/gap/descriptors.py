@@ -25,19 +25,26 @@ from mlpot.models.gap.soap import SoapSettings, calculator, power_spectrum
 SHIFT_RANGE = 512  # cell shifts are below this in magnitude (keys of image atoms)
 
 
-def image_atoms(n_atoms: int, second: np.ndarray, shifts: np.ndarray):
-    """(partner (P,), image_of (G,)): each pair's neighbour as an atom index, the atom itself
-    for a pair inside the cell, else n_atoms + the index of its image atom (one per distinct
-    atom and cell shift met); image_of: the atom each image atom copies."""
-    image = shifts.any(1)
+def image_atoms(n_atoms: int, first: np.ndarray, second: np.ndarray, shifts: np.ndarray):
+    """(partner (P,), shifts (P, 3), image_of (G,)): each pair's neighbour as an atom index and
+    its cell shift for featomic. A pair whose atoms meet only once keeps its atom and shift;
+    the others (an atom meeting several images of another, or its own image) get an image atom
+    each, index n_atoms + k and shift 0, one per distinct atom and cell shift met; image_of:
+    the atom each image atom copies."""
+    keys = first.astype(np.int64) * n_atoms + second
+    _, index, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    image = (counts[index] > 1) | (first == second)
+    partner, shifts = second.astype(np.int64), shifts.copy()
+    if not image.any():
+        return partner, shifts, np.zeros(0, dtype=np.int64)
     shifted = shifts[image].astype(np.int64) + SHIFT_RANGE
     width = 2 * SHIFT_RANGE
     keys = ((second[image].astype(np.int64) * width + shifted[:, 0]) * width
             + shifted[:, 1]) * width + shifted[:, 2]
     unique, index = np.unique(keys, return_inverse=True)
-    partner = second.astype(np.int64)
     partner[image] = n_atoms + index
-    return partner, unique // width**3
+    shifts[image] = 0
+    return partner, shifts, unique // width**3
 
 
 def atom_expansion(
@@ -55,9 +62,9 @@ def atom_expansion(
     l, m, n. With gradients: dc/dr_p (1/Å) as gradient blocks whose source rows index c viewed
     as (A S, F)."""
     n_atoms, n_species, n_max = len(numbers), len(elements_numbers), settings.n_max
-    partner, image_of = image_atoms(n_atoms, second, shifts)
+    partner, featomic_shifts, image_of = image_atoms(n_atoms, first, second, shifts)
     every = np.concatenate([numbers, numbers[image_of]])
-    system = pair_system(every, first, partner, np.zeros_like(shifts), vectors)
+    system = pair_system(every, first, partner, featomic_shifts, vectors)
     selected = None
     if len(image_of):
         from metatensor import Labels
