@@ -246,16 +246,16 @@ def _top_vectors(x, k):
 
 
 def test_randomised_cur_follows_the_leverage_probabilities():
-    from mlpot.models.gap.sparse import cur_sample
+    from mlpot.models.gap.sparse import cur_rows
 
     x = np.random.default_rng(4).normal(size=(40, 10)) * np.linspace(3, 0.1, 10)
     x[7] *= 6.0  # one environment far from the rest: leverage about 1
     for n, seed in ((3, 0), (8, 1), (12, 2)):
-        chosen = cur_sample(x, n, None, np.random.default_rng(seed))
+        chosen = cur_rows(x, n, None, np.random.default_rng(seed))
         assert chosen.tolist() == _randomised_cur_reference(x, n, seed)
     counts = np.zeros(len(x))
     for seed in range(300):
-        counts[cur_sample(x, 5, None, np.random.default_rng(seed))] += 1
+        counts[cur_rows(x, 5, None, np.random.default_rng(seed))] += 1
     scores = np.sum(_top_vectors(x, 5) ** 2, axis=1)
     assert counts[7] > 0.8 * 300  # the largest leverage: taken in most draws
     order = np.argsort(scores)

@@ -7,13 +7,6 @@ import numpy as np
 from mlpot.selection import cur_rows, farthest_point_sampling
 
 
-def cur_sample(
-    x: np.ndarray, n: int, exclude: np.ndarray | None, rng: np.random.Generator
-) -> np.ndarray:
-    """n rows of x (N, D) by randomised CUR leverage (mlpot.selection.cur_rows)."""
-    return cur_rows(x, n, exclude, rng)
-
-
 def farthest_rows(
     x: np.ndarray, n: int, exclude: np.ndarray | None = None,
     rng: np.random.Generator | None = None,
@@ -25,5 +18,6 @@ def farthest_rows(
     return np.array(chosen, dtype=np.int64)
 
 
-SELECTORS = {"cur": cur_sample, "farthest": farthest_rows}
-__all__ = ["SELECTORS", "cur_sample", "farthest_rows"]
+# selector(x, n, exclude, rng): "cur" is randomised CUR when handed a generator (the fit does)
+SELECTORS = {"cur": cur_rows, "farthest": farthest_rows}
+__all__ = ["SELECTORS", "cur_rows", "farthest_rows"]
