@@ -125,3 +125,13 @@ def test_the_family_brings_its_training_defaults_where_the_config_sets_none():
     assert optimizer(equivariant, {"optimizer": {"name": "adamw"}}).lr == family_lr
     assert optimizer(equivariant, {"optimizer": {"lr": 0.003}}).lr == 0.003
     assert optimizer(equivariant, {"optimizer": {"name": "kalman"}}).name == "kalman"
+
+    def loss(training=None):
+        config = {**data, "model": equivariant, **({"training": training} if training else {})}
+        return TrainConfig.model_validate(config).training.loss
+
+    family_forces = EquivariantConfig.training_defaults["loss.forces"]
+    assert loss().forces == family_forces != TrainConfig.model_validate(data).training.loss.forces
+    assert loss({"loss": {"energy": 2.0}}).forces == family_forces
+    assert loss({"loss": {"energy": 2.0}}).energy == 2.0
+    assert loss({"loss": {"forces": 0.05}}).forces == 0.05
