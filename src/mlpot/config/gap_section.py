@@ -38,7 +38,7 @@ class SigmaSection(Section):
     a group of weight w gets sigma / sqrt(w)."""
 
     energy: float = Field(0.001, gt=0)
-    force: float = Field(0.1, gt=0)
+    force: float = Field(0.03, gt=0)
     virial: float = Field(0.05, gt=0)
 
 

@@ -30,7 +30,7 @@ class FitSettings:
     n_sparse: int = 1000
     method: str = "cur"
     energy_sigma: float = 0.001
-    force_sigma: float = 0.1
+    force_sigma: float = 0.03
     virial_sigma: float = 0.05
     jitter: float = 1e-8
     seed: int = 0
