@@ -3,11 +3,12 @@
 featomic's SphericalExpansion sums each atom's density itself, and its position gradient rows
 d c_i/d R_a are the pair derivatives d c_i[species(j)]/d r_p when atom i meets atom a in one
 pair p only. Images make that fail in cells shorter than twice the cutoff (an atom meets two
-images of another, or its own image), so every periodic image an atom meets is handed to
-featomic as an atom of its own (an image atom: a copy of the atom at that cell shift,
-without a density of its own): atom i then meets each neighbour, real or image, in exactly
-one pair, and every gradient row belongs to one pair. The densities are unchanged (the same
-neighbours at the same vectors); featomic computes them only for the real atoms.
+images of another, or its own image), so each of those images is handed to featomic as an
+atom of its own (an image atom: a copy of the atom at that cell shift, without a density of
+its own): atom i then meets each neighbour, real or image, in exactly one pair, and every
+gradient row belongs to one pair. The densities are unchanged (the same neighbours at the
+same vectors); featomic computes them only for the real atoms. Pairs whose atoms meet once
+keep their atom and cell shift.
 
 The rows are linked to the pair vectors for autograd (forces and stress,
 mlpot.models.gap.pair_derivatives).
