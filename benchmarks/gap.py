@@ -6,8 +6,9 @@
 
 Both fit the same training frames with the same settings (SOAP l_max 8, n_max 8, atom_sigma
 0.5, zeta 4, cutoff --cutoff with a 1 Å transition for QUIP and --width for featomic, CUR
-sparse points per element, sigmas energy 0.001 eV/atom, force 0.1 eV/Å, virial 0.05 eV/atom;
-no two-body term unless --two-body, since the Zuo GAP is SOAP only). Reports test MAE/RMSE
+sparse points per element, sigmas energy 0.001 eV/atom, force --force-sigma (0.1) eV/Å, virial
+0.05 eV/atom; no two-body term unless --two-body, since the Zuo GAP is SOAP only). Reports
+test MAE/RMSE
 per group (energy meV/atom, forces eV/Å), fit wall time and peak memory (each fit in a child
 process), and E+F cost per atom-step (median over repeated calls on one test structure with
 its atoms moved between calls, one thread; wall and process CPU time, benchmarks/gap_speed.py).
@@ -34,7 +35,10 @@ from pathlib import Path
 
 import numpy as np
 
-SIGMAS = (0.001, 0.1, 0.05)
+
+def sigmas(args) -> tuple[float, float, float]:
+    """Energy (eV/atom), force (eV/Å) and virial (eV/atom) sigmas of both codes."""
+    return 0.001, args.force_sigma, 0.05
 
 
 def frames_of(path: Path, every: int):
@@ -65,7 +69,7 @@ def fit_mlpot(args, n_sparse: int, out: Path) -> None:
         method = "given"
         sparse.SELECTORS[method] = lambda x, n, exclude, rng: given
     start = time.perf_counter()
-    fit_gap(model, FitSettings(n_sparse, method, *SIGMAS, seed=args.seeds[0]), frames)
+    fit_gap(model, FitSettings(n_sparse, method, *sigmas(args), seed=args.seeds[0]), frames)
     seconds = time.perf_counter() - start
     save_model(model, out)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -130,7 +134,7 @@ def fit_quip(args, n_sparse: int, workdir: Path, seed: int) -> dict:
            f"cutoff_transition_width={args.width} central_weight=1.0 n_sparse={n_sparse} "
            f"delta={args.delta} covariance_type=dot_product sparse_method=cur_points "
            f"print_sparse_index={workdir / 'sparse_index.dat'}")
-    sigma = " ".join(str(s) for s in SIGMAS)
+    sigma = " ".join(str(s) for s in sigmas(args))
     command = [str(args.quip / "gap_fit"), f"at_file={workdir / 'train.xyz'}",
                f"gap={{{gap}}}", f"default_sigma={{{sigma} 0.0}}",
                "energy_parameter_name=dft_energy", "force_parameter_name=dft_force",
@@ -210,6 +214,8 @@ def main(argv=None) -> None:
     parser.add_argument("--cutoff", type=float, default=5.0)
     parser.add_argument("--width", type=float, default=1.0)
     parser.add_argument("--delta", type=float, default=1.0)
+    parser.add_argument("--force-sigma", type=float, default=0.1,
+                        help="eV/Å (gap_fit's usual 0.1; mlpot's default is 0.03)")
     parser.add_argument("--l-weight", type=float, default=1.0,
                         help="mlpot's SOAP channel weight (2l+1)^-w (QUIP has none)")
     parser.add_argument("--train-every", type=int, default=1, help="every k-th training frame")
@@ -250,6 +256,7 @@ def mlpot_child(args, n_sparse: int, seed: int, out: Path, sparse_index: Path | 
                "--n-sparse", str(n_sparse), "--cutoff", str(args.cutoff),
                "--width", str(args.width), "--delta", str(args.delta),
                "--l-weight", str(args.l_weight), "--train-every", str(args.train_every),
+               "--force-sigma", str(args.force_sigma),
                "--seeds", str(seed), "--fit-child", str(out)]
     if args.two_body:
         command.append("--two-body")
