@@ -8,10 +8,10 @@ Both fit the same training frames with the same settings (SOAP l_max 8, n_max 8,
 0.5, zeta 4, cutoff --cutoff with a 1 Å transition for QUIP and --width for featomic, CUR
 sparse points per element, sigmas energy 0.001 eV/atom, force --force-sigma (0.1) eV/Å, virial
 0.05 eV/atom; no two-body term unless --two-body, since the Zuo GAP is SOAP only). Reports
-test MAE/RMSE
-per group (energy meV/atom, forces eV/Å), fit wall time and peak memory (each fit in a child
-process), and E+F cost per atom-step (median over repeated calls on one test structure with
-its atoms moved between calls, one thread; wall and process CPU time, benchmarks/gap_speed.py).
+test MAE/RMSE per group (energy meV/atom, forces eV/Å), fit wall time and peak memory (each
+fit in a child process), and E+F cost per atom-step (median over repeated calls on one test
+structure with its atoms moved between calls, one thread; wall and process CPU time,
+benchmarks/gap_speed.py).
 With --rounds R the two codes' timings alternate R times (QUIP's in a child process each round)
 and the report gives the medians over rounds and the median of the per-round ratios; --repeat
 k times that structure repeated k x k x k; --keep DIR keeps the fitted models and the timed
