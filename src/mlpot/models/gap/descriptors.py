@@ -72,7 +72,7 @@ def atom_expansion(
 
         centres = np.stack([np.zeros(n_atoms, np.int32), np.arange(n_atoms, dtype=np.int32)], 1)
         selected = Labels(["system", "atom"], centres)
-    tensor = calculator(settings, "SphericalExpansion").compute(
+    tensor = calculator(settings).compute(
         system, gradients=["positions"] if gradients else [], use_native_system=False,
         selected_samples=selected)
     species_of = {int(z): s for s, z in enumerate(elements_numbers)}
@@ -120,6 +120,14 @@ def _gradient_block(block, columns: slice, centres, s: int, n_species: int, pair
                          pairs(i, a), i.astype(np.int64) * n_species + s)
 
 
+def pair_arrays(first, second, shifts, vectors) -> tuple[np.ndarray, ...]:
+    """A batch's pairs (tensors) as atom_expansion takes them: first, second, integer cell
+    shifts and float64 vectors, in NumPy."""
+    return (first.cpu().numpy(), second.cpu().numpy(),
+            np.rint(shifts.detach().cpu().numpy()).astype(np.int64),
+            vectors.detach().cpu().double().numpy())
+
+
 def soap_descriptors(
     settings: SoapSettings,
     elements_numbers: np.ndarray,
@@ -131,21 +139,12 @@ def soap_descriptors(
 ) -> torch.Tensor:
     """q (A, D) of a batch (species (A,), pairs (P,), shifts (P, 3), vectors (P, 3) Å),
     differentiable with respect to `vectors` when they require grad."""
-    density = soap_densities(settings, elements_numbers, species, first, second, shifts,
-                             vectors)
-    return power_spectrum(settings, density)
-
-
-def soap_densities(settings, elements_numbers, species, first, second, shifts, vectors):
-    """c (A, S, F) as a torch tensor, linked to `vectors` when they require grad."""
     numbers = elements_numbers[species.cpu().numpy()]
-    arrays = (first.cpu().numpy(), second.cpu().numpy(),
-              np.rint(shifts.detach().cpu().numpy()).astype(np.int64),
-              vectors.detach().cpu().double().numpy())
-    density, derivatives = atom_expansion(settings, elements_numbers, numbers, *arrays,
-                                          gradients=vectors.requires_grad)
+    density, derivatives = atom_expansion(
+        settings, elements_numbers, numbers, *pair_arrays(first, second, shifts, vectors),
+        gradients=vectors.requires_grad)
     values = torch.as_tensor(density.reshape(len(numbers) * len(elements_numbers), -1),
                              dtype=vectors.dtype, device=vectors.device)
     if derivatives is not None:
         values = derivatives.link(values, vectors)
-    return values.reshape(density.shape)
+    return power_spectrum(settings, values.reshape(density.shape))

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
 import torch
 
-from mlpot.models.gap.descriptors import atom_expansion
+from mlpot.models.gap.descriptors import atom_expansion, pair_arrays
 from mlpot.models.gap.kernel_gradients import soap_pair_gradients
 from mlpot.models.gap.kernels import soap_kernel, two_body_basis
 from mlpot.models.gap.soap import power_spectrum, soap_pairs
@@ -37,8 +36,8 @@ def _pair_gradients(model, inputs: ModelInputs):
     first, second, shifts, vectors = soap_pairs(inputs, inputs.pair_vectors, model.soap.cutoff)
     species = inputs.species
     density, derivatives = atom_expansion(
-        model.soap, model.numbers, model.numbers[species.numpy()], first.numpy(),
-        second.numpy(), np.rint(shifts.numpy()).astype(np.int64), vectors.numpy())
+        model.soap, model.numbers, model.numbers[species.numpy()],
+        *pair_arrays(first, second, shifts, vectors))
     density = torch.from_numpy(density)
     q = power_spectrum(model.soap, density)
     energy = soap_kernel(q, species, model.sparse, model.sparse_species, model.zeta,

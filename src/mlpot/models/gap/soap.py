@@ -49,9 +49,9 @@ class SoapSettings:
 
 
 @functools.lru_cache(maxsize=8)
-def calculator(settings: SoapSettings, name: str):
-    """featomic's calculator `name` (SphericalExpansion) for these settings."""
-    return getattr(featomic_module(), name)(**settings.hypers())
+def calculator(settings: SoapSettings):
+    """featomic's SphericalExpansion for these settings."""
+    return featomic_module().SphericalExpansion(**settings.hypers())
 
 
 def power_spectrum(settings: SoapSettings, density: torch.Tensor) -> torch.Tensor:
