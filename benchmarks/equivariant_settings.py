@@ -17,14 +17,12 @@ import json
 import sys
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def main() -> None:
-    from equivariant_vs_mace import split, write_sets
-    from zuo import evaluate, train
+    from equivariant_vs_mace import split, train_equivariant, write_sets
+    from zuo import evaluate
 
     from mlpot.data import read_frames
 
@@ -45,17 +43,7 @@ def main() -> None:
     run = sets / args.name
     training = {"epochs": args.epochs, "seed": args.seed, "schedule": {"name": "cosine"},
                 **json.loads(args.training)}
-    config = {
-        "output": str(run / "mlpot"),
-        "data": {"train": [{"name": "train", "files": [str(sets / "train.xyz")]}],
-                 "validation": [{"name": "validation", "files": [str(sets / "valid.xyz")]}]},
-        "model": {"family": "equivariant"},
-        "training": training,
-    }
-    run.mkdir(parents=True, exist_ok=True)
-    path = run / "mlpot.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    wall = train(path, 1)[0]
+    wall = train_equivariant(sets, run, training, 1)
     overall = evaluate(run / "mlpot" / "model.pt", args.data.resolve(), args.element,
                        run / "test")["overall"]
     stress = overall.get("stress") or {}

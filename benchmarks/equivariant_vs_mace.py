@@ -81,17 +81,25 @@ def write_sets(out: Path, train: list, valid: list, test: list) -> None:
 
 def run_mlpot(out: Path, minutes: float, seed: int, threads: int) -> float:
     """Wall seconds of `mlpot train` (zuo.train) on the split with the time budget."""
+    return train_equivariant(out, out, {"max_minutes": minutes, "seed": seed}, threads)
+
+
+def train_equivariant(sets: Path, run: Path, training: dict, threads: int) -> float:
+    """Wall seconds of `mlpot train` (zuo.train) of the equivariant default model on the
+    split in `sets` (train.xyz, valid.xyz) with these training settings; the run in
+    run/mlpot."""
     import yaml
     from zuo import train
 
     config = {
-        "output": str(out / "mlpot"),
-        "data": {"train": [{"name": "train", "files": [str(out / "train.xyz")]}],
-                 "validation": [{"name": "validation", "files": [str(out / "valid.xyz")]}]},
+        "output": str(run / "mlpot"),
+        "data": {"train": [{"name": "train", "files": [str(sets / "train.xyz")]}],
+                 "validation": [{"name": "validation", "files": [str(sets / "valid.xyz")]}]},
         "model": {"family": "equivariant"},
-        "training": {"max_minutes": minutes, "seed": seed},
+        "training": training,
     }
-    path = out / "mlpot.yaml"
+    run.mkdir(parents=True, exist_ok=True)
+    path = run / "mlpot.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return train(path, threads)[0]
 
