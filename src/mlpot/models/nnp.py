@@ -154,12 +154,14 @@ class NeuralNetworkPotential(Potential):
             messages += f" of fidelities {', '.join(self.fidelities.names)}"
         return f"a '{self.family}' model{messages}"
 
+    engine_type = ACSF  # what computes sfset's descriptors
+
     @property
-    def descriptor_engine(self) -> ACSF:
-        """The compiled symmetry functions of sfset (built once per model)."""
+    def descriptor_engine(self):
+        """The engine_type instance of sfset (built once per model)."""
         engine = _ENGINES.get(self)
         if engine is None:
-            engine = _ENGINES[self] = ACSF(self.sfset)
+            engine = _ENGINES[self] = self.engine_type(self.sfset)
         return engine
 
     def atom_features(self, atoms) -> np.ndarray:

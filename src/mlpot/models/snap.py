@@ -7,8 +7,6 @@ pairs, and the model exports to `pair_style mliap` (mlpot.interop.lammps_mliap).
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 
 from mlpot.descriptors.lammps.bispectrum import SnapDescriptor
@@ -29,18 +27,12 @@ class SnapNetworkPotential(NeuralNetworkPotential):
         symmetry_function_only = {EXTRAPOLATION, *map(export_capability, formats)}
         return super().capabilities - symmetry_function_only | {export_capability("mliap")}
 
-    @property
-    def bispectrum(self) -> SnapDescriptor:
-        """The LAMMPS instance computing this model's descriptors (started once per model)."""
-        engine = _ENGINES.get(self)
-        if engine is None:
-            engine = _ENGINES[self] = SnapDescriptor(self.sfset)
-        return engine
+    engine_type = SnapDescriptor  # a LAMMPS instance, started once per model
 
     def structure_inputs(self, numbers, positions, cell, pbc, pairs=None) -> StructureInputs:
         """LAMMPS's descriptors and pairs (`pairs` is not used)."""
         species = self.species(numbers)
-        descriptors, snap_pairs = self.bispectrum.compute_with_derivatives(
+        descriptors, snap_pairs = self.descriptor_engine.compute_with_derivatives(
             numbers, positions, cell, pbc
         )
         first = snap_pairs.first
@@ -55,7 +47,7 @@ class SnapNetworkPotential(NeuralNetworkPotential):
     def atom_features(self, atoms) -> np.ndarray:
         """(N, F) scaled bispectrum components."""
         geometry = (atoms.numbers, atoms.positions, atoms.cell.array, atoms.pbc)
-        return self.scaled(self.bispectrum.compute(*geometry), self.species(atoms.numbers))
+        return self.scaled(self.descriptor_engine.compute(*geometry), self.species(atoms.numbers))
 
     @staticmethod
     def descriptor_set_from_dict(data: dict) -> SnapSettings:
@@ -67,5 +59,3 @@ class SnapNetworkPotential(NeuralNetworkPotential):
 
         return TorchEvaluator(models, skin)
 
-
-_ENGINES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
