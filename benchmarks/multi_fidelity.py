@@ -13,6 +13,9 @@ Si/training.json keep their DFT labels. Trained and judged on the DFT test set:
     delta@f the same subset's differences DFT - teacher (energy, forces, stress): the model
             learns the teacher's error, and its test predictions are the teacher's plus the
             model's (Δ-learning; the teacher's test labels are cached in --out too);
+    finetune@f  a model trained on every training structure labelled by the teacher
+            (once, seed 0, kept in --out/pretrain), then trained on the DFT subset from
+            those weights (`mlpot train --init-model`): pretraining, then fine-tuning;
     dft@1   all DFT training labels, once.
 Every run takes about --steps optimiser steps (epochs = steps / batches per epoch), so the
 runs differ in their data, not in their optimisation. Teacher labels are computed once and
@@ -85,9 +88,9 @@ def differences(frames, teacher) -> list:
 
 
 def train_and_test(name: str, groups: list[dict], n_frames: int, test, out: Path,
-                   steps: int, seed: int, baseline=None) -> dict:
-    """Train, then test errors; `baseline` (teacher-labelled test frames): predictions are
-    the baseline's plus the model's."""
+                   steps: int, seed: int, baseline=None, initial: Path | None = None) -> dict:
+    """Train (from the model file `initial` if given), then test errors; `baseline`
+    (teacher-labelled test frames): predictions are the baseline's plus the model's."""
     from mlpot.analysis.errors import Predictions, error_report
     from mlpot.calculators import MlpotCalculator
     from mlpot.config import TrainConfig
@@ -103,7 +106,8 @@ def train_and_test(name: str, groups: list[dict], n_frames: int, test, out: Path
     })
     shutil.rmtree(out / name, ignore_errors=True)  # a run killed before it was recorded
     start = time.perf_counter()
-    outcome = train(prepare(config, progress=False), progress=False)
+    start_model = load_model(initial) if initial is not None else None
+    outcome = train(prepare(config, initial=start_model, progress=False), progress=False)
     seconds = time.perf_counter() - start
     calc = MlpotCalculator(load_model(outcome.model_path))
     energies, forces = [], []
@@ -119,6 +123,7 @@ def train_and_test(name: str, groups: list[dict], n_frames: int, test, out: Path
     overall = report.overall.to_dict()
     result = {
         "run": name, "epochs": int(epochs), "train_seconds": seconds,
+        "model": str(outcome.model_path),
         "energy_mae": overall["energy"]["mae"], "energy_rmse": overall["energy"]["rmse"],
         "force_mae": overall["forces"]["mae"], "force_rmse": overall["forces"]["rmse"],
     }
@@ -136,7 +141,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=30000)
     parser.add_argument("--teacher-weight", type=float, default=1.0,
                         help="group weight of the teacher labels (DFT: 1)")
-    parser.add_argument("--only", choices=("dft", "mf", "delta"), help="only this kind of run")
+    parser.add_argument("--only", choices=("dft", "mf", "delta", "finetune"),
+                        help="only this kind of run")
     parser.add_argument("--no-full", action="store_true", help="skip dft@1")
     parser.add_argument("--out", type=Path, default=Path("runs/multi_fidelity"))
     args = parser.parse_args()
@@ -157,6 +163,14 @@ def main() -> None:
     path = args.out / "results.json"
     results = json.loads(path.read_text()) if path.is_file() else []
     done = {r["run"] for r in results}
+    pretrained = None
+    if args.only in (None, "finetune"):
+        if "pretrain" not in done:
+            results.append(train_and_test("pretrain", [{**teacher_group, "fidelity": None,
+                                                        "weight": 1.0}],
+                                          len(train_frames), test, args.out, args.steps, 0))
+            path.write_text(json.dumps(results, indent=2))
+        pretrained = Path(next(r["model"] for r in results if r["run"] == "pretrain"))
     for fraction in args.fractions:
         for draw in args.draws:
             rng = np.random.default_rng(draw)
@@ -168,15 +182,16 @@ def main() -> None:
             delta = write_frames(differences([train_frames[i] for i in chosen],
                                              [teacher_train[i] for i in chosen]),
                                  args.out / f"delta_{fraction}_{draw}.xyz")
-            for kind, groups, count, baseline in (
-                ("dft", [{**dft, "fidelity": None}], n, None),
-                (mf_kind, [dft, teacher_group], n + len(train_frames), None),
-                ("delta", [{"name": "delta", "files": [str(delta)]}], n, teacher_test),
+            for kind, groups, count, baseline, initial in (
+                ("dft", [{**dft, "fidelity": None}], n, None, None),
+                (mf_kind, [dft, teacher_group], n + len(train_frames), None, None),
+                ("delta", [{"name": "delta", "files": [str(delta)]}], n, teacher_test, None),
+                ("finetune", [{**dft, "fidelity": None}], n, None, pretrained),
             ):
                 name = f"{kind}@{fraction}-draw{draw}"
                 if name not in done and args.only in (None, kind.split("-")[0]):
                     results.append(train_and_test(name, groups, count, test, args.out,
-                                                  args.steps, draw, baseline))
+                                                  args.steps, draw, baseline, initial))
                     path.write_text(json.dumps(results, indent=2))
     if not args.no_full and "dft@1" not in done:
         full = {"name": "dft", "files": [str(args.data / args.element / "training.json")]}
@@ -200,7 +215,8 @@ def summary(results: list[dict]) -> str:
     for kind in sorted(kinds):
         values = " | ".join(f"{mean[kind][k]:.4g}" for k in keys)
         lines.append(f"| {kind} | {len(kinds[kind])} | {values} |")
-    for kind in sorted(k for k in kinds if k.startswith(("mf", "delta")) and k.endswith("@0.1")):
+    for kind in sorted(k for k in kinds if k.startswith(("mf", "delta", "finetune"))
+                       and k.endswith("@0.1")):
         for key in ("energy_mae", "force_mae"):
             mf = mean[kind][key]
             mid = mean.get("dft@0.25", {}).get(key, float("nan"))
