@@ -18,7 +18,10 @@ k times that structure repeated k x k x k; --keep DIR keeps the fitted models an
 structure (for benchmarks/gap_speed.py). Both codes choose their sparse points at random
 (randomised CUR): --seeds fits each once per seed (mlpot's fit seed s, gap_fit's rnd_seed
 s + 1) and --same-sparse also fits mlpot on the sparse points gap_fit chose (its
-print_sparse_index), which separates the choice of points from the model.
+print_sparse_index), which separates the choice of points from the model. --defaults fits
+mlpot with the `gap` family's config defaults instead (docs/gap.md; their sparse-point
+count replaces --n-sparse), each --set KEY=VALUE (soap.cutoff=5, sigma.force=0.02) changing
+one of them.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +56,7 @@ def fit_mlpot(args, n_sparse: int, out: Path) -> None:
     import torch
 
     from mlpot.models.gap import sparse
+    from mlpot.models.gap.config import fit_settings, soap_settings
     from mlpot.models.gap.fit import FitSettings, fit_gap
     from mlpot.models.gap.kernels import TwoBodySettings
     from mlpot.models.gap.model import GapPotential
@@ -63,17 +68,40 @@ def fit_mlpot(args, n_sparse: int, out: Path) -> None:
     soap = SoapSettings(args.cutoff, args.width, 8, 8, 0.5, args.l_weight)
     two_body = TwoBodySettings(cutoff=args.cutoff, n_points=15 if args.two_body else 0)
     model = GapPotential((args.element,), soap, two_body, zeta=4, delta=args.delta)
-    method = "cur"
+    settings = FitSettings(n_sparse, "cur", *sigmas(args), seed=args.seeds[0])
+    if args.defaults:  # the family's config defaults, as `mlpot train` builds them
+        section = defaults_section(args.set)
+        model = GapPotential((args.element,), soap_settings(section.soap),
+                             TwoBodySettings(**section.two_body.model_dump()), section.zeta,
+                             section.delta)
+        settings = fit_settings(section, args.seeds[0])
     if args.sparse_index:  # gap_fit's choice: 1-based indices into the atoms of all frames
         given = np.sort(np.loadtxt(args.sparse_index, dtype=np.int64).ravel() - 1)
-        method = "given"
-        sparse.SELECTORS[method] = lambda x, n, exclude, rng: given
+        settings = replace(settings, method="given")
+        sparse.SELECTORS["given"] = lambda x, n, exclude, rng: given
     start = time.perf_counter()
-    fit_gap(model, FitSettings(n_sparse, method, *sigmas(args), seed=args.seeds[0]), frames)
+    fit_gap(model, settings, frames)
     seconds = time.perf_counter() - start
     save_model(model, out)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"fit_s": seconds, "peak_MiB": peak, "frames": len(frames)}))
+
+
+def defaults_section(overrides: list[str]):
+    """The `gap` family's config section: its defaults with `KEY.PATH=VALUE` overrides."""
+    import yaml
+
+    from mlpot.config.gap_section import GapConfig
+
+    section: dict = {"family": "gap"}
+    for item in overrides:
+        key, _, value = item.partition("=")
+        *parents, last = key.split(".")
+        node = section
+        for name in parents:
+            node = node.setdefault(name, {})
+        node[last] = yaml.safe_load(value)
+    return GapConfig.model_validate(section)
 
 
 def errors(calc, frames) -> dict[str, tuple[float, float, float, float]]:
@@ -202,7 +230,7 @@ def print_table(title: str, table) -> None:
     print(title)
     print("| group | E MAE / RMSE (meV/atom) | F MAE / RMSE (eV/Å) |\n|---|---|---|")
     for group, (emae, ermse, fmae, frmse) in sorted(table.items()):
-        print(f"| {group} | {emae:.2f} / {ermse:.2f} | {fmae:.3f} / {frmse:.3f} |")
+        print(f"| {group} | {emae:.2f} / {ermse:.2f} | {fmae:.4f} / {frmse:.4f} |")
     sys.stdout.flush()
 
 
@@ -220,6 +248,12 @@ def main(argv=None) -> None:
                         help="mlpot's SOAP channel weight (2l+1)^-w (QUIP has none)")
     parser.add_argument("--train-every", type=int, default=1, help="every k-th training frame")
     parser.add_argument("--two-body", action="store_true")
+    parser.add_argument("--defaults", action="store_true",
+                        help="mlpot with the gap family's config defaults (mlpot train's "
+                             "model: {family: gap}); the settings options then apply to "
+                             "gap_fit only")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="with --defaults: a changed setting, e.g. soap.cutoff=5")
     parser.add_argument("--quip", type=Path, help="bin directory holding gap_fit")
     parser.add_argument("--rounds", type=int, default=1, help="alternating E+F timing rounds")
     parser.add_argument("--repeat", type=int, default=1,
@@ -236,6 +270,8 @@ def main(argv=None) -> None:
     if args.fit_child:
         fit_mlpot(args, args.n_sparse[0], args.fit_child)
         return
+    if args.defaults:
+        args.n_sparse = [defaults_section(args.set).n_sparse]
     report(args)
 
 
@@ -258,8 +294,9 @@ def mlpot_child(args, n_sparse: int, seed: int, out: Path, sparse_index: Path | 
                "--l-weight", str(args.l_weight), "--train-every", str(args.train_every),
                "--force-sigma", str(args.force_sigma),
                "--seeds", str(seed), "--fit-child", str(out)]
-    if args.two_body:
-        command.append("--two-body")
+    command += ["--two-body"] * args.two_body + ["--defaults"] * args.defaults
+    for item in args.set:
+        command += ["--set", item]
     if sparse_index:
         command += ["--sparse-index", str(sparse_index)]
     return run_child(command)

@@ -18,7 +18,8 @@ from mlpot.models.gap.model import GapPotential  # noqa: E402
 from mlpot.models.gap.soap import SoapSettings  # noqa: E402
 from mlpot.testing.suite import PotentialPhysicsTests  # noqa: E402
 
-SOAP = SoapSettings(cutoff=4.0, width=1.0, l_max=3, n_max=3, atom_sigma=0.5)
+SOAP = SoapSettings(cutoff=4.0, width=1.0, l_max=3, n_max=3, atom_sigma=0.5,
+                    scaling_exponent=6, scaling_scale=3.0)
 TWO_BODY = TwoBodySettings(cutoff=4.0, width=1.0, r_min=1.8, n_points=6, theta=0.6)
 
 
@@ -111,6 +112,32 @@ def test_densities_equal_the_pair_sums_of_featomic(images):
     reference = _pair_sum_reference(atoms)
     assert np.abs(reference).max() > 0.1
     np.testing.assert_allclose(density, reference, rtol=0, atol=1e-12)
+
+
+def test_radial_scaling_weighs_each_neighbour_by_its_distance():
+    """A Cu-Ni dimer: the Ni part of the Cu atom's density is the unscaled one times
+    rate / (rate + (r / scale)^exponent); the Cu atom's own term is not scaled."""
+    from dataclasses import replace
+
+    from ase import Atoms
+
+    from mlpot.models.gap.descriptors import atom_expansion
+
+    r = 2.7
+    atoms = Atoms("CuNi", positions=[[0, 0, 0], [0.3, 0.4, np.sqrt(r * r - 0.25)]])
+    positions = atoms.positions
+    first, second = np.array([0, 1]), np.array([1, 0])
+    vectors = positions[second] - positions[first]
+    shifts = np.zeros((2, 3), dtype=np.int64)
+    density = {}
+    for name, soap in (("scaled", SOAP), ("plain", replace(SOAP, scaling_exponent=0))):
+        density[name] = atom_expansion(soap, np.array([29, 28]), atoms.numbers, first, second,
+                                       shifts, vectors, False)[0]
+    u = SOAP.scaling_rate / (SOAP.scaling_rate + (r / SOAP.scaling_scale) ** 6)
+    assert 0.2 < u < 0.8
+    np.testing.assert_allclose(density["scaled"][0, 1], u * density["plain"][0, 1], atol=1e-12)
+    np.testing.assert_allclose(density["scaled"][0, 0], density["plain"][0, 0], atol=1e-12)
+    assert np.abs(density["plain"][0, 1]).max() > 1e-3
 
 
 @pytest.mark.parametrize("images", [True, False], ids=["cell shorter than the cutoff", "wide"])
@@ -394,3 +421,11 @@ def test_md_logs_the_energy_std_and_stops_at_its_threshold(tmp_path, capsys):
     assert main(argv) == 2  # stopped by the threshold
     assert "energy_std" in log.read_text().splitlines()[0]
     assert "energy std" in capsys.readouterr().err
+
+
+def test_a_model_file_without_radial_scaling_loads_unscaled():
+    """Model files written before the radial scaling existed keep their plain densities."""
+    spec = fitted_model(n_frames=2, n_sparse=4).spec()
+    for key in ("scaling_exponent", "scaling_scale", "scaling_rate"):
+        del spec["soap"][key]
+    assert GapPotential.from_spec(spec).soap.scaling_exponent == 0

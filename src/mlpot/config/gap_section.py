@@ -10,22 +10,33 @@ from pydantic import Field
 from mlpot.config.sections import Section
 
 
+class RadialScalingSection(Section):
+    """Each neighbour's density scaled by rate / (rate + (r / scale)^exponent) (Willatt et
+    al. 2018; scale in Å): near neighbours weigh more than far ones; exponent 0: unscaled."""
+
+    scale: float = Field(4.0, gt=0)
+    exponent: int = Field(6, ge=0)
+    rate: float = Field(1.0, gt=0)
+
+
 class SoapSection(Section):
     """SOAP descriptor (Å): cutoff, cosine smoothing width, l_max, n_max, atom_sigma;
-    l_weight: channel l scaled by (2l + 1)^-l_weight."""
+    l_weight: channel l scaled by (2l + 1)^-l_weight; radial_scaling of the neighbours'
+    densities."""
 
-    cutoff: float = Field(5.0, gt=0)
+    cutoff: float = Field(6.0, gt=0)
     width: float = Field(0.5, gt=0)
     l_max: int = Field(8, ge=0, le=12)
     n_max: int = Field(8, ge=1, le=16)
     atom_sigma: float = Field(0.5, gt=0)
     l_weight: float = Field(1.0, ge=0)
+    radial_scaling: RadialScalingSection = RadialScalingSection()
 
 
 class TwoBodySection(Section):
     """Two-body GP on distances (Å, eV): n_points 0 switches it off."""
 
-    cutoff: float = Field(5.0, gt=0)
+    cutoff: float = Field(6.0, gt=0)
     width: float = Field(1.0, gt=0)
     r_min: float = Field(1.5, ge=0)
     n_points: int = Field(15, ge=0)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from mlpot.config.gap_section import GapConfig
+from mlpot.config.gap_section import GapConfig, SoapSection
 from mlpot.models.gap.fit import FitSettings, fit_gap
 from mlpot.models.gap.kernels import TwoBodySettings
 from mlpot.models.gap.model import GapPotential
@@ -12,9 +12,16 @@ from mlpot.models.gap.soap import SoapSettings
 
 def build_gap(section: GapConfig, context) -> GapPotential:
     """A GAP without sparse points for the training data's elements."""
-    return GapPotential(context.elements, SoapSettings(**section.soap.model_dump()),
+    return GapPotential(context.elements, soap_settings(section.soap),
                         TwoBodySettings(**section.two_body.model_dump()), section.zeta,
                         section.delta, fidelities=context.fidelities)
+
+
+def soap_settings(soap: SoapSection) -> SoapSettings:
+    """The model's SoapSettings of a config's `soap` section."""
+    plain = soap.model_dump(exclude={"radial_scaling"})
+    scaling = {f"scaling_{k}": v for k, v in soap.radial_scaling.model_dump().items()}
+    return SoapSettings(**plain, **scaling)
 
 
 def fit_settings(section: GapConfig, seed: int) -> FitSettings:

@@ -24,7 +24,9 @@ from mlpot.models.gap.featomic_system import featomic_module
 class SoapSettings:
     """cutoff and width of its cosine smoothing (Å), l_max, n_max (radial functions), the
     Gaussian atom_sigma (Å); channel l of the power spectrum is scaled by
-    (2l + 1)^-l_weight before normalisation (1: the mean over m rather than the sum)."""
+    (2l + 1)^-l_weight before normalisation (1: the mean over m rather than the sum).
+    Each neighbour's density is scaled by rate / (rate + (r / scale)^exponent) (Willatt et
+    al. 2018, featomic's Willatt2018), so near neighbours weigh more; exponent 0: unscaled."""
 
     cutoff: float = 5.0
     width: float = 0.5
@@ -32,6 +34,9 @@ class SoapSettings:
     n_max: int = 8
     atom_sigma: float = 0.5
     l_weight: float = 1.0
+    scaling_exponent: int = 0
+    scaling_scale: float = 1.0
+    scaling_rate: float = 1.0
 
     @property
     def n_coefficients(self) -> int:
@@ -42,10 +47,16 @@ class SoapSettings:
         return {
             "cutoff": {"radius": self.cutoff,
                        "smoothing": {"type": "ShiftedCosine", "width": self.width}},
-            "density": {"type": "Gaussian", "width": self.atom_sigma},
+            "density": {"type": "Gaussian", "width": self.atom_sigma, **self._scaling()},
             "basis": {"type": "TensorProduct", "max_angular": self.l_max,
                       "radial": {"type": "Gto", "max_radial": self.n_max - 1}},
         }
+
+    def _scaling(self) -> dict:
+        if self.scaling_exponent == 0:
+            return {}
+        return {"scaling": {"type": "Willatt2018", "exponent": self.scaling_exponent,
+                            "rate": self.scaling_rate, "scale": self.scaling_scale}}
 
 
 @functools.lru_cache(maxsize=8)
