@@ -65,16 +65,17 @@ def fit_mlpot(args, n_sparse: int, out: Path) -> None:
 
     torch.set_num_threads(1)
     frames = frames_of(args.data / args.element / "training.json", args.train_every)
-    soap = SoapSettings(args.cutoff, args.width, 8, 8, 0.5, args.l_weight)
-    two_body = TwoBodySettings(cutoff=args.cutoff, n_points=15 if args.two_body else 0)
-    model = GapPotential((args.element,), soap, two_body, zeta=4, delta=args.delta)
-    settings = FitSettings(n_sparse, "cur", *sigmas(args), seed=args.seeds[0])
     if args.defaults:  # the family's config defaults, as `mlpot train` builds them
         section = defaults_section(args.set)
         model = GapPotential((args.element,), soap_settings(section.soap),
                              TwoBodySettings(**section.two_body.model_dump()), section.zeta,
                              section.delta)
         settings = fit_settings(section, args.seeds[0])
+    else:
+        soap = SoapSettings(args.cutoff, args.width, 8, 8, 0.5, args.l_weight)
+        two_body = TwoBodySettings(cutoff=args.cutoff, n_points=15 if args.two_body else 0)
+        model = GapPotential((args.element,), soap, two_body, zeta=4, delta=args.delta)
+        settings = FitSettings(n_sparse, "cur", *sigmas(args), seed=args.seeds[0])
     if args.sparse_index:  # gap_fit's choice: 1-based indices into the atoms of all frames
         given = np.sort(np.loadtxt(args.sparse_index, dtype=np.int64).ravel() - 1)
         settings = replace(settings, method="given")

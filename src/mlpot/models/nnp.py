@@ -118,6 +118,7 @@ class NeuralNetworkPotential(Potential):
             self.register_buffer("fidelity_shifts", shifts)
 
     family = "nnp"
+    engine_type = ACSF  # what computes sfset's descriptors
 
     @property
     def elements(self) -> tuple[str, ...]:
@@ -153,8 +154,6 @@ class NeuralNetworkPotential(Potential):
         if self.fidelities is not None:
             messages += f" of fidelities {', '.join(self.fidelities.names)}"
         return f"a '{self.family}' model{messages}"
-
-    engine_type = ACSF  # what computes sfset's descriptors
 
     @property
     def descriptor_engine(self):

@@ -20,14 +20,13 @@ class SnapNetworkPotential(NeuralNetworkPotential):
     """NeuralNetworkPotential whose descriptor set `sfset` is a SnapSettings."""
 
     family = "snap"
+    engine_type = SnapDescriptor  # a LAMMPS instance, started once per model
 
     @property
     def capabilities(self) -> frozenset[str]:
         formats = ("n2p2", "simple-nn", "lammps")
         symmetry_function_only = {EXTRAPOLATION, *map(export_capability, formats)}
         return super().capabilities - symmetry_function_only | {export_capability("mliap")}
-
-    engine_type = SnapDescriptor  # a LAMMPS instance, started once per model
 
     def structure_inputs(self, numbers, positions, cell, pbc, pairs=None) -> StructureInputs:
         """LAMMPS's descriptors and pairs (`pairs` is not used)."""
