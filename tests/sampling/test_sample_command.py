@@ -24,6 +24,8 @@ SAMPLERS = """
   - {kind: md, name: npt, temperatures: [600], pressures: [2.0], steps: 20, interval: 10}
   - {kind: metadynamics, temperatures: [600], steps: 30, interval: 10, height: 0.2, stride: 5}
   - {kind: metadynamics, cv: atomic_descriptor, temperatures: [600], steps: 20, interval: 10}
+  - {kind: metadynamics, name: metad-npt, temperatures: [600], pressures: [3.0], steps: 20,
+     interval: 10, height: 0.2, stride: 5}
   - {kind: guided, pairs: [[0, 1]], target: 3.6, rate: 0.05, kappa: 20.0,
      temperatures: [300], steps: 30, interval: 10, timestep: 1.0}
   - {kind: normal_modes, temperatures: [300], samples: 3}
@@ -69,9 +71,23 @@ def test_every_sampler_writes_structures_with_provenance(finished):
         counts[info["sampler"]] = counts.get(info["sampler"], 0) + 1
     # 2 structures x grid x (steps / interval) records (step 0 is the start, not a sample)
     assert counts == {"md0": 2 * 2 * 3, "npt": 2 * 2, "metadynamics2": 2 * 3,
-                      "metadynamics3": 2 * 2, "guided4": 2 * 3, "normal_modes5": 2 * 3}
+                      "metadynamics3": 2 * 2, "metad-npt": 2 * 2, "guided5": 2 * 3,
+                      "normal_modes6": 2 * 3}
     assert all(a.info["pressure"] == 2.0 for a in samples if a.info["sampler"] == "npt")
+    assert all(a.info["pressure"] == 3.0 for a in samples if a.info["sampler"] == "metad-npt")
     assert all(0 <= a.info["step"] < 3 for a in samples if a.info["kind"] == "normal_modes")
+
+
+def test_npt_runs_change_the_cell_and_nvt_runs_keep_it(inputs, finished):
+    """Plain and metadynamics NPT runs move the cell (the barostat sees the bias's stress
+    too); NVT runs keep the starting cell."""
+    starts = [a.cell.array for a in read(inputs / "start.xyz", ":")]
+    for atoms in read(finished / "samples.xyz", ":"):
+        if atoms.info["kind"] == "normal_modes":
+            continue
+        start = starts[int(atoms.info["source"][-1])]
+        moved = not np.allclose(atoms.cell.array, start, rtol=0, atol=1e-9)
+        assert moved == ("pressure" in atoms.info), atoms.info
 
 
 def test_guided_md_pulls_the_pair_apart(finished):

@@ -45,11 +45,14 @@ class CalculatorConfig(Section):
 class Dynamics(Section):
     """MD settings every MD-based sampler shares: one run per starting structure, strain and
     temperature (NVT Langevin), `steps` steps of `timestep` fs, a structure recorded every
-    `interval` steps (step 0, the starting structure, is not recorded)."""
+    `interval` steps (step 0, the starting structure, is not recorded); with pressures
+    (GPa), one NPT run (MTK, isotropic) per pressure instead of NVT, a bias's stress added to
+    the calculator's."""
 
     name: str | None = None
     temperatures: list[Positive] = Field(min_length=1)
     strains: list[Strain] = Field(default_factory=lambda: [0.0], min_length=1)
+    pressures: list[float] | None = None
     steps: PositiveInt = 500
     timestep: Positive = 2.0
     interval: PositiveInt = 10
@@ -57,10 +60,9 @@ class Dynamics(Section):
 
 
 class MDSampler(Dynamics):
-    """Plain MD; with pressures, one NPT run (MTK, isotropic) per pressure instead of NVT."""
+    """Plain MD."""
 
     kind: Literal["md"]
-    pressures: list[float] | None = None
 
 
 class MetadynamicsSampler(Dynamics):

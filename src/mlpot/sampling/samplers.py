@@ -69,7 +69,7 @@ def plan_runs(cfg: SampleConfig, n_structures: int) -> list[RunSpec]:
 def _grid(sampler) -> list[tuple[float, float | None, float | None]]:
     if isinstance(sampler, NormalModesSampler):
         return [(0.0, None, None)]
-    pressures = getattr(sampler, "pressures", None) or [None]
+    pressures = sampler.pressures or [None]
     return [(e, t, p) for e in sampler.strains for t in sampler.temperatures for p in pressures]
 
 
