@@ -36,8 +36,11 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def sigmas(args) -> tuple[float, float, float]:
@@ -56,7 +59,7 @@ def fit_mlpot(args, n_sparse: int, out: Path) -> None:
     import torch
 
     from mlpot.models.gap import sparse
-    from mlpot.models.gap.config import fit_settings, soap_settings
+    from mlpot.models.gap.config import build_gap, fit_settings
     from mlpot.models.gap.fit import FitSettings, fit_gap
     from mlpot.models.gap.kernels import TwoBodySettings
     from mlpot.models.gap.model import GapPotential
@@ -67,9 +70,7 @@ def fit_mlpot(args, n_sparse: int, out: Path) -> None:
     frames = frames_of(args.data / args.element / "training.json", args.train_every)
     if args.defaults:  # the family's config defaults, as `mlpot train` builds them
         section = defaults_section(args.set)
-        model = GapPotential((args.element,), soap_settings(section.soap),
-                             TwoBodySettings(**section.two_body.model_dump()), section.zeta,
-                             section.delta)
+        model = build_gap(section, SimpleNamespace(elements=(args.element,), fidelities=None))
         settings = fit_settings(section, args.seeds[0])
     else:
         soap = SoapSettings(args.cutoff, args.width, 8, 8, 0.5, args.l_weight)
@@ -90,19 +91,11 @@ def fit_mlpot(args, n_sparse: int, out: Path) -> None:
 
 def defaults_section(overrides: list[str]):
     """The `gap` family's config section: its defaults with `KEY.PATH=VALUE` overrides."""
-    import yaml
+    from zuo import apply_overrides
 
     from mlpot.config.gap_section import GapConfig
 
-    section: dict = {"family": "gap"}
-    for item in overrides:
-        key, _, value = item.partition("=")
-        *parents, last = key.split(".")
-        node = section
-        for name in parents:
-            node = node.setdefault(name, {})
-        node[last] = yaml.safe_load(value)
-    return GapConfig.model_validate(section)
+    return GapConfig.model_validate(apply_overrides({"family": "gap"}, overrides))
 
 
 def errors(calc, frames) -> dict[str, tuple[float, float, float, float]]:

@@ -55,6 +55,18 @@ def published_nnp(element: str) -> tuple[float | str, float | str]:
     return PUBLISHED[element]["NNP"] if element in PUBLISHED else ("-", "-")
 
 
+def apply_overrides(config: dict, overrides: list[str]) -> dict:
+    """config with each `KEY.PATH=VALUE` (VALUE read as YAML) set in place."""
+    for item in overrides:
+        key, value = item.split("=", 1)
+        node = config
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = yaml.safe_load(value)
+    return config
+
+
 def write_config(data: Path, element: str, out: Path, overrides: list[str]) -> Path:
     config = {
         "output": str(out / "run"),
@@ -63,13 +75,7 @@ def write_config(data: Path, element: str, out: Path, overrides: list[str]) -> P
             "validation": 0.1,
         },
     }
-    for item in overrides:
-        key, value = item.split("=", 1)
-        node = config
-        *parents, leaf = key.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = yaml.safe_load(value)
+    apply_overrides(config, overrides)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "config.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))

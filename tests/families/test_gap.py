@@ -133,7 +133,7 @@ def test_radial_scaling_weighs_each_neighbour_by_its_distance():
     for name, soap in (("scaled", SOAP), ("plain", replace(SOAP, scaling_exponent=0))):
         density[name] = atom_expansion(soap, np.array([29, 28]), atoms.numbers, first, second,
                                        shifts, vectors, False)[0]
-    u = SOAP.scaling_rate / (SOAP.scaling_rate + (r / SOAP.scaling_scale) ** 6)
+    u = SOAP.scaling_rate / (SOAP.scaling_rate + (r / SOAP.scaling_scale) ** SOAP.scaling_exponent)
     assert 0.2 < u < 0.8
     np.testing.assert_allclose(density["scaled"][0, 1], u * density["plain"][0, 1], atol=1e-12)
     np.testing.assert_allclose(density["scaled"][0, 0], density["plain"][0, 0], atol=1e-12)
