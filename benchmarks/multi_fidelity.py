@@ -17,6 +17,10 @@ Si/training.json keep their DFT labels. Trained and judged on the DFT test set:
             (once, seed 0, kept in --out/pretrain), then trained on the DFT subset from
             those weights (`mlpot train --init-model`): pretraining, then fine-tuning;
     dft@1   all DFT training labels, once.
+With --explore-starts N, the teacher's data (mf, finetune's pretraining) also holds
+teacher-explored structures: MD with the teacher from the N most diverse training structures
+at two temperatures and two strains, the snapshots labelled by the teacher (cached in
+--out/explored.xyz; see explored_frames).
 Every run takes about --steps optimiser steps (epochs = steps / batches per epoch), so the
 runs differ in their data, not in their optimisation. Teacher labels are computed once and
 kept in --out/teacher.xyz. Prints and writes (--out/results.json) the test MAE/RMSE of
@@ -40,6 +44,12 @@ BATCH = 4
 
 def teacher_frames(frames, teacher: str, cache: Path):
     """The frames labelled by the universal model `teacher` (energy, forces, stress), cached."""
+    return teacher_labels([frame.to_atoms(with_labels=False) for frame in frames], teacher,
+                          cache)
+
+
+def teacher_labels(images, teacher: str, cache: Path):
+    """The structures `images` (ASE Atoms) labelled by `teacher`, cached in `cache`; frames."""
     from ase.calculators.singlepoint import SinglePointCalculator
     from ase.io import write
 
@@ -50,19 +60,54 @@ def teacher_frames(frames, teacher: str, cache: Path):
         calc = load_calculator(teacher)
         labelled = []
         start = time.perf_counter()
-        for frame in frames:
-            atoms = frame.to_atoms(with_labels=False)
+        for atoms in images:
+            atoms = atoms.copy()
             atoms.calc = calc
             labels = {"energy": atoms.get_potential_energy(), "forces": atoms.get_forces()}
             if atoms.pbc.all():
                 labels["stress"] = atoms.get_stress()
             atoms.calc = SinglePointCalculator(atoms, **labels)
             labelled.append(atoms)
-        print(f"teacher labels: {len(frames)} structures in "
+        print(f"teacher labels: {len(images)} structures in "
               f"{time.perf_counter() - start:.0f} s", flush=True)
         partial = cache.with_suffix(".partial.xyz")
         write(partial, labelled, format="extxyz")
         partial.rename(cache)  # a killed run leaves no cache that looks complete
+    return read_frames(str(cache))
+
+
+def explored_frames(frames, teacher: str, out: Path, starts: int, steps: int):
+    """Teacher-explored structures, labelled by the teacher (cached in out/explored.xyz):
+    NVT MD with the teacher (mlpot distill's exploration) from the `starts` most diverse
+    training structures (descriptor summaries) at 800 and 1600 K, strains -2 % and +3 %,
+    `steps` steps of 2 fs, a snapshot every 5 steps after the first (the starts themselves
+    are training structures already); runs stopped by two atoms too close are dropped there."""
+    from mlpot.active.explore import shortest_distance
+    from mlpot.calculators import load_calculator
+    from mlpot.config.sections import DescriptorsConfig
+    from mlpot.data import read_frames
+    from mlpot.distill.choose import diverse, summaries, summary_model
+    from mlpot.distill.config import DistillExploreConfig
+    from mlpot.distill.explore import ExploreFiles, explore_with_teacher
+
+    cache = out / "explored.xyz"
+    if not cache.is_file():
+        structures = [frame.to_atoms(with_labels=False) for frame in frames]
+        elements = sorted({s for atoms in structures for s in atoms.get_chemical_symbols()})
+        picked = diverse(summaries(summary_model(structures, elements, DescriptorsConfig()),
+                                   structures), starts)
+        cfg = DistillExploreConfig(temperatures=[800, 1600], strains=[-0.02, 0.03],
+                                   steps=steps, interval=5, timestep=2.0)
+        begin = time.perf_counter()
+        explored = explore_with_teacher(
+            [structures[i] for i in sorted(picked)], load_calculator(teacher), cfg,
+            ExploreFiles(out / "explore"),
+            shortest=cfg.closest_approach * min(shortest_distance(a) for a in structures))
+        explored = [a for a in explored
+                    if not a.info.get("too_close") and not a.info["origin"].endswith(" step 0")]
+        print(f"explored: {len(explored)} snapshots in {time.perf_counter() - begin:.0f} s",
+              flush=True)
+        return teacher_labels(explored, teacher, cache)
     return read_frames(str(cache))
 
 
@@ -144,6 +189,9 @@ def main() -> None:
     parser.add_argument("--only", choices=("dft", "mf", "delta", "finetune"),
                         help="only this kind of run")
     parser.add_argument("--no-full", action="store_true", help="skip dft@1")
+    parser.add_argument("--explore-starts", type=int, default=0,
+                        help="teacher-explored structures from this many starts (0: none)")
+    parser.add_argument("--explore-steps", type=int, default=40)
     parser.add_argument("--out", type=Path, default=Path("runs/multi_fidelity"))
     args = parser.parse_args()
 
@@ -153,7 +201,11 @@ def main() -> None:
     train_frames = read_frames(str(args.data / args.element / "training.json"))
     test = read_frames(str(args.data / args.element / "test.json"))
     teacher_train = teacher_frames(train_frames, args.teacher, args.out / "teacher.xyz")
-    teacher = write_frames(teacher_train, args.out / "teacher_train.xyz")
+    cheap = list(teacher_train)
+    if args.explore_starts and args.only in (None, "mf", "finetune"):
+        cheap += explored_frames(train_frames, args.teacher, args.out, args.explore_starts,
+                                 args.explore_steps)
+    teacher = write_frames(cheap, args.out / "teacher_train.xyz")
     teacher_group = {"name": "teacher", "files": [str(teacher)], "fidelity": "teacher",
                      "weight": args.teacher_weight}
     mf_kind = "mf" if args.teacher_weight == 1.0 else f"mf-w{args.teacher_weight:g}"
@@ -168,7 +220,7 @@ def main() -> None:
         if "pretrain" not in done:
             results.append(train_and_test("pretrain", [{**teacher_group, "fidelity": None,
                                                         "weight": 1.0}],
-                                          len(train_frames), test, args.out, args.steps, 0))
+                                          len(cheap), test, args.out, args.steps, 0))
             path.write_text(json.dumps(results, indent=2))
         pretrained = Path(next(r["model"] for r in results if r["run"] == "pretrain"))
     for fraction in args.fractions:
@@ -184,7 +236,7 @@ def main() -> None:
                                  args.out / f"delta_{fraction}_{draw}.xyz")
             for kind, groups, count, baseline, initial in (
                 ("dft", [{**dft, "fidelity": None}], n, None, None),
-                (mf_kind, [dft, teacher_group], n + len(train_frames), None, None),
+                (mf_kind, [dft, teacher_group], n + len(cheap), None, None),
                 ("delta", [{"name": "delta", "files": [str(delta)]}], n, teacher_test, None),
                 ("finetune", [{**dft, "fidelity": None}], n, None, pretrained),
             ):
