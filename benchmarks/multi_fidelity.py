@@ -22,7 +22,8 @@ teacher-explored structures: MD with the teacher from the N most diverse trainin
 at two temperatures and two strains, the snapshots labelled by the teacher (cached in
 --out/explored.xyz; see explored_frames).
 Every run takes about --steps optimiser steps (epochs = steps / batches per epoch), so the
-runs differ in their data, not in their optimisation. Teacher labels are computed once and
+runs differ in their data, not in their optimisation; --steps auto runs the recipe as
+`mlpot train` does (epochs: auto). Teacher labels are computed once and
 kept in --out/teacher.xyz. Prints and writes (--out/results.json) the test MAE/RMSE of
 energy (meV/atom) and forces (eV/Å) per run, the mean over draws and the issue's targets:
 mf@0.1 <= dft@0.25 and mf@0.1 <= 1.5 x dft@1 for energy and forces. Runs already in
@@ -133,7 +134,8 @@ def differences(frames, teacher) -> list:
 
 
 def train_and_test(name: str, groups: list[dict], n_frames: int, test, out: Path,
-                   steps: int, seed: int, baseline=None, initial: Path | None = None) -> dict:
+                   steps: int | None, seed: int, baseline=None,
+                   initial: Path | None = None) -> dict:
     """Train (from the model file `initial` if given), then test errors; `baseline`
     (teacher-labelled test frames): predictions are the baseline's plus the model's."""
     from mlpot.analysis.errors import Predictions, error_report
@@ -143,11 +145,12 @@ def train_and_test(name: str, groups: list[dict], n_frames: int, test, out: Path
     from mlpot.training.run import prepare, train
 
     several = len({g.get("fidelity") for g in groups}) > 1
-    epochs = max(round(steps / max(-(-n_frames * 0.9 // BATCH), 1)), 1)
+    epochs = "auto" if steps is None else max(round(steps / max(-(-n_frames * 0.9 // BATCH),
+                                                                   1)), 1)
     config = TrainConfig.model_validate({
         "output": str(out / name),
         "data": {"train": groups, "target_fidelity": "dft" if several else None},
-        "training": {"epochs": int(epochs), "batch_size": BATCH, "seed": seed},
+        "training": {"epochs": epochs, "batch_size": BATCH, "seed": seed},
     })
     shutil.rmtree(out / name, ignore_errors=True)  # a run killed before it was recorded
     start = time.perf_counter()
@@ -167,7 +170,7 @@ def train_and_test(name: str, groups: list[dict], n_frames: int, test, out: Path
     report = error_report(test, Predictions(np.array(energies), forces, [None] * len(test)))
     overall = report.overall.to_dict()
     result = {
-        "run": name, "epochs": int(epochs), "train_seconds": seconds,
+        "run": name, "epochs": len(outcome.rows), "train_seconds": seconds,
         "model": str(outcome.model_path),
         "energy_mae": overall["energy"]["mae"], "energy_rmse": overall["energy"]["rmse"],
         "force_mae": overall["forces"]["mae"], "force_rmse": overall["forces"]["rmse"],
@@ -183,7 +186,9 @@ def main() -> None:
     parser.add_argument("--teacher", default="sevennet-0")
     parser.add_argument("--fractions", type=float, nargs="+", default=[0.1, 0.25])
     parser.add_argument("--draws", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--steps", type=int, default=30000)
+    parser.add_argument("--steps", type=lambda v: None if v == "auto" else int(v),
+                        default=30000, help="optimiser steps per run, or auto: the "
+                        "recipe's epochs: auto (about 30,000 steps, 100 to 2,000 epochs)")
     parser.add_argument("--teacher-weight", type=float, default=1.0,
                         help="group weight of the teacher labels (DFT: 1)")
     parser.add_argument("--only", choices=("dft", "mf", "delta", "finetune"),
