@@ -6,7 +6,8 @@ benchmarks/equivariant_vs_mace.py (10 % validation, --seed).
         --name lr1e-2-f0.3 --training '{"optimizer": {"lr": 0.01}, "loss": {"forces": 0.3}}'
 
 One `mlpot train` of the equivariant default model with the cosine schedule and the given
-training settings (JSON, merged into the training section; `{}` for the family's defaults),
+training settings (JSON, merged into the training section; `{}` for the family's defaults)
+and model settings (--model, JSON, merged into the model section),
 then the test errors of the kept model; one line per run is appended to --out/results.txt.
 """
 
@@ -32,6 +33,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--name", required=True)
     parser.add_argument("--training", default="{}", help="JSON: training settings")
+    parser.add_argument("--model", default="{}", help="JSON: model settings")
     parser.add_argument("--out", type=Path, default=Path("runs/eq-settings"))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -43,13 +45,14 @@ def main() -> None:
     run = sets / args.name
     training = {"epochs": args.epochs, "seed": args.seed, "schedule": {"name": "cosine"},
                 **json.loads(args.training)}
-    wall = train_equivariant(sets, run, training, 1)
+    wall = train_equivariant(sets, run, training, 1, json.loads(args.model))
     overall = evaluate(run / "mlpot" / "model.pt", args.data.resolve(), args.element,
                        run / "test")["overall"]
     stress = overall.get("stress") or {}
     line = (f"{args.element} {args.name}: {args.epochs} epochs, {wall / 60:.1f} min; test MAE "
             f"E {overall['energy']['mae']:.2f} meV/atom, F {overall['forces']['mae']:.4f} eV/Å, "
-            f"stress {stress.get('mae', float('nan')):.3f} GPa; training {args.training}")
+            f"stress {stress.get('mae', float('nan')):.3f} GPa; training {args.training}, "
+            f"model {args.model}")
     print(line)
     with open(args.out / "results.txt", "a") as handle:
         handle.write(line + "\n")

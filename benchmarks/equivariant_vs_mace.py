@@ -84,10 +84,11 @@ def run_mlpot(out: Path, minutes: float, seed: int, threads: int) -> float:
     return train_equivariant(out, out, {"max_minutes": minutes, "seed": seed}, threads)
 
 
-def train_equivariant(sets: Path, run: Path, training: dict, threads: int) -> float:
-    """Wall seconds of `mlpot train` (zuo.train) of the equivariant default model on the
-    split in `sets` (train.xyz, valid.xyz) with these training settings; the run in
-    run/mlpot."""
+def train_equivariant(sets: Path, run: Path, training: dict, threads: int,
+                      model: dict | None = None) -> float:
+    """Wall seconds of `mlpot train` (zuo.train) of the equivariant default model (with the
+    settings `model` changed) on the split in `sets` (train.xyz, valid.xyz) with these
+    training settings; the run in run/mlpot."""
     import yaml
     from zuo import train
 
@@ -95,7 +96,7 @@ def train_equivariant(sets: Path, run: Path, training: dict, threads: int) -> fl
         "output": str(run / "mlpot"),
         "data": {"train": [{"name": "train", "files": [str(sets / "train.xyz")]}],
                  "validation": [{"name": "validation", "files": [str(sets / "valid.xyz")]}]},
-        "model": {"family": "equivariant"},
+        "model": {"family": "equivariant", **(model or {})},
         "training": training,
     }
     run.mkdir(parents=True, exist_ok=True)
