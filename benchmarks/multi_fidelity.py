@@ -135,9 +135,10 @@ def differences(frames, teacher) -> list:
 
 def train_and_test(name: str, groups: list[dict], n_frames: int, test, out: Path,
                    steps: int | None, seed: int, baseline=None,
-                   initial: Path | None = None) -> dict:
+                   initial: Path | None = None, training: dict | None = None) -> dict:
     """Train (from the model file `initial` if given), then test errors; `baseline`
-    (teacher-labelled test frames): predictions are the baseline's plus the model's."""
+    (teacher-labelled test frames): predictions are the baseline's plus the model's;
+    `training`: settings merged into the training section."""
     from mlpot.analysis.errors import Predictions, error_report
     from mlpot.calculators import MlpotCalculator
     from mlpot.config import TrainConfig
@@ -150,7 +151,7 @@ def train_and_test(name: str, groups: list[dict], n_frames: int, test, out: Path
     config = TrainConfig.model_validate({
         "output": str(out / name),
         "data": {"train": groups, "target_fidelity": "dft" if several else None},
-        "training": {"epochs": epochs, "batch_size": BATCH, "seed": seed},
+        "training": {"epochs": epochs, "batch_size": BATCH, "seed": seed, **(training or {})},
     })
     shutil.rmtree(out / name, ignore_errors=True)  # a run killed before it was recorded
     start = time.perf_counter()
@@ -197,6 +198,10 @@ def main() -> None:
     parser.add_argument("--explore-starts", type=int, default=0,
                         help="teacher-explored structures from this many starts (0: none)")
     parser.add_argument("--explore-steps", type=int, default=40)
+    parser.add_argument("--finetune-training", default="{}",
+                        help="JSON: training settings of the fine-tuning runs (their runs are "
+                        "named finetune-TAG with --tag TAG)")
+    parser.add_argument("--tag", default="", help="name suffix of the fine-tuning runs")
     parser.add_argument("--out", type=Path, default=Path("runs/multi_fidelity"))
     args = parser.parse_args()
 
@@ -214,6 +219,7 @@ def main() -> None:
     teacher_group = {"name": "teacher", "files": [str(teacher)], "fidelity": "teacher",
                      "weight": args.teacher_weight}
     mf_kind = "mf" if args.teacher_weight == 1.0 else f"mf-w{args.teacher_weight:g}"
+    finetune_kind = f"finetune-{args.tag}" if args.tag else "finetune"
     teacher_test = None
     if args.only in (None, "delta"):
         teacher_test = teacher_frames(test, args.teacher, args.out / "teacher_test.xyz")
@@ -243,12 +249,14 @@ def main() -> None:
                 ("dft", [{**dft, "fidelity": None}], n, None, None),
                 (mf_kind, [dft, teacher_group], n + len(cheap), None, None),
                 ("delta", [{"name": "delta", "files": [str(delta)]}], n, teacher_test, None),
-                ("finetune", [{**dft, "fidelity": None}], n, None, pretrained),
+                (finetune_kind, [{**dft, "fidelity": None}], n, None, pretrained),
             ):
                 name = f"{kind}@{fraction}-draw{draw}"
                 if name not in done and args.only in (None, kind.split("-")[0]):
+                    settings = json.loads(args.finetune_training) if initial else None
                     results.append(train_and_test(name, groups, count, test, args.out,
-                                                  args.steps, draw, baseline, initial))
+                                                  args.steps, draw, baseline, initial,
+                                                  settings))
                     path.write_text(json.dumps(results, indent=2))
     if not args.no_full and "dft@1" not in done:
         full = {"name": "dft", "files": [str(args.data / args.element / "training.json")]}
