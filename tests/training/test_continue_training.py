@@ -86,3 +86,35 @@ def test_continued_run_starts_from_the_loaded_model(tmp_path):
     prepared = prepare_frames(frames, before, torch.float64, ["bulk"], False)
     assert torch.allclose(_energies(after, prepared), _energies(before, prepared), atol=1e-8)
     assert not torch.equal(after.scalers["Al"].scale, before.scalers["Al"].scale)
+
+
+def test_fine_tuning_takes_the_short_automatic_epoch_count(tmp_path):
+    """`epochs: auto` under --init-model means AUTO_FINE_TUNE_STEPS optimiser steps, and a
+    fine-tuning run resumed without --init-model keeps that count."""
+    from mlpot.config.schema import AUTO_FINE_TUNE_STEPS, AUTO_STEPS, auto_epochs
+    from mlpot.training.run import prepare
+
+    first, second = tmp_path / "first.xyz", tmp_path / "second.xyz"
+    write(first, [f.to_atoms() for f in emt_frames(6, seed=1)], format="extxyz")
+    write(second, [f.to_atoms() for f in emt_frames(40, seed=2)], format="extxyz")
+    train_from_config(_config(tmp_path, first, "a"), progress=False)
+    initial = load_model(tmp_path / "a" / "model.pt")
+
+    def auto(output):
+        config = _config(tmp_path, second, output)
+        config.training.epochs = "auto"
+        return config
+
+    fine = auto_epochs(40, 4, AUTO_FINE_TUNE_STEPS)
+    assert fine < auto_epochs(40, 4, AUTO_STEPS)
+    assert prepare(auto("b"), initial=initial, fine_tune=True, progress=False).settings.epochs \
+        == fine
+    assert prepare(auto("b"), initial=initial, progress=False).settings.epochs \
+        == auto_epochs(40, 4, AUTO_STEPS)
+    one_epoch = _config(tmp_path, second, "c")
+    one_epoch.training.epochs = 1
+    train_from_config(one_epoch, initial_model=tmp_path / "a" / "model.pt", progress=False)
+    assert prepare(auto("c"), resume=True, progress=False).settings.epochs == fine
+    train_from_config(_config(tmp_path, second, "d"), progress=False)  # not fine-tuned
+    assert prepare(auto("d"), resume=True, progress=False).settings.epochs \
+        == auto_epochs(40, 4, AUTO_STEPS)

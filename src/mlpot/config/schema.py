@@ -293,6 +293,7 @@ def _check_device(device: str) -> str:
 
 
 AUTO_STEPS = 30_000
+AUTO_FINE_TUNE_STEPS = 2_000  # a run continued from a model on new data (--init-model)
 AUTO_EPOCHS = (100, 2_000)
 
 Epochs = Annotated[
@@ -301,17 +302,18 @@ Epochs = Annotated[
 ]
 
 
-def auto_epochs(n_frames: int, batch_size: int) -> int:
-    """Epochs of about AUTO_STEPS optimiser steps, within AUTO_EPOCHS."""
+def auto_epochs(n_frames: int, batch_size: int, steps: int = AUTO_STEPS) -> int:
+    """Epochs of about `steps` optimiser steps, within AUTO_EPOCHS."""
     batches = max(-(-n_frames // batch_size), 1)
-    return min(max(round(AUTO_STEPS / batches), AUTO_EPOCHS[0]), AUTO_EPOCHS[1])
+    return min(max(round(steps / batches), AUTO_EPOCHS[0]), AUTO_EPOCHS[1])
 
 
 class TrainingConfig(Section):
     """The optimisation loop; batch_size counts structures, checkpoint_every counts epochs.
 
     epochs "auto": about AUTO_STEPS optimiser steps (mini-batches), within AUTO_EPOCHS epochs,
-    so that training time hardly depends on the size of the training set.
+    so that training time hardly depends on the size of the training set; AUTO_FINE_TUNE_STEPS
+    when fine-tuning (`mlpot train --init-model`: a short run keeps what the model knew).
     group_balance p in [0, 1]: the weight of a structure of a kind with n of the N structures
     is multiplied by n^-p (scaled to a mean of 1): 0 leaves the weights as given, 1 gives every
     kind the same total weight. Kinds are the group labels the files carry (mlearn's group, an

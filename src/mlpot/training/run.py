@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from mlpot.config import TrainConfig, TrainingConfig
-from mlpot.config.schema import auto_epochs
+from mlpot.config.schema import AUTO_FINE_TUNE_STEPS, AUTO_STEPS, auto_epochs
 from mlpot.data import Frame
 from mlpot.data.resources import check_resources, feature_count
 from mlpot.data.screening import screen_training_data
@@ -64,6 +64,7 @@ def prepare(
     initial: Potential | None = None,
     resume: bool = False,
     atomic_energy_model: Potential | None = None,
+    fine_tune: bool = False,
     progress: bool = True,
 ) -> TrainingRun:
     """Everything `train` needs, from a validated config.
@@ -72,9 +73,12 @@ def prepare(
         descriptors included) instead of building one from the config;
     initial: continue training this model, refitted to the new data with its function kept;
     resume: continue the run in config.output from its latest checkpoint;
-    atomic_energy_model: label every frame with its atomic energies as per-atom targets.
+    atomic_energy_model: label every frame with its atomic energies as per-atom targets;
+    fine_tune: `epochs: auto` is the fine-tuning count (a resumed run keeps what it started
+        with, recorded in run.json).
     """
     files = RunFiles(Path(config.output))
+    fine_tune = fine_tune or (resume and _started_fine_tuning(files))
     if not resume and files.latest.exists():
         raise MlpotError(
             f"{files.root} already holds a training run; use --resume to continue it, "
@@ -110,8 +114,9 @@ def prepare(
         "n_validation": len(val_frames),
         "groups": groups,
         "seed": config.training.seed,
+        **({"fine_tune": True} if fine_tune else {}),
     }
-    settings = resolved_settings(config.training, len(train_set))
+    settings = resolved_settings(config.training, len(train_set), fine_tune)
     return TrainingRun(model, train_set, val_set, test_frames, settings, files, metadata)
 
 
@@ -149,6 +154,7 @@ def train_from_config(
         initial=load_model(initial_model) if initial_model is not None else None,
         resume=resume,
         atomic_energy_model=load_model(atomic_energy_model) if atomic_energy_model else None,
+        fine_tune=initial_model is not None,
         progress=progress,
     )
     return train(run, resume=resume, progress=progress)
@@ -158,12 +164,15 @@ def _fraction(validation) -> float | None:
     return validation if isinstance(validation, float) else None
 
 
-def resolved_settings(settings: TrainingConfig, n_train: int) -> TrainingConfig:
-    """The training section with `epochs: auto` resolved for n_train structures and
-    `device: auto` to CUDA where torch sees a GPU, else the CPU."""
+def resolved_settings(settings: TrainingConfig, n_train: int,
+                      fine_tune: bool = False) -> TrainingConfig:
+    """The training section with `epochs: auto` resolved for n_train structures (the
+    fine-tuning count with fine_tune) and `device: auto` to CUDA where torch sees a GPU,
+    else the CPU."""
     update = {}
     if settings.epochs == "auto":
-        update["epochs"] = auto_epochs(n_train, settings.batch_size)
+        steps = AUTO_FINE_TUNE_STEPS if fine_tune else AUTO_STEPS
+        update["epochs"] = auto_epochs(n_train, settings.batch_size, steps)
     if settings.device == "auto":
         update["device"] = "cuda" if torch.cuda.is_available() else "cpu"
     return settings.model_copy(update=update) if update else settings
@@ -182,6 +191,12 @@ def build_model(config: TrainConfig, frames: list[Frame], seed: int | None = Non
         fidelities=data_fidelities(config),
     )
     return _family_of(config, None).build(config.model, context)
+
+
+def _started_fine_tuning(files: RunFiles) -> bool:
+    """Whether the run in files.root was started by fine-tuning (its run.json says so)."""
+    path = files.root / "run.json"
+    return path.is_file() and bool(json.loads(path.read_text()).get("fine_tune", False))
 
 
 def _start_model(config, frames, architecture, initial, resume, files) -> Potential:
