@@ -12,7 +12,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "--resume", action="store_true", help="continue the interrupted run in the output directory"
     )
     parser.add_argument(
-        "--init-model", metavar="MODEL", help="continue training this model (on new data)"
+        "--init-model", metavar="MODEL",
+        help="fine-tune this model on the new data (epochs: auto is then a short run)"
     )
     parser.add_argument(
         "--no-plot", dest="plot", action="store_false", help="no parity plot of the test set"
