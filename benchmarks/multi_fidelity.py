@@ -15,7 +15,8 @@ Si/training.json keep their DFT labels. Trained and judged on the DFT test set:
             model's (Δ-learning; the teacher's test labels are cached in --out too);
     finetune@f  a model trained on every training structure labelled by the teacher
             (once, seed 0, kept in --out/pretrain), then trained on the DFT subset from
-            those weights (`mlpot train --init-model`): pretraining, then fine-tuning;
+            those weights (`mlpot train --init-model`; with --steps auto its epochs are
+            the fine-tuning count, about 2,000 steps): pretraining, then fine-tuning;
     dft@1   all DFT training labels, once.
 With --explore-starts N, the teacher's data (mf, finetune's pretraining) also holds
 teacher-explored structures: MD with the teacher from the N most diverse training structures
@@ -156,7 +157,8 @@ def train_and_test(name: str, groups: list[dict], n_frames: int, test, out: Path
     shutil.rmtree(out / name, ignore_errors=True)  # a run killed before it was recorded
     start = time.perf_counter()
     start_model = load_model(initial) if initial is not None else None
-    outcome = train(prepare(config, initial=start_model, progress=False), progress=False)
+    outcome = train(prepare(config, initial=start_model, fine_tune=initial is not None,
+                            progress=False), progress=False)
     seconds = time.perf_counter() - start
     calc = MlpotCalculator(load_model(outcome.model_path))
     energies, forces = [], []
