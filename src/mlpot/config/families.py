@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, Discriminator, Field, Tag
+from pydantic import BaseModel, Discriminator, Field, Tag, TypeAdapter
 from pydantic.fields import FieldInfo
 
 DEFAULT_FAMILY = "nnp"
@@ -64,9 +64,10 @@ def _with_default(section: BaseModel, keys: list[str], value: Any) -> BaseModel:
     name = keys[0]
     if name not in type(section).model_fields:
         return section
-    if len(keys) == 1:
+    if len(keys) == 1:  # the value validated as the field's type (a dict to its section)
+        field = type(section).model_fields[name]
         return section if name in section.model_fields_set else section.model_copy(
-            update={name: value})
+            update={name: TypeAdapter(field.annotation).validate_python(value)})
     child = getattr(section, name)
     if not isinstance(child, BaseModel):
         return section

@@ -95,7 +95,9 @@ class EquivariantConfig(Section):
 
     # the family's training recipe where the config's training section sets none (measured:
     # BENCHMARKS.md, equivariant recipe)
-    training_defaults: ClassVar[dict[str, Any]] = {"optimizer.lr": 0.01, "loss.forces": 0.3}
+    training_defaults: ClassVar[dict[str, Any]] = {
+        "optimizer.lr": 0.01, "loss.forces": 1.0, "loss.final": {"energy": 10.0},
+    }
 
     family: Literal["equivariant"]
     cutoff: Positive = 5.0

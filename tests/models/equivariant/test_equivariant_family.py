@@ -107,7 +107,12 @@ def test_moving_average_of_the_default_architecture():
 def test_the_family_brings_its_training_defaults_where_the_config_sets_none():
     """An equivariant model trains with its own learning rate unless the config gives one
     (or an optimiser without one); other families keep the training section's defaults."""
-    from mlpot.config.schema import EquivariantConfig, OptimizerConfig, TrainConfig
+    from mlpot.config.schema import (
+        EquivariantConfig,
+        FinalLossWeights,
+        OptimizerConfig,
+        TrainConfig,
+    )
 
     data = {"data": {"train": [{"name": "a", "files": ["a.xyz"]}]}}
     family_lr = EquivariantConfig.training_defaults["optimizer.lr"]
@@ -135,3 +140,9 @@ def test_the_family_brings_its_training_defaults_where_the_config_sets_none():
     assert loss({"loss": {"energy": 2.0}}).forces == family_forces
     assert loss({"loss": {"energy": 2.0}}).energy == 2.0
     assert loss({"loss": {"forces": 0.05}}).forces == 0.05
+    family_final = EquivariantConfig.training_defaults["loss.final"]
+    assert loss().final.energy == family_final["energy"]
+    assert loss().final.start == FinalLossWeights().start
+    assert loss({"loss": {"final": None}}).final is None
+    assert loss({"loss": {"final": {"energy": 3.0}}}).final.energy == 3.0
+    assert TrainConfig.model_validate(data).training.loss.final is None
