@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -87,10 +88,25 @@ def train(config: Path, threads: int) -> tuple[float, float]:
     env = {**os.environ, "OMP_NUM_THREADS": str(threads), "NUMBA_NUM_THREADS": str(threads)}
     command = [sys.executable, "-m", "mlpot.cli.main", "train", str(config), "--no-progress"]
     start = time.perf_counter()
-    subprocess.run(command, check=True, env=env)
+    run_child(command, env)
     wall = time.perf_counter() - start
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return wall, peak_kb / 1024
+
+
+def run_child(command: list[str], env: dict) -> None:
+    """Run `command`; a SIGTERM to this process (or any exit) ends the child too."""
+    child = subprocess.Popen(command, env=env)
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    try:
+        code = child.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if child.poll() is None:
+            child.terminate()
+            child.wait()
+    if code:
+        raise subprocess.CalledProcessError(code, command)
 
 
 def evaluate(model: Path, data: Path, element: str, out: Path) -> dict:
