@@ -83,7 +83,8 @@ def explored_frames(frames, teacher: str, out: Path, starts: int, steps: int):
     NVT MD with the teacher (mlpot distill's exploration) from the `starts` most diverse
     training structures (descriptor summaries) at 800 and 1600 K, strains -2 % and +3 %,
     `steps` steps of 2 fs, a snapshot every 5 steps after the first (the starts themselves
-    are training structures already); runs stopped by two atoms too close are dropped there."""
+    are training structures already); a snapshot with two atoms too close, where its run
+    stops, is dropped. The cache does not record these settings: a new --out for new ones."""
     from mlpot.active.explore import shortest_distance
     from mlpot.calculators import load_calculator
     from mlpot.config.sections import DescriptorsConfig
