@@ -130,11 +130,11 @@ def train(run: TrainingRun, *, resume: bool = False, progress: bool = True) -> T
     if resume:
         trainer.resume()
     run.files.root.mkdir(parents=True, exist_ok=True)
-    (run.files.root / "run.json").write_text(json.dumps(run.metadata, indent=2))
+    run.files.record.write_text(json.dumps(run.metadata, indent=2))
     rows = trainer.run()
     summary = best_epoch_summary(run.files.model, rows, trainer.settings.epochs,
                                  run.settings.select)
-    record_summary(run.files.root, summary)
+    record_summary(run.files.record, summary)
     return TrainOutcome(run.files.model, rows, run.test_frames)
 
 
@@ -195,7 +195,7 @@ def build_model(config: TrainConfig, frames: list[Frame], seed: int | None = Non
 
 def _started_fine_tuning(files: RunFiles) -> bool:
     """Whether the run in files.root was started by fine-tuning (its run.json says so)."""
-    path = files.root / "run.json"
+    path = files.record
     return path.is_file() and bool(json.loads(path.read_text()).get("fine_tune", False))
 
 

@@ -36,10 +36,9 @@ def best_epoch_summary(model_path: Path, rows: list[dict], epochs: int,
     return {"best_epoch": best, "best_reason": reason, "epochs_run": last, "stopped": stopped}
 
 
-def record_summary(root: Path, summary: dict) -> None:
-    """Print the summary and add it to root/run.json."""
+def record_summary(path: Path, summary: dict) -> None:
+    """Print the summary and add it to the run's run.json at `path`."""
     print(f"best model: epoch {summary['best_epoch']} of {summary['epochs_run']} "
           f"({summary['stopped']}): {summary['best_reason']}")
-    path = root / "run.json"
     info = json.loads(path.read_text()) if path.exists() else {}
     path.write_text(json.dumps({**info, **summary}, indent=2))

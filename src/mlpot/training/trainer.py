@@ -29,7 +29,7 @@ from mlpot.training.time_budget import TIME_PROBE_EPOCH, epochs_within
 
 @dataclass
 class RunFiles:
-    """Where a run writes: the kept model, checkpoints and the per-epoch CSV log."""
+    """Where a run writes: the kept model, checkpoints, the per-epoch CSV log and run.json."""
 
     root: Path
 
@@ -44,6 +44,11 @@ class RunFiles:
     @property
     def log(self) -> Path:
         return self.root / "log.csv"
+
+    @property
+    def record(self) -> Path:
+        """run.json: the run's metadata, then the summary of its kept model."""
+        return self.root / "run.json"
 
 
 class Trainer:
