@@ -148,9 +148,11 @@ def run_mace(out: Path, args) -> tuple[float, int]:
 def _timed(command: list[str], threads: int, log: Path) -> float:
     env = {**os.environ, "OMP_NUM_THREADS": str(threads), "NUMBA_NUM_THREADS": str(threads),
            "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"}
+    from zuo import run_child
+
     start = time.perf_counter()
     with open(log, "w") as handle:
-        subprocess.run(command, check=True, env=env, stdout=handle, stderr=subprocess.STDOUT)
+        run_child(command, env, handle)  # a killed benchmark ends mace_run_train too
     return time.perf_counter() - start
 
 

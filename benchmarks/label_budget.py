@@ -22,7 +22,9 @@ The loops and (d) count the 15 labels of iteration 0 (the starts and 4 rattled c
 each) in their budget; (d) needs them for its descriptor model. At each budget B and seed,
 one network (the same settings for every strategy) is trained on the first B labelled
 structures of the strategy (the loops: in the order they were labelled; (d): farthest-point
-order; (a): evenly spaced) and scored on the held-out set.
+order; (a): evenly spaced) and scored on the held-out set. The final networks are small and
+fixed ([16, 16], radial functions only, about 6,000 structure-epochs), or with --recipe
+mlpot's default recipe (what `mlpot train` makes of a config that names only the data).
 
 Coverage: the held-out atoms' nearest-neighbour distances (`mlpot analyze coverage`'s score,
 the distance to the nearest sampled environment over the threshold calibrated on the plain-MD
@@ -228,8 +230,11 @@ def sample_pools(workdir: Path, variants, descriptor_model: Path, args):
     return pools
 
 
-def train_and_score(workdir: Path, labels: list, seed: int, heldout: list, epochs: int) -> dict:
-    """Train one network on labels (seed) and return held-out errors."""
+def train_and_score(workdir: Path, labels: list, seed: int, heldout: list, epochs: int,
+                    recipe: bool = False) -> dict:
+    """Train one network on labels (seed) and return held-out errors; `recipe`: mlpot's
+    default recipe (automatic descriptors and epochs, default network and loss), as `mlpot
+    train` runs a config that names only the data."""
     from ase.io import write
 
     from mlpot.config import load_config
@@ -240,15 +245,17 @@ def train_and_score(workdir: Path, labels: list, seed: int, heldout: list, epoch
     if scores.is_file():
         return json.loads(scores.read_text())
     write(workdir / "train.xyz", labels)
-    (workdir / "config.yaml").write_text(json.dumps({
+    data = {"train": [{"name": "train", "files": ["train.xyz"]}]}
+    config = {"output": "run", "data": data, "training": {"seed": seed}} if recipe else {
         "output": "run",
-        "data": {"train": [{"name": "train", "files": ["train.xyz"]}], "validation": 0.0},
+        "data": {**data, "validation": 0.0},
         "descriptors": DESCRIPTORS,
         "model": {"hidden": [16, 16], "pca": False},
         "training": {"epochs": epochs, "batch_size": 8, "optimizer": {"name": "adam",
                      "lr": 0.005}, "schedule": {"name": "cosine", "min_lr": 0.0001},
                      "loss": {"energy": 1.0, "forces": 0.2, "stress": 0.0}, "seed": seed},
-    }))
+    }
+    (workdir / "config.yaml").write_text(json.dumps(config))
     outcome = train_from_config(load_config(workdir / "config.yaml"), progress=False)
     result = score(outcome.model_path, heldout)
     scores.write_text(json.dumps(result))
@@ -389,6 +396,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--frame-epochs", type=int, default=6000,
                         help="final models train max(--min-epochs, this / labels) epochs")
     parser.add_argument("--min-epochs", type=int, default=15)
+    parser.add_argument("--recipe", action="store_true",
+                        help="final models: mlpot's default recipe (kept in models-recipe/)")
     parser.add_argument("--loop-epochs", type=int, default=30, help="loop members, per round")
     parser.add_argument("--loop-steps", type=int, default=100)
     parser.add_argument("--iterations", type=int, default=10)
@@ -450,9 +459,10 @@ def run(args) -> tuple[list[str], str]:
                     continue
                 chosen = take(strategy, ordered, budget)
                 epochs = max(args.min_epochs, round(args.frame_epochs / len(chosen)))
-                where = workdir / "models" / f"{strategy[0]}-{budget}-{seed}"
+                models = "models-recipe" if args.recipe else "models"
+                where = workdir / models / f"{strategy[0]}-{budget}-{seed}"
                 results[strategy, budget, seed] = train_and_score(
-                    where, chosen, seed, heldout, epochs)
+                    where, chosen, seed, heldout, epochs, args.recipe)
     cover = coverage_scores(descriptor_model, pools["diversity"], heldout)
     budgets = sorted(set(args.budgets) | set(args.uniform_budgets))
     lines = table(results, budgets, args.seeds)
@@ -465,10 +475,13 @@ def run(args) -> tuple[list[str], str]:
     lines += ["", "Targets (means over seeds):", *verdict(results, cover)]
     write_json_summary(workdir, results, cover, stops, available)
     sizes = {k: len(v) for k, v in heldout.items()}
+    final = ("final models: mlpot's default recipe (automatic descriptors and epochs, "
+             "default network, loss and validation split)" if args.recipe else
+             f"final networks [16, 16], max({args.min_epochs}, {args.frame_epochs} / labels) "
+             "epochs (about the same number of optimiser steps at every budget)")
     about = (f"Held-out set: {sizes} (32-atom cells, slabs of 16, vacancies of 31). Budgets "
-             f"(a) {args.uniform_budgets}, (b)-(d) {args.budgets}; seeds {args.seeds}; final "
-             f"networks [16, 16], max({args.min_epochs}, {args.frame_epochs} / labels) epochs "
-             "(about the same number of optimiser steps at every budget); loops: "
+             f"(a) {args.uniform_budgets}, (b)-(d) {args.budgets}; seeds {args.seeds}; "
+             f"{final}; loops: "
              f"{args.iterations} rounds of at most {args.per_iteration} labels, "
              f"{args.loop_steps} MD steps per run, members trained {args.loop_epochs} epochs "
              f"per round; loop stops: b: {stops['b']} ({available['b loop']} labels); c: "

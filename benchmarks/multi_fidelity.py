@@ -20,7 +20,7 @@ Si/training.json keep their DFT labels. Trained and judged on the DFT test set:
     dft@1   all DFT training labels, once.
 With --explore-starts N, the teacher's data (mf, finetune's pretraining) also holds
 teacher-explored structures: MD with the teacher from the N most diverse training structures
-at two temperatures and two strains, the snapshots labelled by the teacher (cached in
+at --explore-temperatures and --explore-strains, the snapshots labelled by the teacher (cached in
 --out/explored.xyz; see explored_frames).
 Every run takes about --steps optimiser steps (epochs = steps / batches per epoch), so the
 runs differ in their data, not in their optimisation; --steps auto runs the recipe as
@@ -78,10 +78,11 @@ def teacher_labels(images, teacher: str, cache: Path):
     return read_frames(str(cache))
 
 
-def explored_frames(frames, teacher: str, out: Path, starts: int, steps: int):
+def explored_frames(frames, teacher: str, out: Path, starts: int, steps: int,
+                    temperatures=(800, 1600), strains=(-0.02, 0.03)):
     """Teacher-explored structures, labelled by the teacher (cached in out/explored.xyz):
     NVT MD with the teacher (mlpot distill's exploration) from the `starts` most diverse
-    training structures (descriptor summaries) at 800 and 1600 K, strains -2 % and +3 %,
+    training structures (descriptor summaries) at `temperatures` (K) and `strains`,
     `steps` steps of 2 fs, a snapshot every 5 steps after the first (the starts themselves
     are training structures already); a snapshot with two atoms too close, where its run
     stops, is dropped. The cache does not record these settings: a new --out for new ones."""
@@ -99,7 +100,7 @@ def explored_frames(frames, teacher: str, out: Path, starts: int, steps: int):
         elements = sorted({s for atoms in structures for s in atoms.get_chemical_symbols()})
         picked = diverse(summaries(summary_model(structures, elements, DescriptorsConfig()),
                                    structures), starts)
-        cfg = DistillExploreConfig(temperatures=[800, 1600], strains=[-0.02, 0.03],
+        cfg = DistillExploreConfig(temperatures=list(temperatures), strains=list(strains),
                                    steps=steps, interval=5, timestep=2.0)
         begin = time.perf_counter()
         explored = explore_with_teacher(
@@ -201,6 +202,8 @@ def main() -> None:
     parser.add_argument("--explore-starts", type=int, default=0,
                         help="teacher-explored structures from this many starts (0: none)")
     parser.add_argument("--explore-steps", type=int, default=40)
+    parser.add_argument("--explore-temperatures", type=float, nargs="+", default=[800, 1600])
+    parser.add_argument("--explore-strains", type=float, nargs="+", default=[-0.02, 0.03])
     parser.add_argument("--finetune-training", default="{}",
                         help="JSON: training settings of the fine-tuning runs (their runs are "
                         "named finetune-TAG with --tag TAG)")
@@ -217,7 +220,8 @@ def main() -> None:
     cheap = list(teacher_train)
     if args.explore_starts and args.only in (None, "mf", "finetune"):
         cheap += explored_frames(train_frames, args.teacher, args.out, args.explore_starts,
-                                 args.explore_steps)
+                                 args.explore_steps, args.explore_temperatures,
+                                 args.explore_strains)
     teacher = write_frames(cheap, args.out / "teacher_train.xyz")
     teacher_group = {"name": "teacher", "files": [str(teacher)], "fidelity": "teacher",
                      "weight": args.teacher_weight}

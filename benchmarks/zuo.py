@@ -94,9 +94,11 @@ def train(config: Path, threads: int) -> tuple[float, float]:
     return wall, peak_kb / 1024
 
 
-def run_child(command: list[str], env: dict) -> None:
-    """Run `command`; a SIGTERM to this process (or any exit) ends the child too."""
-    child = subprocess.Popen(command, env=env)
+def run_child(command: list[str], env: dict, log=None) -> None:
+    """Run `command` (its output to the open file `log` if given); a SIGTERM to this process
+    (or any exit) ends the child too."""
+    child = subprocess.Popen(command, env=env, stdout=log,
+                             stderr=None if log is None else subprocess.STDOUT)
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         code = child.wait()
