@@ -245,8 +245,20 @@ def train_and_score(workdir: Path, labels: list, seed: int, heldout: list, epoch
     if scores.is_file():
         return json.loads(scores.read_text())
     write(workdir / "train.xyz", labels)
+    (workdir / "config.yaml").write_text(json.dumps(final_config(seed, epochs, recipe)))
+    outcome = train_from_config(load_config(workdir / "config.yaml"), progress=False)
+    result = score(outcome.model_path, heldout)
+    scores.write_text(json.dumps(result))
+    return result
+
+
+def final_config(seed: int, epochs: int, recipe: bool) -> dict:
+    """The final model's training config (data in train.xyz): the small fixed network, or
+    with `recipe` one that names only the data and the seed."""
     data = {"train": [{"name": "train", "files": ["train.xyz"]}]}
-    config = {"output": "run", "data": data, "training": {"seed": seed}} if recipe else {
+    if recipe:
+        return {"output": "run", "data": data, "training": {"seed": seed}}
+    return {
         "output": "run",
         "data": {**data, "validation": 0.0},
         "descriptors": DESCRIPTORS,
@@ -255,11 +267,6 @@ def train_and_score(workdir: Path, labels: list, seed: int, heldout: list, epoch
                      "lr": 0.005}, "schedule": {"name": "cosine", "min_lr": 0.0001},
                      "loss": {"energy": 1.0, "forces": 0.2, "stress": 0.0}, "seed": seed},
     }
-    (workdir / "config.yaml").write_text(json.dumps(config))
-    outcome = train_from_config(load_config(workdir / "config.yaml"), progress=False)
-    result = score(outcome.model_path, heldout)
-    scores.write_text(json.dumps(result))
-    return result
 
 
 def score(model_path: Path, heldout: dict[str, list]) -> dict:

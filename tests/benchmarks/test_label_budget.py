@@ -49,3 +49,18 @@ def test_uniform_picks_are_evenly_spaced_over_the_trajectories():
     assert [round(100 * (a.get_distance(0, 1) - 2.0)) for a in picked] == [0, 25, 50, 75, 100]
     assert all("forces" in a.calc.results for a in picked)  # labelled by EMT
     assert lb.take("b loop", pool, 3) == pool[:3]
+
+
+def test_recipe_final_models_are_the_default_recipe():
+    from mlpot.config import TrainConfig
+
+    lb = _label_budget()
+    small = TrainConfig.model_validate(lb.final_config(1, 40, recipe=False))
+    recipe = TrainConfig.model_validate(lb.final_config(1, 40, recipe=True))
+    default = TrainConfig.model_validate({"data": {"train": [{"name": "t", "files": ["x"]}]}})
+    assert small.training.epochs == 40 and small.model.hidden == [16, 16]
+    assert recipe.training.seed == 1
+    for section in ("descriptors", "model"):
+        assert getattr(recipe, section) == getattr(default, section)
+    assert recipe.training.model_copy(update={"seed": default.training.seed}) == default.training
+    assert recipe.data.validation == default.data.validation
