@@ -23,7 +23,8 @@ Si/training.json keep their DFT labels. Trained and judged on the DFT test set:
 With --explore-starts N, the teacher's data (mf, finetune's pretraining) also holds
 teacher-explored structures: MD with the teacher from the N most diverse training structures
 at --explore-temperatures and --explore-strains, the snapshots labelled by the teacher (cached in
---out/explored.xyz; see explored_frames).
+--out/explored.xyz; see explored_frames); --explored-from FILE takes the structures of an
+earlier run's explored.xyz instead and labels them with --teacher.
 Every run takes about --steps optimiser steps (epochs = steps / batches per epoch), so the
 runs differ in their data, not in their optimisation; --steps auto runs the recipe as
 `mlpot train` does (epochs: auto). Teacher labels are computed once and
@@ -204,6 +205,9 @@ def main() -> None:
     parser.add_argument("--explore-starts", type=int, default=0,
                         help="teacher-explored structures from this many starts (0: none)")
     parser.add_argument("--explore-steps", type=int, default=40)
+    parser.add_argument("--explored-from", type=Path,
+                        help="instead of exploring: these structures (an earlier run's "
+                        "explored.xyz), labelled by --teacher")
     parser.add_argument("--explore-temperatures", type=float, nargs="+", default=[800, 1600])
     parser.add_argument("--explore-strains", type=float, nargs="+", default=[-0.02, 0.03])
     parser.add_argument("--finetune-training", default="{}",
@@ -223,7 +227,12 @@ def main() -> None:
     test = read_frames(str(args.data / args.element / "test.json"))
     teacher_train = teacher_frames(train_frames, args.teacher, args.out / "teacher.xyz")
     cheap = list(teacher_train)
-    if args.explore_starts and args.only in (None, "mf", "finetune"):
+    if args.explored_from and args.only in (None, "mf", "finetune"):
+        from ase.io import read
+
+        cheap += teacher_labels(read(args.explored_from, ":"), args.teacher,
+                                args.out / "explored.xyz")
+    elif args.explore_starts and args.only in (None, "mf", "finetune"):
         cheap += explored_frames(train_frames, args.teacher, args.out, args.explore_starts,
                                  args.explore_steps, args.explore_temperatures,
                                  args.explore_strains)
