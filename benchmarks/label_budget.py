@@ -403,6 +403,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--frame-epochs", type=int, default=6000,
                         help="final models train max(--min-epochs, this / labels) epochs")
     parser.add_argument("--min-epochs", type=int, default=15)
+    parser.add_argument("--only", nargs="+", choices=("a", "b", "c", "d"),
+                        help="train the final models of these strategies only (a later run "
+                        "without --only reads them back)")
     parser.add_argument("--recipe", action="store_true",
                         help="final models: mlpot's default recipe (kept in models-recipe/)")
     parser.add_argument("--loop-epochs", type=int, default=30, help="loop members, per round")
@@ -460,6 +463,8 @@ def run(args) -> tuple[list[str], str]:
     results = {}
     for seed in args.seeds:
         for strategy, ordered in labels.items():
+            if args.only and strategy[0] not in args.only:
+                continue
             budgets = args.uniform_budgets if strategy.startswith("a") else args.budgets
             for budget in budgets:
                 if budget > len(ordered):  # a loop that labelled fewer: not at this budget
