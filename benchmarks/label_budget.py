@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -244,6 +245,7 @@ def train_and_score(workdir: Path, labels: list, seed: int, heldout: list, epoch
     scores = workdir / "scores.json"
     if scores.is_file():
         return json.loads(scores.read_text())
+    shutil.rmtree(workdir / "run", ignore_errors=True)  # killed before it was scored
     write(workdir / "train.xyz", labels)
     (workdir / "config.yaml").write_text(json.dumps(final_config(seed, epochs, recipe)))
     outcome = train_from_config(load_config(workdir / "config.yaml"), progress=False)
