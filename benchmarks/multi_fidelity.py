@@ -17,8 +17,6 @@ Si/training.json keep their DFT labels. Trained and judged on the DFT test set:
             (once, seed 0, kept in --out/pretrain), then trained on the DFT subset from
             those weights (`mlpot train --init-model`; with --steps auto its epochs are
             the fine-tuning count, about 2,000 steps): pretraining, then fine-tuning;
-            with --finetune-teacher-weight w the fine-tuning data also holds the
-            teacher's at group weight w (rehearsal);
     dft@1   all DFT training labels, once.
 With --explore-starts N, the teacher's data (mf, finetune's pretraining) also holds
 teacher-explored structures: MD with the teacher from the N most diverse training structures
@@ -214,9 +212,6 @@ def main() -> None:
                         help="JSON: training settings of the fine-tuning runs (their runs are "
                         "named finetune-TAG with --tag TAG)")
     parser.add_argument("--tag", default="", help="name suffix of the fine-tuning runs")
-    parser.add_argument("--finetune-teacher-weight", type=float, default=0.0,
-                        help="fine-tuning runs also keep the teacher's data at this group "
-                        "weight (rehearsal; 0: the DFT subset alone)")
     parser.add_argument("--out", type=Path, default=Path("runs/multi_fidelity"))
     args = parser.parse_args()
 
@@ -241,8 +236,6 @@ def main() -> None:
                      "weight": args.teacher_weight}
     mf_kind = "mf" if args.teacher_weight == 1.0 else f"mf-w{args.teacher_weight:g}"
     finetune_kind = f"finetune-{args.tag}" if args.tag else "finetune"
-    rehearsal = [{**teacher_group, "fidelity": None, "weight": args.finetune_teacher_weight}
-                 ] if args.finetune_teacher_weight else []
     teacher_test = None
     if args.only in (None, "delta"):
         teacher_test = teacher_frames(test, args.teacher, args.out / "teacher_test.xyz")
@@ -272,8 +265,7 @@ def main() -> None:
                 ("dft", [{**dft, "fidelity": None}], n, None, None),
                 (mf_kind, [dft, teacher_group], n + len(cheap), None, None),
                 ("delta", [{"name": "delta", "files": [str(delta)]}], n, teacher_test, None),
-                (finetune_kind, [{**dft, "fidelity": None}, *rehearsal], n + len(rehearsal)
-                 * len(cheap), None, pretrained),
+                (finetune_kind, [{**dft, "fidelity": None}], n, None, pretrained),
             ):
                 name = f"{kind}@{fraction}-draw{draw}"
                 if name not in done and args.only in (None, kind.split("-")[0]):
