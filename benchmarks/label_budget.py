@@ -463,6 +463,7 @@ def run(args) -> tuple[list[str], str]:
     labels = ordered_labels(workdir, pools, loops, loops["b"][:15])
     available = {s: len(v) for s, v in labels.items()}
     results = {}
+    models = workdir / ("models-recipe" if args.recipe else "models")
     for seed in args.seeds:
         for strategy, ordered in labels.items():
             if args.only and strategy[0] not in args.only:
@@ -473,8 +474,7 @@ def run(args) -> tuple[list[str], str]:
                     continue
                 chosen = take(strategy, ordered, budget)
                 epochs = max(args.min_epochs, round(args.frame_epochs / len(chosen)))
-                models = "models-recipe" if args.recipe else "models"
-                where = workdir / models / f"{strategy[0]}-{budget}-{seed}"
+                where = models / f"{strategy[0]}-{budget}-{seed}"
                 results[strategy, budget, seed] = train_and_score(
                     where, chosen, seed, heldout, epochs, args.recipe)
     cover = coverage_scores(descriptor_model, pools["diversity"], heldout)
