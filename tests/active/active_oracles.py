@@ -39,6 +39,17 @@ def counting_emt(log: str, fail_formula: str | None = None) -> CountingEMT:
     return CountingEMT(log, fail_formula)
 
 
+class FailingEMT(EMT):
+    """EMT that fails on every structure (an oracle that cannot start)."""
+
+    def calculate(self, atoms=None, properties=("energy",), system_changes=()):
+        raise RuntimeError("license server not reachable\n    (after 3 tries)")
+
+
+def failing_emt() -> FailingEMT:
+    return FailingEMT()
+
+
 def calls(log: Path) -> list[str]:
     """Fingerprints logged so far, one per oracle call that reached the calculator."""
     return log.read_text().split() if log.exists() else []

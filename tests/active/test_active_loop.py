@@ -83,6 +83,16 @@ def test_loop_end_to_end_with_a_failing_oracle(tmp_path, capsys):
     assert "--resume" in capsys.readouterr().err
 
 
+def test_an_oracle_that_fails_everywhere_stops_the_loop_naming_its_error(tmp_path, capsys):
+    oracle = "{factory: 'active_oracles:failing_emt'}"
+    config = write_setup(tmp_path, oracle=oracle, executor=DASK, iterations=1)
+    assert main(["active", str(config), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "the oracle failed on every structure of iteration 0" in out
+    assert "RuntimeError: license server not reachable (after 3 tries)" in out
+    assert str(tmp_path / "run" / "iteration_000" / "failures") in out
+
+
 def test_kill_during_labelling_then_resume_relabels_nothing(tmp_path, monkeypatch):
     log = tmp_path / "oracle.log"
     config = write_setup(tmp_path, oracle=counting_oracle(log), executor=DASK, iterations=1)

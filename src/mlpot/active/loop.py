@@ -190,7 +190,12 @@ def _label(run: _Run, item: IterationState) -> str:
     label_all(images, run.cfg.oracle, run.cfg.executor, store, directory / "oracle", run.progress)
     item.counts.update(labelled=len(store.labelled()), failed=len(store.failed()))
     if item.counts["labelled"] == 0:
-        run.state.stop_reason = f"the oracle failed on every structure of iteration {item.index}"
+        failed = store.failed()
+        first = " ".join(failed[0]["error"].split())[:300] if failed else "not recorded"
+        run.state.stop_reason = (
+            f"the oracle failed on every structure of iteration {item.index} (the first: "
+            f"{first}; all in {store.failures})"
+        )
         return "done"
     return "train"
 
