@@ -1,5 +1,6 @@
 """Oracle factories for the tests ("active_oracles:counting_emt" in a configuration): EMT
-that logs every structure it is called on, and optionally fails on one composition."""
+that logs every structure it is called on, and optionally fails on one composition; EMT that
+fails on every structure."""
 
 from __future__ import annotations
 

@@ -188,9 +188,9 @@ def _label(run: _Run, item: IterationState) -> str:
     store = LabelStore(directory)
     images = read_structures(directory / "selected.xyz")
     label_all(images, run.cfg.oracle, run.cfg.executor, store, directory / "oracle", run.progress)
-    item.counts.update(labelled=len(store.labelled()), failed=len(store.failed()))
+    failed = store.failed()
+    item.counts.update(labelled=len(store.labelled()), failed=len(failed))
     if item.counts["labelled"] == 0:
-        failed = store.failed()
         first = " ".join(failed[0]["error"].split())[:300] if failed else "not recorded"
         run.state.stop_reason = (
             f"the oracle failed on every structure of iteration {item.index} (the first: "
