@@ -16,7 +16,9 @@ fcc Ni, L1_2 Ni3Al) and their composition variants (25 % of Ni -> Al and Al -> N
 (d) diversity: `mlpot sample` with EMT: plain MD for half the steps of (a), descriptor
                metadynamics for the other half, normal modes; farthest-point selection on
                descriptor summaries (no committee), in the descriptor space of (b)'s
-               iteration-0 model.
+               iteration-0 model;
+(e) diversity, then loop: (b)'s loop whose starting set is (d)'s first --seeded-start
+               labels (no rattled copies), run for --seeded-iterations rounds.
 
 The loops and (d) count the 15 labels of iteration 0 (the starts and 4 rattled copies of
 each) in their budget; (d) needs them for its descriptor model. At each budget B and seed,
@@ -48,7 +50,8 @@ from pathlib import Path
 import numpy as np
 
 SECTION = "Label budget: MD snapshots vs active learning vs metadynamics vs diversity"
-STRATEGIES = ("a uniform MD", "b loop", "c loop+metaD", "d diversity")
+STRATEGIES = ("a uniform MD", "b loop", "c loop+metaD", "d diversity",
+              "e diversity, then loop")
 TEMPERATURES = [300.0, 900.0, 1500.0]
 STRAINS = [-0.02, 0.0, 0.03]
 DESCRIPTORS = {"cutoff": 5.5, "n_radial": 8, "angular_shells": 0, "zeta": [1, 4]}
@@ -152,13 +155,16 @@ def starts_and_variants(seed: int = 0):
     return starts, out
 
 
-def active_config(workdir: Path, name: str, kinds: list[str], args) -> Path:
+def active_config(workdir: Path, name: str, kinds: list[str], args,
+                  start: str = "start.xyz", rattle_copies: int = 4,
+                  iterations: int | None = None) -> Path:
     """The loop's configuration (the example's, smaller): written as YAML."""
     import yaml
 
     config = {
         "output": name,
-        "start": {"structures": ["start.xyz"], "rattle_copies": 4, "rattle_stdev": 0.1},
+        "start": {"structures": [start], "rattle_copies": rattle_copies,
+                  "rattle_stdev": 0.1},
         "oracle": {"calculator": "emt"},
         "executor": {"kind": "process", "workers": 1},
         "ensemble": {"members": 2, "kind": "seeds", "bootstrap": True},
@@ -172,7 +178,7 @@ def active_config(workdir: Path, name: str, kinds: list[str], args) -> Path:
         },
         "select": {"measure": "max_force_deviation", "lower": 0.1, "upper": 1.5,
                    "max_per_iteration": args.per_iteration, "min_distance": 0.01},
-        "iterations": args.iterations,
+        "iterations": iterations or args.iterations,
         "validation": 0.0,
         "descriptors": DESCRIPTORS,
         "model": {"hidden": [16, 16], "pca": False},
@@ -185,14 +191,16 @@ def active_config(workdir: Path, name: str, kinds: list[str], args) -> Path:
     return path
 
 
-def run_loop(workdir: Path, name: str, kinds: list[str], args) -> tuple[list, str | None]:
-    """The loop's labelled structures in the order they were labelled."""
+def run_loop(workdir: Path, name: str, kinds: list[str], args,
+             **start) -> tuple[list, str | None]:
+    """The loop's labelled structures in the order they were labelled; `start`: the starting
+    set's file, rattled copies and the rounds (active_config)."""
     from mlpot.active.config import load_active_config
     from mlpot.active.label import LabelStore
     from mlpot.active.loop import run_active
     from mlpot.active.state import RunDirectory
 
-    cfg = load_active_config(active_config(workdir, name, kinds, args))
+    cfg = load_active_config(active_config(workdir, name, kinds, args, **start))
     dirs = RunDirectory(cfg.output)
     state = run_active(cfg, resume=dirs.state.exists(), plot=False)
     labels = [a for it in state.iterations for a in LabelStore(dirs.iteration(it.index)).labelled()]
@@ -325,8 +333,8 @@ def coverage_scores(model_path: Path, pool: Path, heldout: dict[str, list]) -> d
     return out
 
 
-def ordered_labels(workdir: Path, pools: dict, loops: dict, initial: list) -> dict[str, list]:
-    """Each strategy's labelled structures in the order a budget takes them."""
+def ordered_labels(pools: dict, loops: dict, initial: list) -> dict[str, list]:
+    """Each strategy's labelled structures in the order a budget takes them (but e's)."""
     from ase.io import read
 
     uniform = read(pools["uniform"] / "samples.xyz", ":")
@@ -405,7 +413,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--frame-epochs", type=int, default=6000,
                         help="final models train max(--min-epochs, this / labels) epochs")
     parser.add_argument("--min-epochs", type=int, default=15)
-    parser.add_argument("--only", nargs="+", choices=("a", "b", "c", "d"),
+    parser.add_argument("--only", nargs="+", choices=("a", "b", "c", "d", "e"),
                         help="train the final models of these strategies only (a later run "
                         "without --only reads them back)")
     parser.add_argument("--recipe", action="store_true",
@@ -414,6 +422,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--loop-steps", type=int, default=100)
     parser.add_argument("--iterations", type=int, default=10)
     parser.add_argument("--per-iteration", type=int, default=40)
+    parser.add_argument("--seeded-start", type=int, default=50,
+                        help="(e): the loop starts from this many of (d)'s labels")
+    parser.add_argument("--seeded-iterations", type=int, default=3, help="(e)'s rounds")
     parser.add_argument("--md-steps", type=int, default=600, help="(a) per run; (d) half MD")
     parser.add_argument("--interval", type=int, default=10)
     parser.add_argument("--heldout-per-kind", type=int, default=6)
@@ -426,6 +437,7 @@ def main(argv: list[str] | None = None) -> None:
         args.budgets, args.seeds, args.frame_epochs, args.loop_epochs = [20, 30], [0], 60, 3
         args.loop_steps, args.iterations, args.per_iteration = 20, 2, 10
         args.md_steps, args.interval, args.heldout_per_kind = 40, 10, 2
+        args.seeded_start, args.seeded_iterations = 20, 1
     start = time.perf_counter()
     lines, about = run(args)
     elapsed = time.perf_counter() - start
@@ -460,7 +472,11 @@ def run(args) -> tuple[list[str], str]:
     loops["c"], stops["c"] = run_loop(workdir, "loop_metad", ["metadynamics"], args)
     descriptor_model = RunDirectory(workdir / "loop_md").member_models(0)[0]
     pools = sample_pools(workdir, variants, descriptor_model, args)
-    labels = ordered_labels(workdir, pools, loops, loops["b"][:15])
+    labels = ordered_labels(pools, loops, loops["b"][:15])
+    write(workdir / "seeded_start.xyz", labels["d diversity"][: args.seeded_start])
+    labels["e diversity, then loop"], stops["e"] = run_loop(
+        workdir, "loop_seeded", ["md"], args, start="seeded_start.xyz", rattle_copies=0,
+        iterations=args.seeded_iterations)
     available = {s: len(v) for s, v in labels.items()}
     results = {}
     models = workdir / ("models-recipe" if args.recipe else "models")
@@ -472,6 +488,8 @@ def run(args) -> tuple[list[str], str]:
             for budget in budgets:
                 if budget > len(ordered):  # a loop that labelled fewer: not at this budget
                     continue
+                if strategy.startswith("e") and budget <= args.seeded_start:
+                    continue  # (d)'s labels
                 chosen = take(strategy, ordered, budget)
                 epochs = max(args.min_epochs, round(args.frame_epochs / len(chosen)))
                 where = models / f"{strategy[0]}-{budget}-{seed}"
@@ -499,7 +517,9 @@ def run(args) -> tuple[list[str], str]:
              f"{args.iterations} rounds of at most {args.per_iteration} labels, "
              f"{args.loop_steps} MD steps per run, members trained {args.loop_epochs} epochs "
              f"per round; loop stops: b: {stops['b']} ({available['b loop']} labels); c: "
-             f"{stops['c']} ({available['c loop+metaD']} labels). (a) {args.md_steps} "
+             f"{stops['c']} ({available['c loop+metaD']} labels); e: {stops['e']} "
+             f"({available['e diversity, then loop']} labels, from {args.seeded_start} of "
+             f"d's). (a) {args.md_steps} "
              f"steps per MD run; (d) {args.md_steps // 2} MD + {args.md_steps // 2} "
              "metadynamics steps per run. See the docstring of benchmarks/label_budget.py.")
     return lines, about

@@ -10,6 +10,8 @@ Si/training.json keep their DFT labels. Trained and judged on the DFT test set:
     mf@f    the same subset (fidelity "dft", the target) plus every training structure
             labelled by the teacher (fidelity "teacher", default sevennet-0 through
             mlpot.universal, its raw energies: the model fits per-fidelity references);
+            with two --teacher names the second labels the same structures as a third
+            fidelity (runs mf-2t);
     delta@f the same subset's differences DFT - teacher (energy, forces, stress): the model
             learns the teacher's error, and its test predictions are the teacher's plus the
             model's (Δ-learning; the teacher's test labels are cached in --out too);
@@ -189,7 +191,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="the mlearn data directory")
     parser.add_argument("--element", default="Si")
-    parser.add_argument("--teacher", default="sevennet-0")
+    parser.add_argument("--teacher", nargs="+", default=["sevennet-0"],
+                        help="the universal model(s) labelling the cheap data; a second one "
+                        "labels the first one's structures again as its own fidelity (mf runs)")
     parser.add_argument("--fractions", type=float, nargs="+", default=[0.1, 0.25])
     parser.add_argument("--draws", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--steps", type=lambda v: None if v == "auto" else int(v),
@@ -220,25 +224,33 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     train_frames = read_frames(str(args.data / args.element / "training.json"))
     test = read_frames(str(args.data / args.element / "test.json"))
-    teacher_train = teacher_frames(train_frames, args.teacher, args.out / "teacher.xyz")
+    first, *others = args.teacher
+    teacher_train = teacher_frames(train_frames, first, args.out / "teacher.xyz")
     cheap = list(teacher_train)
     if args.explored_from and args.only in (None, "mf", "finetune"):
         from ase.io import read
 
-        cheap += teacher_labels(read(args.explored_from, ":"), args.teacher,
+        cheap += teacher_labels(read(args.explored_from, ":"), first,
                                 args.out / "explored.xyz")
     elif args.explore_starts and args.only in (None, "mf", "finetune"):
-        cheap += explored_frames(train_frames, args.teacher, args.out, args.explore_starts,
+        cheap += explored_frames(train_frames, first, args.out, args.explore_starts,
                                  args.explore_steps, args.explore_temperatures,
                                  args.explore_strains)
     teacher = write_frames(cheap, args.out / "teacher_train.xyz")
     teacher_group = {"name": "teacher", "files": [str(teacher)], "fidelity": "teacher",
                      "weight": args.teacher_weight}
-    mf_kind = "mf" if args.teacher_weight == 1.0 else f"mf-w{args.teacher_weight:g}"
+    cheap_groups = [teacher_group]
+    for other in others:  # the same structures, labelled by another teacher
+        relabelled = teacher_frames(cheap, other, args.out / f"{other}.xyz")
+        differences(cheap, relabelled)  # the same structures in the same order, or exit
+        cheap_groups.append({**teacher_group, "name": other, "fidelity": other,
+                             "files": [str(args.out / f"{other}.xyz")]})
+    mf_kind = "mf" + (f"-{len(args.teacher)}t" if others else "") + (
+        "" if args.teacher_weight == 1.0 else f"-w{args.teacher_weight:g}")
     finetune_kind = f"finetune-{args.tag}" if args.tag else "finetune"
     teacher_test = None
     if args.only in (None, "delta"):
-        teacher_test = teacher_frames(test, args.teacher, args.out / "teacher_test.xyz")
+        teacher_test = teacher_frames(test, first, args.out / "teacher_test.xyz")
     path = args.out / "results.json"
     results = json.loads(path.read_text()) if path.is_file() else []
     done = {r["run"] for r in results}
@@ -263,7 +275,8 @@ def main() -> None:
                                  args.out / f"delta_{fraction}_{draw}.xyz")
             for kind, groups, count, baseline, initial in (
                 ("dft", [{**dft, "fidelity": None}], n, None, None),
-                (mf_kind, [dft, teacher_group], n + len(cheap), None, None),
+                (mf_kind, [dft, *cheap_groups], n + len(cheap) * len(cheap_groups), None,
+                 None),
                 ("delta", [{"name": "delta", "files": [str(delta)]}], n, teacher_test, None),
                 (finetune_kind, [{**dft, "fidelity": None}], n, None, pretrained),
             ):

@@ -86,11 +86,20 @@ def test_loop_end_to_end_with_a_failing_oracle(tmp_path, capsys):
 def test_an_oracle_that_fails_everywhere_stops_the_loop_naming_its_error(tmp_path, capsys):
     oracle = "{factory: 'active_oracles:failing_emt'}"
     config = write_setup(tmp_path, oracle=oracle, executor=DASK, iterations=1)
-    assert main(["active", str(config), "--no-progress"]) == 0
+    assert main(["active", str(config), "--no-progress"]) == 1
     out = capsys.readouterr().out
     assert "the oracle failed on every structure of iteration 0" in out
     assert "RuntimeError: license server not reachable (after 3 tries)" in out
     assert str(tmp_path / "run" / "iteration_000" / "failures") in out
+    assert "--resume" in out
+    # the oracle mended, the run resumes: the failed structures are labelled, the loop goes on
+    log = tmp_path / "oracle.log"
+    config = write_setup(tmp_path, oracle=counting_oracle(log), executor=DASK, iterations=1)
+    assert main(["active", str(config), "--no-progress", "--resume"]) == 0
+    rows = json.loads((tmp_path / "run" / "report.json").read_text())["rows"]
+    assert [(row["labelled"], row["failed"]) for row in rows][0] == (9, 0)
+    assert len(rows) == 2 and not list((tmp_path / "run/iteration_000/failures").glob("*"))
+    assert "reached the iteration limit" in capsys.readouterr().out
 
 
 def test_kill_during_labelling_then_resume_relabels_nothing(tmp_path, monkeypatch):

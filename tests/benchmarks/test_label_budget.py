@@ -64,3 +64,22 @@ def test_recipe_final_models_are_the_default_recipe():
         assert getattr(recipe, section) == getattr(default, section)
     assert recipe.training.model_copy(update={"seed": default.training.seed}) == default.training
     assert recipe.data.validation == default.data.validation
+
+
+def test_seeded_loop_starts_from_the_given_labels_without_rattled_copies(tmp_path):
+    import argparse
+
+    from mlpot.active.config import load_active_config
+
+    lb = _label_budget()
+    args = argparse.Namespace(loop_steps=100, per_iteration=40, iterations=11, loop_epochs=30)
+    (tmp_path / "seeded_start.xyz").write_text("")
+    plain = load_active_config(lb.active_config(tmp_path, "loop_md", ["md"], args))
+    seeded = load_active_config(lb.active_config(
+        tmp_path, "loop_seeded", ["md"], args, start="seeded_start.xyz", rattle_copies=0,
+        iterations=3))
+    assert plain.start.rattle_copies == 4 and plain.iterations == 11
+    assert seeded.start.rattle_copies == 0 and seeded.iterations == 3
+    assert seeded.start.structures[0].path.name == "seeded_start.xyz"
+    assert seeded.explore == plain.explore and seeded.select == plain.select
+    assert seeded.training == plain.training and seeded.ensemble == plain.ensemble

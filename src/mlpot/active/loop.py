@@ -44,6 +44,12 @@ from mlpot.data import Frame
 from mlpot.errors import MlpotError
 
 ITERATION_LIMIT = "reached the iteration limit"
+ORACLE_FAILED = "the oracle failed on every structure"
+
+
+def oracle_failed(state: LoopState) -> bool:
+    """Did the loop stop because the oracle labelled nothing in an iteration (a failure)?"""
+    return (state.stop_reason or "").startswith(ORACLE_FAILED)
 
 
 @dataclass
@@ -95,6 +101,12 @@ def _initial_state(dirs: RunDirectory, resume: bool, iterations: int) -> LoopSta
     state = load_state(dirs.state)
     if state.stop_reason == ITERATION_LIMIT and len(state.iterations) <= iterations:
         state.stop_reason = None  # the limit was raised: go on
+    if oracle_failed(state):  # the oracle may be fixed: label that iteration's structures again
+        failures = LabelStore(dirs.iteration(state.iterations[-1].index)).failures
+        for record in failures.glob("*.json"):
+            record.unlink()
+        state.iterations[-1].phase = "label"
+        state.stop_reason = None
     return state
 
 
@@ -193,8 +205,8 @@ def _label(run: _Run, item: IterationState) -> str:
     if item.counts["labelled"] == 0:
         first = " ".join(failed[0]["error"].split())[:300] if failed else "not recorded"
         run.state.stop_reason = (
-            f"the oracle failed on every structure of iteration {item.index} (the first: "
-            f"{first}; all in {store.failures})"
+            f"{ORACLE_FAILED} of iteration {item.index} (the first: {first}; all in "
+            f"{store.failures}); fix the oracle and run again with --resume to label them"
         )
         return "done"
     return "train"

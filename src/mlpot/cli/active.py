@@ -26,7 +26,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from mlpot.active.config import load_active_config
-    from mlpot.active.loop import run_active
+    from mlpot.active.loop import oracle_failed, run_active
     from mlpot.active.report import table
 
     config = load_active_config(args.config)
@@ -34,4 +34,4 @@ def run(args: argparse.Namespace) -> int:
     print(table(state))
     print(f"stopped: {state.stop_reason}")
     print(f"report written to {config.output / 'report.json'}")
-    return 0
+    return 1 if oracle_failed(state) else 0
