@@ -19,6 +19,9 @@ Si/training.json keep their DFT labels. Trained and judged on the DFT test set:
             (once, seed 0, kept in --out/pretrain), then trained on the DFT subset from
             those weights (`mlpot train --init-model`; with --steps auto its epochs are
             the fine-tuning count, about 2,000 steps): pretraining, then fine-tuning;
+    mfft@f  the pretrained model widened to the two fidelities (`mlpot train --init-model
+            --init-fidelity teacher`) and fine-tuned on mf's data: the teacher's labels stay
+            in the loss;
     dft@1   all DFT training labels, once.
 With --explore-starts N, the teacher's data (mf, finetune's pretraining) also holds
 teacher-explored structures: MD with the teacher from the N most diverse training structures
@@ -141,10 +144,12 @@ def differences(frames, teacher) -> list:
 
 def train_and_test(name: str, groups: list[dict], n_frames: int, test, out: Path,
                    steps: int | None, seed: int, baseline=None,
-                   initial: Path | None = None, training: dict | None = None) -> dict:
-    """Train (from the model file `initial` if given), then test errors; `baseline`
-    (teacher-labelled test frames): predictions are the baseline's plus the model's;
-    `training`: settings merged into the training section."""
+                   initial: Path | None = None, training: dict | None = None,
+                   initial_fidelity: str | None = None) -> dict:
+    """Train (from the model file `initial` if given, which learnt `initial_fidelity` where
+    the groups have several), then test errors; `baseline` (teacher-labelled test frames):
+    predictions are the baseline's plus the model's; `training`: settings merged into the
+    training section."""
     from mlpot.analysis.errors import Predictions, error_report
     from mlpot.calculators import MlpotCalculator
     from mlpot.config import TrainConfig
@@ -163,7 +168,8 @@ def train_and_test(name: str, groups: list[dict], n_frames: int, test, out: Path
     start = time.perf_counter()
     start_model = load_model(initial) if initial is not None else None
     outcome = train(prepare(config, initial=start_model, fine_tune=initial is not None,
-                            progress=False), progress=False)
+                            initial_fidelity=initial_fidelity, progress=False),
+                    progress=False)
     seconds = time.perf_counter() - start
     calc = MlpotCalculator(load_model(outcome.model_path))
     energies, forces = [], []
@@ -201,7 +207,7 @@ def main() -> None:
                         "recipe's epochs: auto (about 30,000 steps, 100 to 2,000 epochs)")
     parser.add_argument("--teacher-weight", type=float, default=1.0,
                         help="group weight of the teacher labels (DFT: 1)")
-    parser.add_argument("--only", choices=("dft", "mf", "delta", "finetune"),
+    parser.add_argument("--only", choices=("dft", "mf", "delta", "finetune", "mfft"),
                         help="only this kind of run")
     parser.add_argument("--no-full", action="store_true", help="skip dft@1")
     parser.add_argument("--explore-starts", type=int, default=0,
@@ -227,12 +233,12 @@ def main() -> None:
     first, *others = args.teacher
     teacher_train = teacher_frames(train_frames, first, args.out / "teacher.xyz")
     cheap = list(teacher_train)
-    if args.explored_from and args.only in (None, "mf", "finetune"):
+    if args.explored_from and args.only in (None, "mf", "finetune", "mfft"):
         from ase.io import read
 
         cheap += teacher_labels(read(args.explored_from, ":"), first,
                                 args.out / "explored.xyz")
-    elif args.explore_starts and args.only in (None, "mf", "finetune"):
+    elif args.explore_starts and args.only in (None, "mf", "finetune", "mfft"):
         cheap += explored_frames(train_frames, first, args.out, args.explore_starts,
                                  args.explore_steps, args.explore_temperatures,
                                  args.explore_strains)
@@ -248,6 +254,7 @@ def main() -> None:
     mf_kind = "mf" + (f"-{len(args.teacher)}t" if others else "") + (
         "" if args.teacher_weight == 1.0 else f"-w{args.teacher_weight:g}")
     finetune_kind = f"finetune-{args.tag}" if args.tag else "finetune"
+    mfft_kind = f"mfft-{args.tag}" if args.tag else "mfft"
     teacher_test = None
     if args.only in (None, "delta"):
         teacher_test = teacher_frames(test, first, args.out / "teacher_test.xyz")
@@ -255,7 +262,7 @@ def main() -> None:
     results = json.loads(path.read_text()) if path.is_file() else []
     done = {r["run"] for r in results}
     pretrained = None
-    if args.only in (None, "finetune"):
+    if args.only in (None, "finetune", "mfft"):
         if "pretrain" not in done:
             results.append(train_and_test("pretrain", [{**teacher_group, "fidelity": None,
                                                         "weight": 1.0}],
@@ -279,13 +286,15 @@ def main() -> None:
                  None),
                 ("delta", [{"name": "delta", "files": [str(delta)]}], n, teacher_test, None),
                 (finetune_kind, [{**dft, "fidelity": None}], n, None, pretrained),
+                (mfft_kind, [dft, teacher_group], n + len(cheap), None, pretrained),
             ):
                 name = f"{kind}@{fraction}-draw{draw}"
                 if name not in done and args.only in (None, kind.split("-")[0]):
                     settings = json.loads(args.finetune_training) if initial else None
+                    source = "teacher" if kind.startswith("mfft") else None
                     results.append(train_and_test(name, groups, count, test, args.out,
                                                   args.steps, draw, baseline, initial,
-                                                  settings))
+                                                  settings, source))
                     path.write_text(json.dumps(results, indent=2))
     if not args.no_full and "dft@1" not in done:
         full = {"name": "dft", "files": [str(args.data / args.element / "training.json")]}

@@ -30,3 +30,32 @@ def test_fidelity_options(tmp_path, monkeypatch, capsys):
     md = ["md", "m.pt", "data.xyz", "--steps", "2", "--no-progress", "--fidelity", "low"]
     assert main(md) == 0
     assert main(["export", "m.pt", "out", "--format", "lammps", "--fidelity", "low"]) == 0
+
+
+def test_init_fidelity_fine_tunes_a_single_fidelity_model_on_several(tmp_path, monkeypatch):
+    import yaml
+    from ase.calculators.morse import MorsePotential
+
+    from mlpot.models.serialization import load_model
+
+    monkeypatch.chdir(tmp_path)
+    save_model(make_model(), "single.pt")
+    frames = {"dft": EMT(), "cheap": MorsePotential(epsilon=0.1, r0=2.6, rcut1=4.0, rcut2=4.6)}
+    for name, calc in frames.items():
+        images = []
+        for k in range(4):
+            atoms = bulk_alni()
+            atoms.rattle(0.05, seed=k)
+            atoms.calc = calc
+            atoms.get_potential_energy(), atoms.get_forces()
+            images.append(atoms)
+        write(f"{name}.xyz", images, format="extxyz")
+    groups = [{"name": n, "files": [f"{n}.xyz"], "fidelity": n} for n in frames]
+    config = {"output": "run", "data": {"train": groups, "validation": 0.0,
+                                        "target_fidelity": "dft"},
+              "training": {"epochs": 1, "batch_size": 4}}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    args = ["train", "config.yaml", "--init-model", "single.pt", "--no-progress", "--no-plot"]
+    assert main(args) == 2  # which fidelity did single.pt learn?
+    assert main([*args, "--init-fidelity", "cheap"]) == 0
+    assert load_model("run/model.pt").fidelities.names == ("dft", "cheap")

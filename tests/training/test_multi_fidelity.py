@@ -17,7 +17,7 @@ from mlpot.data import read_frames
 from mlpot.errors import MlpotError
 from mlpot.models.fidelity import Fidelities
 from mlpot.models.nnp import NeuralNetworkPotential
-from mlpot.models.potential import MULTI_FIDELITY
+from mlpot.models.potential import MULTI_FIDELITY, Potential
 from mlpot.models.serialization import load_model
 from mlpot.training.data import check_fidelities
 from mlpot.training.run import prepare, train
@@ -223,3 +223,52 @@ def test_other_families_learn_per_fidelity_references(family, files, tmp_path):
         atoms.calc = calc
         energies.append(atoms.get_potential_energy())
     assert energies[1] != energies[0]
+
+
+def single_model(files, tmp_path):
+    """A single-fidelity model trained two epochs on the low fidelity's labels."""
+    cfg = config(tmp_path / "single", [group(files, "low")], epochs=2)
+    return load_model(train(prepare(cfg, progress=False), progress=False).model_path)
+
+
+def test_a_single_fidelity_model_widened_predicts_as_before_at_its_fidelity(files, tmp_path):
+    single = single_model(files, tmp_path)
+    cfg = config(tmp_path / "wide", [group(files, "high", "high"), group(files, "low", "low")],
+                 epochs=1, target="high")
+    wide = prepare(cfg, initial=single, fine_tune=True, initial_fidelity="low",
+                   progress=False).model
+    assert wide.fidelities == Fidelities(("high", "low"), "high")
+    atoms = read_frames(str(files["test"]))[0].to_atoms(with_labels=False)
+    results = {}
+    for name, calc in (("single", MlpotCalculator(single)),
+                       ("low", MlpotCalculator(wide, fidelity="low")),
+                       ("high", MlpotCalculator(wide))):
+        atoms.calc = calc
+        results[name] = atoms.get_potential_energy(), atoms.get_forces()
+    assert results["low"][0] == pytest.approx(results["single"][0], abs=1e-8)
+    np.testing.assert_allclose(results["low"][1], results["single"][1], atol=1e-8)
+    np.testing.assert_allclose(results["high"][1], results["single"][1], atol=1e-8)
+    # the target is the low fidelity's energies less the fitted offsets (Al +0.7, Ni -1.3 eV)
+    shifts = wide.fidelity_shifts[wide.fidelities.index("low")]
+    offset = float(shifts[wide.species(atoms.numbers)].sum())
+    assert results["high"][0] == pytest.approx(results["single"][0] - offset, abs=1e-8)
+    assert float(shifts[1] - shifts[0]) == pytest.approx(-2.0, abs=0.15)
+
+
+def test_widening_is_refused_where_it_cannot_apply(files, tmp_path):
+    single = single_model(files, tmp_path)
+    two = config(tmp_path / "two", [group(files, "high", "high"), group(files, "low", "low")],
+                 epochs=1, target="high")
+    with pytest.raises(MlpotError, match="name the one it learnt .*--init-fidelity"):
+        prepare(two, initial=single, progress=False)
+    with pytest.raises(MlpotError, match="'dft' is not one of the data's \\(high, low\\)"):
+        prepare(two, initial=single, initial_fidelity="dft", progress=False)
+    one = config(tmp_path / "one", [group(files, "high")], epochs=1)
+    with pytest.raises(MlpotError, match="the training data has one fidelity"):
+        prepare(one, initial=single, initial_fidelity="low", progress=False)
+    multi = prepare(two, progress=False).model
+    with pytest.raises(MlpotError, match="learnt fidelities high, low already"):
+        prepare(two, initial=multi, initial_fidelity="low", progress=False)
+    with pytest.raises(MlpotError, match="cannot be widened"):  # a family that has no widening
+        Potential.widened_fidelity(single, Fidelities(("high", "low"), "high"), 1,
+                                   torch.zeros(2, 2))

@@ -16,6 +16,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="fine-tune this model on the new data (epochs: auto is then a short run)"
     )
     parser.add_argument(
+        "--init-fidelity", metavar="NAME",
+        help="the fidelity the --init-model (a single-fidelity model) learnt, when the data "
+        "has several: the model is widened to them and predicts as before at NAME"
+    )
+    parser.add_argument(
         "--no-plot", dest="plot", action="store_false", help="no parity plot of the test set"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -35,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         config,
         resume=args.resume,
         initial_model=Path(args.init_model) if args.init_model else None,
+        initial_fidelity=args.init_fidelity,
         progress=not args.no_progress,
     )
     print(f"model written to {outcome.model_path}")

@@ -283,6 +283,27 @@ class NeuralNetworkPotential(Potential):
         single.metadata = getattr(self, "metadata", {})
         return single
 
+    def widened_fidelity(self, fidelities: Fidelities, source: int,
+                         shifts: torch.Tensor) -> NeuralNetworkPotential:
+        """A multi-fidelity copy of this single-fidelity model (folded_fidelity's inverse):
+        zero one-hot columns in each first layer, the reference energies moved so that
+        fidelity `source` predicts exactly this model's energies and fidelity f those plus
+        shifts[f, e] - shifts[source, e] per atom of element e; shifts (F, E): each
+        fidelity's reference energies minus the target's."""
+        wide = type(self).from_spec({**self.spec(), "fidelities": fidelities.to_spec()})
+        state = self.state_dict()
+        refs = state["reference_energies"]
+        shifts = torch.as_tensor(shifts, dtype=refs.dtype)
+        state["reference_energies"] = refs - shifts[source]
+        state["fidelity_shifts"] = shifts
+        for element in self.elements:
+            weight = f"networks.{element}.0.weight"
+            zeros = state[weight].new_zeros(len(state[weight]), len(fidelities))
+            state[weight] = torch.cat([state[weight], zeros], dim=1)
+        wide.load_state_dict(state)
+        wide.metadata = getattr(self, "metadata", {})
+        return wide
+
     @staticmethod
     def descriptor_set_from_dict(data: dict) -> SymmetryFunctionSet:
         return SymmetryFunctionSet.from_dict(data)

@@ -183,6 +183,18 @@ class Potential(nn.Module, ABC):
         the capability MULTI_FIDELITY override this."""
         raise NotImplementedError(f"{self.description} declares {MULTI_FIDELITY} but cannot fold")
 
+    def widened_fidelity(self, fidelities: Fidelities, source: int,
+                         shifts: torch.Tensor) -> Potential:
+        """A multi-fidelity copy of this single-fidelity model that predicts its energies at
+        fidelity `source` (one-hot position) and the other fidelities shifted by their
+        reference energies (shifts (F, E): each fidelity's minus the target's), for
+        fine-tuning on several fidelities; families that can override this."""
+        raise MlpotError(
+            f"{self.description} cannot be widened to several fidelities for fine-tuning "
+            "(the nnp family can); train it on one fidelity, or train a new multi-fidelity "
+            "model"
+        )
+
     def atom_features(self, atoms: Atoms) -> np.ndarray:
         """(N, D) invariant per-atom features of `atoms` that the energies are computed from
         (scaled descriptors, last-layer node features), for selection by diversity; families

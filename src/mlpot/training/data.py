@@ -109,6 +109,8 @@ def check_fidelities(model: Potential, fidelities: Fidelities | None) -> None:
             f"{model.description} learns {learnt}, but the training data has {data} (with "
             f"target {fidelities.target if fidelities else None}); give the groups the model's "
             "fidelities or train a new model"
+            + ("; to fine-tune a single-fidelity model on several fidelities, name the one it "
+               "learnt (mlpot train --init-fidelity)" if model.fidelities is None else "")
         )
 
 

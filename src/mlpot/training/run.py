@@ -65,6 +65,7 @@ def prepare(
     resume: bool = False,
     atomic_energy_model: Potential | None = None,
     fine_tune: bool = False,
+    initial_fidelity: str | None = None,
     progress: bool = True,
 ) -> TrainingRun:
     """Everything `train` needs, from a validated config.
@@ -75,7 +76,9 @@ def prepare(
     resume: continue the run in config.output from its latest checkpoint;
     atomic_energy_model: label every frame with its atomic energies as per-atom targets;
     fine_tune: `epochs: auto` is the fine-tuning count (a resumed run keeps what it started
-        with, recorded in run.json).
+        with, recorded in run.json);
+    initial_fidelity: the fidelity a single-fidelity `initial` model learnt, when the data
+        has several: the model is widened to them (Potential.widened_fidelity).
     """
     files = RunFiles(Path(config.output))
     fine_tune = fine_tune or (resume and _started_fine_tuning(files))
@@ -96,6 +99,8 @@ def prepare(
 
         label_atomic_energies(train_frames + val_frames, atomic_energy_model)
     model = _start_model(config, data.typical, architecture, initial, resume, files)
+    if initial_fidelity is not None and not resume:
+        model = _widened(model, config, train_frames, initial_fidelity)
     check_elements(model, train_frames + val_frames + test_frames)
     check_fidelities(model, data_fidelities(config))
     groups = sorted({f.group for f in train_frames + val_frames})
@@ -144,6 +149,7 @@ def train_from_config(
     resume: bool = False,
     initial_model: Path | None = None,
     atomic_energy_model: Path | None = None,
+    initial_fidelity: str | None = None,
     progress: bool = True,
 ) -> TrainOutcome:
     """`mlpot train`: prepare and train, with the models of `prepare` given as files."""
@@ -155,6 +161,7 @@ def train_from_config(
         resume=resume,
         atomic_energy_model=load_model(atomic_energy_model) if atomic_energy_model else None,
         fine_tune=initial_model is not None,
+        initial_fidelity=initial_fidelity,
         progress=progress,
     )
     return train(run, resume=resume, progress=progress)
@@ -209,6 +216,34 @@ def _start_model(config, frames, architecture, initial, resume, files) -> Potent
     if architecture is not None:
         return architecture.fresh(config.training.seed)
     return build_model(config, frames)
+
+
+def _widened(model: Potential, config: TrainConfig, frames: list[Frame],
+             source: str) -> Potential:
+    """The single-fidelity `model`, which learnt fidelity `source`, widened to the data's
+    fidelities, their reference energies fitted on `frames`."""
+    from mlpot.training.reference_energies import fitted_references
+
+    fidelities = data_fidelities(config)
+    if fidelities is None:
+        raise MlpotError(
+            f"the initial model's fidelity ('{source}') was given, but the training data has "
+            "one fidelity; leave it out, or give the groups their fidelities"
+        )
+    if model.fidelities is not None:
+        raise MlpotError(
+            f"{model.description} learnt fidelities {', '.join(model.fidelities.names)} "
+            "already; the initial model's fidelity is only for a single-fidelity model"
+        )
+    if source not in fidelities.names:
+        raise MlpotError(
+            f"the initial model's fidelity '{source}' is not one of the data's "
+            f"({', '.join(fidelities.names)}); name the groups' fidelity it learnt"
+        )
+    given = getattr(config.model, "reference_energies", "fit")
+    _, shifts = fitted_references(frames, list(model.elements), fidelities,
+                                  None if given == "fit" else dict(given))
+    return model.widened_fidelity(fidelities, fidelities.index(source), torch.as_tensor(shifts))
 
 
 def _family_of(config: TrainConfig, model: Potential | None):
