@@ -372,7 +372,7 @@ def table(results: dict, budgets: list[int], seeds: list[int]) -> list[str]:
 
 
 def verdict(results: dict, cover: dict, reference_budget: int = 400, limit: int = 133) -> list[str]:
-    """The issue's two targets, judged on the mean over seeds: does the best of (b)-(d) with at
+    """The issue's two targets, judged on the mean over seeds: does the best of (b)-(e) with at
     most `limit` labels reach (a)'s force RMSE (and energy MAE) at reference_budget labels;
     does metadynamics cover more held-out atoms than plain MD."""
 
@@ -392,8 +392,8 @@ def verdict(results: dict, cover: dict, reference_budget: int = 400, limit: int 
             continue
         met = "met" if best[0] <= target else "not met"
         lines.append(f"- {key}: (a) with {reference_budget} labels {target:.3f} {unit}; best "
-                     f"of (b)-(d) with at most {limit}: {best[1]} at {best[2]}, {best[0]:.3f} "
-                     f"{unit}: target {met}.")
+                     f"of (b)-({STRATEGIES[-1][0]}) with at most {limit}: {best[1]} at "
+                     f"{best[2]}, {best[0]:.3f} {unit}: target {met}.")
     md, metad = cover.get("md0"), cover.get("metad")
     if md and metad:
         met = "met" if metad["atoms_covered"] > md["atoms_covered"] else "not met"
@@ -406,7 +406,7 @@ def verdict(results: dict, cover: dict, reference_budget: int = 400, limit: int 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budgets", type=int, nargs="+", default=[50, 100, 133, 200, 400],
-                        help="labels for (b)-(d)")
+                        help="labels for (b)-(e)")
     parser.add_argument("--uniform-budgets", type=int, nargs="+", default=None,
                         help="labels for (a) (default: --budgets)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -512,7 +512,7 @@ def run(args) -> tuple[list[str], str]:
              f"final networks [16, 16], max({args.min_epochs}, {args.frame_epochs} / labels) "
              "epochs (about the same number of optimiser steps at every budget)")
     about = (f"Held-out set: {sizes} (32-atom cells, slabs of 16, vacancies of 31). Budgets "
-             f"(a) {args.uniform_budgets}, (b)-(d) {args.budgets}; seeds {args.seeds}; "
+             f"(a) {args.uniform_budgets}, (b)-(e) {args.budgets}; seeds {args.seeds}; "
              f"{final}; loops: "
              f"{args.iterations} rounds of at most {args.per_iteration} labels, "
              f"{args.loop_steps} MD steps per run, members trained {args.loop_epochs} epochs "
