@@ -266,6 +266,8 @@ def test_widening_is_refused_where_it_cannot_apply(files, tmp_path):
     one = config(tmp_path / "one", [group(files, "high")], epochs=1)
     with pytest.raises(MlpotError, match="the training data has one fidelity"):
         prepare(one, initial=single, initial_fidelity="low", progress=False)
+    with pytest.raises(MlpotError, match="without an initial model"):
+        prepare(two, initial_fidelity="low", progress=False)
     multi = prepare(two, progress=False).model
     with pytest.raises(MlpotError, match="learnt fidelities high, low already"):
         prepare(two, initial=multi, initial_fidelity="low", progress=False)

@@ -100,6 +100,11 @@ def prepare(
         label_atomic_energies(train_frames + val_frames, atomic_energy_model)
     model = _start_model(config, data.typical, architecture, initial, resume, files)
     if initial_fidelity is not None and not resume:
+        if initial is None:
+            raise MlpotError(
+                f"the initial model's fidelity ('{initial_fidelity}') was given without an "
+                "initial model; give the model too (mlpot train --init-model)"
+            )
         model = _widened(model, config, train_frames, initial_fidelity)
     check_elements(model, train_frames + val_frames + test_frames)
     check_fidelities(model, data_fidelities(config))
