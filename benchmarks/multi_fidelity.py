@@ -48,6 +48,7 @@ from pathlib import Path
 import numpy as np
 
 BATCH = 4
+TEACHER_KINDS = (None, "mf", "finetune", "mfft")  # --only values that need the teacher's data
 
 
 def teacher_frames(frames, teacher: str, cache: Path):
@@ -233,12 +234,12 @@ def main() -> None:
     first, *others = args.teacher
     teacher_train = teacher_frames(train_frames, first, args.out / "teacher.xyz")
     cheap = list(teacher_train)
-    if args.explored_from and args.only in (None, "mf", "finetune", "mfft"):
+    if args.explored_from and args.only in TEACHER_KINDS:
         from ase.io import read
 
         cheap += teacher_labels(read(args.explored_from, ":"), first,
                                 args.out / "explored.xyz")
-    elif args.explore_starts and args.only in (None, "mf", "finetune", "mfft"):
+    elif args.explore_starts and args.only in TEACHER_KINDS:
         cheap += explored_frames(train_frames, first, args.out, args.explore_starts,
                                  args.explore_steps, args.explore_temperatures,
                                  args.explore_strains)

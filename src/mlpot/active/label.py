@@ -134,6 +134,11 @@ class LabelStore:
 
         return [json.loads(path.read_text()) for path in sorted(self.failures.glob("*.json"))]
 
+    def forget_failures(self) -> None:
+        """Drop the failure records, so that those structures are labelled again."""
+        for path in self.failures.glob("*.json"):
+            path.unlink()
+
 
 def label_all(
     images: Sequence[Atoms],

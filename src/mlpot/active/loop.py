@@ -102,9 +102,7 @@ def _initial_state(dirs: RunDirectory, resume: bool, iterations: int) -> LoopSta
     if state.stop_reason == ITERATION_LIMIT and len(state.iterations) <= iterations:
         state.stop_reason = None  # the limit was raised: go on
     if oracle_failed(state):  # the oracle may be fixed: label that iteration's structures again
-        failures = LabelStore(dirs.iteration(state.iterations[-1].index)).failures
-        for record in failures.glob("*.json"):
-            record.unlink()
+        LabelStore(dirs.iteration(state.iterations[-1].index)).forget_failures()
         state.iterations[-1].phase = "label"
         state.stop_reason = None
     return state
