@@ -121,6 +121,10 @@ class DataConfig(Section):
                 reported before training) "keep": stay in training, "exclude": left out
     target_fidelity: the fidelity the model predicts at when groups name several (their
                 `fidelity`); groups naming none have this one. Test groups are evaluated at it.
+    stress_offset: stress labels that disagree with the energies of strained copies of a
+                structure by a constant pressure (a Pulay stress; mlpot.data.stress_offset)
+                "remove": that offset is taken off them for training, with a warning, where
+                it is 0.25 GPa or more; "keep": trained on as they are
     """
 
     train: TrainData
@@ -129,6 +133,7 @@ class DataConfig(Section):
     require_forces: bool = True
     bootstrap: bool = False
     outliers: Literal["keep", "exclude"] = "keep"
+    stress_offset: Literal["remove", "keep"] = "remove"
     target_fidelity: Annotated[str, Field(min_length=1)] | None = None
 
     @model_validator(mode="after")

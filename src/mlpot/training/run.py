@@ -20,6 +20,7 @@ from mlpot.config.schema import AUTO_FINE_TUNE_STEPS, AUTO_STEPS, auto_epochs
 from mlpot.data import Frame
 from mlpot.data.resources import check_resources, feature_count
 from mlpot.data.screening import screen_training_data
+from mlpot.data.stress_offset import remove_stress_offsets
 from mlpot.errors import MlpotError
 from mlpot.models.families import BuildContext, family
 from mlpot.models.potential import DESCRIPTOR_FEATURES, Potential
@@ -90,7 +91,10 @@ def prepare(
     train_frames, val_frames = read_training_data(config)
     data = screen_training_data(train_frames, val_frames, config.data.outliers,
                                 _fraction(config.data.validation))
-    train_frames, val_frames = data.train, data.validation
+    train_frames, val_frames, stress_offsets = data.train, data.validation, {}
+    if config.data.stress_offset == "remove":
+        train_frames, val_frames, stress_offsets = remove_stress_offsets(
+            train_frames, val_frames, config.data.target_fidelity)
     test_frames = read_test_groups(
         config.data.test, config.data.require_forces, config.data.target_fidelity
     )
@@ -125,6 +129,7 @@ def prepare(
         "groups": groups,
         "seed": config.training.seed,
         **({"fine_tune": True} if fine_tune else {}),
+        **({"stress_offsets": stress_offsets} if stress_offsets else {}),
     }
     settings = resolved_settings(config.training, len(train_set), fine_tune)
     return TrainingRun(model, train_set, val_set, test_frames, settings, files, metadata)
