@@ -98,3 +98,12 @@ def test_offset_removed_per_fidelity_and_recorded(strained_atoms):
     assert all(a is b for a, b in zip(train[len(shifted[::2]):], exact + [no_stress],
                                       strict=True))  # other fidelity, no stress: untouched
     np.testing.assert_array_equal(shifted[0].stress, _frames(strained_atoms, 2.0)[0].stress)
+
+
+def test_evaluation_data_with_an_offset_is_warned_about(strained_atoms, capsys):
+    from mlpot.data.screening import warn_about_data
+
+    warn_about_data(_frames(strained_atoms))
+    assert "stress labels disagree" not in capsys.readouterr().err
+    warn_about_data(_frames(strained_atoms, pressure_offset=2.0))
+    assert "disagree with the energies by an isotropic -2.0" in capsys.readouterr().err

@@ -8,11 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from ase.units import GPa
+
 from mlpot.data.consistency import unit_mismatches
 from mlpot.data.errors import DataError, split_source
 from mlpot.data.frame import Frame
 from mlpot.data.outliers import Outlier, bond_length_problems, find_outliers
 from mlpot.data.sanity import check_split, notify
+from mlpot.data.stress_offset import estimate_stress_offset
 
 OutlierAction = Literal["keep", "exclude"]
 MAX_LISTED = 20  # outlier lines printed; the rest are counted
@@ -61,10 +64,18 @@ def screen_training_data(
 
 
 def warn_about_data(frames: Sequence[Frame]) -> list[Outlier]:
-    """Report outliers and unit mismatches of frames that are used as they are (evaluation)."""
+    """Report outliers, unit mismatches and a stress offset of frames that are used as they
+    are (evaluation)."""
     warn_about_units(frames)
     found = find_outliers(frames)
     _list_outliers(found, frames)
+    offset = estimate_stress_offset(frames)
+    if offset is not None and offset.significant:
+        notify(
+            f"the stress labels disagree with the energies by an isotropic "
+            f"{offset.stress / GPa:+.2f} GPa (from {offset.pairs} pairs of strained copies; a "
+            "Pulay stress?): stress errors against them include it"
+        )
     return found
 
 
