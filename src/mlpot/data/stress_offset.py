@@ -21,6 +21,7 @@ import numpy as np
 from ase.units import GPa
 
 from mlpot.data.frame import Frame
+from mlpot.data.sanity import notify
 
 MAX_STRAIN_STEP = 0.025  # largest Green strain component between the two frames of a pair
 MIN_PAIRS = 4  # pairs with a volume change needed for an estimate
@@ -110,8 +111,6 @@ def remove_stress_offsets(train: list[Frame], validation: list[Frame],
     """Per fidelity of the training-side frames (one level of theory, one basis): estimate
     the offset of its stress labels and, where it is significant, take it off them, with a
     warning. Returns the frames and a record per fidelity that had an estimate."""
-    from mlpot.data.sanity import notify
-
     records = {}
     for fidelity in dict.fromkeys(f.fidelity for f in train + validation):
         offset = estimate_stress_offset([f for f in train + validation
