@@ -36,19 +36,18 @@ def offsets(path: str) -> str:
 def signed_errors(model_path: str, path: str) -> list[str]:
     """Mean signed energy (meV/atom) and pressure (GPa) errors per group, then per strain of
     the Elastic group."""
+    from mlpot.analysis.errors import predict_frames
     from mlpot.calculators import MlpotCalculator
     from mlpot.data import read_frames
     from mlpot.models.serialization import load_model
 
-    calc = MlpotCalculator(load_model(model_path))
+    frames = read_frames(path)
+    predicted = predict_frames(MlpotCalculator(load_model(model_path)), frames)
     rows = []
-    for frame in read_frames(path):
-        atoms = frame.to_atoms(with_labels=False)
-        atoms.calc = calc
-        energy = (atoms.get_potential_energy() - frame.energy) / len(frame) * 1000.0
-        pressure = np.nan
-        if frame.stress is not None:
-            pressure = -(atoms.get_stress()[:3].mean() - np.mean(frame.stress[:3])) / GPa
+    for k, frame in enumerate(frames):
+        energy = (predicted.energy[k] - frame.energy) / len(frame) * 1000.0
+        stress = predicted.stress[k]
+        pressure = np.nan if stress is None else -(stress[:3] - frame.stress[:3]).mean() / GPa
         rows.append((frame.group, str(frame.info.get("description", "")), energy, pressure))
     lines = [f"{path} with {model_path}:", "| group | structures | E MAE | mean E error "
              "(meV/atom) | mean pressure error (GPa) |", "|---|---:|---:|---:|---:|"]

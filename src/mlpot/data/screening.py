@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ase.units import GPa
-
 from mlpot.data.consistency import unit_mismatches
 from mlpot.data.errors import DataError, split_source
 from mlpot.data.frame import Frame
@@ -71,11 +69,8 @@ def warn_about_data(frames: Sequence[Frame]) -> list[Outlier]:
     _list_outliers(found, frames)
     offset = estimate_stress_offset(frames)
     if offset is not None and offset.significant:
-        notify(
-            f"the stress labels disagree with the energies by an isotropic "
-            f"{offset.stress / GPa:+.2f} GPa (from {offset.pairs} pairs of strained copies; a "
-            "Pulay stress?): stress errors against them include it"
-        )
+        notify(f"the stress labels disagree with the energies by {offset.describe()}: stress "
+               "errors against them include it")
     return found
 
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+from ase.stress import voigt_6_to_full_3x3_stress
 from ase.units import GPa
 
 from mlpot.data.frame import Frame
@@ -44,6 +45,10 @@ class StressOffset:
     @property
     def significant(self) -> bool:
         return abs(self.stress) >= MIN_OFFSET
+
+    def describe(self) -> str:
+        return (f"an isotropic {self.stress / GPa:+.2f} GPa (+/- {self.standard_error / GPa:.2f}, "
+                f"from {self.pairs} pairs of strained copies; a Pulay stress?)")
 
     def record(self, removed: bool) -> dict:
         return {"stress_gpa": self.stress / GPa, "standard_error_gpa": self.standard_error / GPa,
@@ -77,7 +82,8 @@ def estimate_stress_offset(frames: Sequence[Frame]) -> StressOffset | None:
     volume_term, residual = [], []
     for a, b, strain in strained_pairs(frames):
         va, vb = abs(np.linalg.det(a.cell)), abs(np.linalg.det(b.cell))
-        work = 0.5 * np.sum((va * _tensor(a.stress) + vb * _tensor(b.stress)) * strain)
+        work = 0.5 * np.sum((va * voigt_6_to_full_3x3_stress(a.stress)
+                             + vb * voigt_6_to_full_3x3_stress(b.stress)) * strain)
         x = 0.5 * (va + vb) * np.trace(strain) / len(a)
         if abs(x) > 1e-8:
             volume_term.append(x)
@@ -99,12 +105,6 @@ def without_offset(frame: Frame, offset: StressOffset) -> Frame:
     return replace(frame, stress=np.asarray(frame.stress) - shift)
 
 
-def _tensor(voigt) -> np.ndarray:
-    """(3, 3) from ASE's Voigt order xx yy zz yz xz xy."""
-    xx, yy, zz, yz, xz, xy = np.asarray(voigt, dtype=float)
-    return np.array([[xx, xy, xz], [xy, yy, yz], [xz, yz, zz]])
-
-
 def remove_stress_offsets(train: list[Frame], validation: list[Frame],
                           target_fidelity: str | None = None
                           ) -> tuple[list[Frame], list[Frame], dict[str, dict]]:
@@ -123,11 +123,9 @@ def remove_stress_offsets(train: list[Frame], validation: list[Frame],
             continue
         notify(
             f"the stress labels of the training data{f' ({fidelity})' if fidelity else ''} "
-            f"disagree with its energies by an isotropic {offset.stress / GPa:+.2f} GPa "
-            f"(+/- {offset.standard_error / GPa:.2f}, from {offset.pairs} pairs of strained "
-            "copies; a Pulay stress?): it is taken off them for training, so that the model's "
-            "energy-volume curve follows the energies (data.stress_offset: keep trains on them "
-            "as they are)"
+            f"disagree with its energies by {offset.describe()}: it is taken off them for "
+            "training, so that the model's energy-volume curve follows the energies "
+            "(data.stress_offset: keep trains on them as they are)"
         )
         train, validation = (
             [without_offset(f, offset) if f.fidelity == fidelity else f for f in frames]
