@@ -3,6 +3,10 @@
     python benchmarks/equivariant_vs_mace.py --data ../shared/data/mlearn --element Si \
         --minutes 30 --mace-python /work/bench-mace/bin/python --out runs/eq-mace
 
+--codes mlpot or --codes mace trains one of the two (two processes, one per core, run the
+pair side by side); each code's result goes to result-CODE.json in the run's folder, and the
+table printed at the end holds every code found there.
+
 MACE (`pip install mace-torch` in its own environment, never an mlpot dependency) trains with
 `mace_run_train` and mlpot with `mlpot train`, both on one validation split drawn here (10 %,
 --seed) and written as extended XYZ, each in its own process with --threads threads. The
@@ -61,13 +65,14 @@ def split(frames: list, fraction: float, seed: int) -> tuple[list, list]:
 
 
 def write_sets(out: Path, train: list, valid: list, test: list) -> None:
-    """mlpot's files (labels as calculator results) and MACE's (REF_ keys) of each set."""
+    """mlpot's files (labels as calculator results) and MACE's (REF_ keys) of each set, each
+    written whole under a temporary name first (two processes may write the same split)."""
     out.mkdir(parents=True, exist_ok=True)
     for name, frames in (("train", train), ("valid", valid), ("test", test)):
         labelled = [f.to_atoms(with_labels=True) for f in frames]
         for atoms, frame in zip(labelled, frames, strict=True):
             atoms.info["group"] = frame.group
-        ase.io.write(out / f"{name}.xyz", labelled)
+        _write_whole(out / f"{name}.xyz", labelled)
         mace = []
         for frame in frames:
             atoms = frame.to_atoms(with_labels=False)
@@ -76,7 +81,13 @@ def write_sets(out: Path, train: list, valid: list, test: list) -> None:
             if frame.stress is not None:
                 atoms.info["REF_stress"] = np.asarray(frame.stress)
             mace.append(atoms)
-        ase.io.write(out / f"mace_{name}.xyz", mace)
+        _write_whole(out / f"mace_{name}.xyz", mace)
+
+
+def _write_whole(path: Path, frames: list) -> None:
+    partial = path.with_name(f"{path.name}.{os.getpid()}.part")
+    ase.io.write(partial, frames, format="extxyz")
+    os.replace(partial, path)
 
 
 def run_mlpot(out: Path, minutes: float, seed: int, threads: int) -> float:
@@ -190,33 +201,50 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("runs/eq-mace"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--codes", nargs="+", choices=("mlpot", "mace"),
+                        default=["mlpot", "mace"], help="which codes to train (default both; "
+                        "mace needs --mace-python)")
     args = parser.parse_args()
     from zuo import evaluate
 
     from mlpot.data import read_frames
 
+    if "mace" in args.codes and not args.mace_python:
+        parser.error("MACE needs --mace-python (the python of its environment)")
     out = (args.out / f"{args.element}-seed{args.seed}").resolve()
     frames = read_frames(str(args.data / args.element / "training.json"))
     test = read_frames(str(args.data / args.element / "test.json"))
     train, valid = split(frames, 0.1, args.seed)
     write_sets(out, train, valid, test)
-    result = {"element": args.element, "seed": args.seed, "minutes": args.minutes,
-              "threads": args.threads, "mace_channels": args.mace_channels}
-    result["mlpot_s"] = run_mlpot(out, args.minutes, args.seed, args.threads)
-    result["mlpot"] = evaluate(out / "mlpot" / "model.pt", args.data.resolve(), args.element,
-                               out / "mlpot-test")
-    result["mlpot_epochs"] = json.loads((out / "mlpot" / "run.json").read_text())["epochs_run"]
-    codes = ("mlpot",)
-    if args.mace_python:
-        result["mace_s"], result["mace_epochs"] = run_mace(out, args)
-        result["mace"] = mace_errors(out, test, args.mace_python)
-        codes += ("mace",)
-    (out / "result.json").write_text(json.dumps(result, indent=2) + "\n")
-    for code in codes:
-        overall = result[code]["overall"]
-        print(f"{code}: {result[code + '_epochs']} epochs, {result[code + '_s'] / 60:.1f} min; "
-              f"test MAE E {overall['energy']['mae']:.2f} meV/atom, "
-              f"F {overall['forces']['mae']:.4f} eV/Å")
+    setting = {"element": args.element, "seed": args.seed, "minutes": args.minutes,
+               "threads": args.threads}
+    if "mlpot" in args.codes:
+        seconds = run_mlpot(out, args.minutes, args.seed, args.threads)
+        result = {**setting, "seconds": seconds,
+                  "epochs": json.loads((out / "mlpot" / "run.json").read_text())["epochs_run"],
+                  "errors": evaluate(out / "mlpot" / "model.pt", args.data.resolve(),
+                                     args.element, out / "mlpot-test")}
+        (out / "result-mlpot.json").write_text(json.dumps(result, indent=2) + "\n")
+    if "mace" in args.codes:
+        seconds, epochs = run_mace(out, args)
+        result = {**setting, "mace_channels": args.mace_channels, "seconds": seconds,
+                  "epochs": epochs, "errors": mace_errors(out, test, args.mace_python)}
+        (out / "result-mace.json").write_text(json.dumps(result, indent=2) + "\n")
+    print_results(out)
+
+
+def print_results(out: Path) -> None:
+    """Each code's epochs, minutes and test MAE, per group, from the result files in out."""
+    for path in sorted(out.glob("result-*.json")):
+        result = json.loads(path.read_text())
+        code = path.stem.removeprefix("result-")
+        print(f"{code}: {result['epochs']} epochs, {result['seconds'] / 60:.1f} min")
+        report = result["errors"]
+        for group, errors in [*report["groups"].items(), ("overall", report["overall"])]:
+            stress = errors.get("stress") or {}
+            print(f"  {group:<10} E {errors['energy']['mae']:.2f} / {errors['energy']['rmse']:.2f}"
+                  f" meV/atom  F {errors['forces']['mae']:.4f} / {errors['forces']['rmse']:.4f}"
+                  f" eV/Å  stress {stress.get('mae', float('nan')):.3f} GPa")
 
 
 if __name__ == "__main__":
