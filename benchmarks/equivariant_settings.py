@@ -49,7 +49,8 @@ def main() -> None:
     overall = evaluate(run / "mlpot" / "model.pt", args.data.resolve(), args.element,
                        run / "test")["overall"]
     stress = overall.get("stress") or {}
-    line = (f"{args.element} {args.name}: {args.epochs} epochs, {wall / 60:.1f} min; test MAE "
+    epochs = json.loads((run / "mlpot" / "run.json").read_text())["epochs_run"]
+    line = (f"{args.element} {args.name}: {epochs} epochs, {wall / 60:.1f} min; test MAE "
             f"E {overall['energy']['mae']:.2f} meV/atom, F {overall['forces']['mae']:.4f} eV/Å, "
             f"stress {stress.get('mae', float('nan')):.3f} GPa; training {args.training}, "
             f"model {args.model}")
