@@ -32,14 +32,14 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from multi_fidelity import draw_indices, write_frames  # noqa: E402
+
 
 def subset(frames: list, fraction: float, draw: int) -> list:
     """The structures of one draw: all of them at fraction 1."""
     if fraction >= 1:
         return frames
-    n = max(round(fraction * len(frames)), 2)
-    chosen = np.random.default_rng(draw).choice(len(frames), n, replace=False)
-    return [frames[i] for i in sorted(chosen.tolist())]
+    return [frames[i] for i in draw_indices(len(frames), fraction, draw)]
 
 
 def run_name(family: str, fraction: float, draw: int) -> str:
@@ -48,7 +48,6 @@ def run_name(family: str, fraction: float, draw: int) -> str:
 
 def run_once(args, family: str, fraction: float, draw: int, frames: list) -> dict:
     """Train and test one run (or read its result where it exists)."""
-    from ase.io import write
     from zuo import evaluate, train
 
     out = (args.out / run_name(family, fraction, draw)).resolve()
@@ -58,7 +57,7 @@ def run_once(args, family: str, fraction: float, draw: int, frames: list) -> dic
     chosen = subset(frames, fraction, draw)
     out.mkdir(parents=True, exist_ok=True)
     data = out / "train.xyz"
-    write(data, [f.to_atoms() for f in chosen], format="extxyz")
+    write_frames(chosen, data)
     config = {
         "output": str(out / "run"),
         "data": {"train": [{"name": "train", "files": [str(data)]}], "validation": 0.1},

@@ -122,6 +122,12 @@ def explored_frames(frames, teacher: str, out: Path, starts: int, steps: int,
     return read_frames(str(cache))
 
 
+def draw_indices(total: int, fraction: float, draw: int) -> list[int]:
+    """Sorted indices of a random `fraction` (at least 2) of `total` structures, draw d = seed d."""
+    n = max(round(fraction * total), 2)
+    return sorted(np.random.default_rng(draw).choice(total, n, replace=False).tolist())
+
+
 def write_frames(frames, path: Path) -> Path:
     from ase.io import write
 
@@ -272,9 +278,8 @@ def main() -> None:
         pretrained = Path(next(r["model"] for r in results if r["run"] == "pretrain"))
     for fraction in args.fractions:
         for draw in args.draws:
-            rng = np.random.default_rng(draw)
-            n = max(round(fraction * len(train_frames)), 2)
-            chosen = sorted(rng.choice(len(train_frames), n, replace=False).tolist())
+            chosen = draw_indices(len(train_frames), fraction, draw)
+            n = len(chosen)
             subset = write_frames([train_frames[i] for i in chosen],
                                   args.out / f"dft_{fraction}_{draw}.xyz")
             dft = {"name": "dft", "files": [str(subset)], "fidelity": "dft"}
