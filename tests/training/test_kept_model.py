@@ -3,13 +3,14 @@ time budget that sets how many epochs there are."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
 import torch
 from training_setup import DEFAULT_LOSS, run_killed_in_epoch, setup
 
-from mlpot.config.schema import CosineSchedule
+from mlpot.config.schema import CosineSchedule, FinalLossWeights
 from mlpot.errors import MlpotError
 from mlpot.models.predict import predict
 from mlpot.models.serialization import load_model
@@ -114,6 +115,22 @@ def test_epochs_within_a_budget():
     assert epochs_within(0.1, [20.0, 10.0]) == 2  # over budget already: what is done
     assert epochs_within(60.0, [1.0, 1.0]) == 3600
     assert epochs_within(1.0, [1.0, 0.0]) == math.inf
+    assert epochs_within(1.0, [30.0, 5.0, 10.0, 6.0]) == 5  # 9 s left at the median, 6 s
+
+
+def epoch_clock(seconds: list[float]):
+    """A stand-in for time.perf_counter read at the start and end of each epoch: epoch k
+    takes seconds[k - 1] (the last value from then on)."""
+    state = {"now": 0.0, "calls": 0}
+
+    def clock() -> float:
+        if state["calls"] % 2:
+            epoch = state["calls"] // 2
+            state["now"] += seconds[min(epoch, len(seconds) - 1)]
+        state["calls"] += 1
+        return state["now"]
+
+    return clock
 
 
 def test_a_time_budget_cuts_the_epochs_and_resume_keeps_the_cut(alni_frames, tmp_path,
@@ -130,3 +147,33 @@ def test_a_time_budget_cuts_the_epochs_and_resume_keeps_the_cut(alni_frames, tmp
     rows = trainer.run()
     assert [r["epoch"] for r in rows] == [1, 2, 3, 4, 5]
     assert rows[-1]["lr"] == pytest.approx(1e-5)  # the cosine ends at the cut
+
+
+def test_a_second_check_fits_the_epochs_to_a_faster_pace(alni_frames, tmp_path, monkeypatch):
+    monkeypatch.setattr(trainer_module.time, "perf_counter", epoch_clock([30.0, 30.0, 10.0]))
+    model, train, val, settings = setup(alni_frames, epochs=50, max_minutes=5.0)
+    settings = settings.model_copy(update={"schedule": CosineSchedule(name="cosine",
+                                                                      min_lr=1e-5)})
+    rows = Trainer(model, train, val, settings, tmp_path).run()
+    # epoch 2: 60 s spent, 240 s left at 30 s: 10 epochs; epoch 10: 140 s spent, the median
+    # after the first is 10 s: 16 more, 300 s in all
+    assert len(rows) == 26 and sum(r["time_s"] for r in rows) == pytest.approx(300.0)
+    assert rows[-1]["lr"] == pytest.approx(1e-5)
+    assert all(a["lr"] >= b["lr"] for a, b in itertools.pairwise(rows))
+
+
+def test_the_second_check_never_goes_past_the_epochs_asked_for(alni_frames, tmp_path,
+                                                              monkeypatch):
+    monkeypatch.setattr(trainer_module.time, "perf_counter", epoch_clock([30.0, 30.0, 1.0]))
+    model, train, val, settings = setup(alni_frames, epochs=20, max_minutes=5.0)
+    assert len(Trainer(model, train, val, settings, tmp_path).run()) == 20
+
+
+def test_the_second_check_leaves_a_begun_final_stage_in_place(alni_frames, tmp_path,
+                                                             monkeypatch):
+    monkeypatch.setattr(trainer_module.time, "perf_counter", epoch_clock([30.0, 30.0, 10.0]))
+    final = DEFAULT_LOSS.model_copy(update={"final": FinalLossWeights(start=0.5, energy=5.0)})
+    model, train, val, settings = setup(alni_frames, epochs=50, loss=final, max_minutes=5.0)
+    trainer = Trainer(model, train, val, settings, tmp_path)
+    rows = trainer.run()
+    assert len(rows) == 10 and trainer.final_loss_epoch == 6  # cut at epoch 2, begun at 6

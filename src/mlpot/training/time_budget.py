@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import math
+import statistics
 
-TIME_PROBE_EPOCH = 2  # the epochs are counted after this one (the first pays for warm-up)
+# The epochs after which the count is fitted to the budget: the first check sees one epoch
+# past warm-up, the second a median over several (the pace settles after the first few).
+TIME_CHECK_EPOCHS = (2, 10)
 
 
 def epochs_within(minutes: float, epoch_seconds: list[float]) -> float:
     """The number of epochs (those done included, at least those) that fit in `minutes` when
-    each one left takes as long as the last of `epoch_seconds` (the epochs done); infinite
-    when the last epoch took no measurable time."""
-    done, spent, pace = len(epoch_seconds), sum(epoch_seconds), epoch_seconds[-1]
+    each one left takes the median time of the epochs done after the first (which pays for
+    warm-up); infinite when that median is not measurable."""
+    done, spent = len(epoch_seconds), sum(epoch_seconds)
+    pace = statistics.median(epoch_seconds[1:] or epoch_seconds)
     left = minutes * 60.0 - spent
     if pace <= 0:  # no measurable pace: nothing to cut
         return math.inf

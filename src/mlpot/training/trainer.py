@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import statistics
 import sys
 import time
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from mlpot.training.kalman import KalmanUpdater
 from mlpot.training.loss import batch_loss, final_loss, structure_losses
 from mlpot.training.metrics import ErrorAccumulator
 from mlpot.training.selection import EpochSelection
-from mlpot.training.time_budget import TIME_PROBE_EPOCH, epochs_within
+from mlpot.training.time_budget import TIME_CHECK_EPOCHS, epochs_within
 
 
 @dataclass
@@ -73,6 +74,7 @@ class Trainer:
         self.train_set = train_set
         self.validation_set = validation_set
         self.settings = settings
+        self.requested_epochs = settings.epochs  # a time budget fits the count up to this
         self.progress = progress
         self.files = RunFiles(Path(output))
         self.metadata = metadata or {}
@@ -117,7 +119,7 @@ class Trainer:
         self._resume_selection(state)
         self.rows = list(state["rows"])
         self._rewrite_log()
-        if self.settings.max_minutes is not None and self.epoch >= TIME_PROBE_EPOCH:
+        if self.settings.max_minutes is not None and self.epoch >= TIME_CHECK_EPOCHS[0]:
             self._use_epochs(state["epochs"])  # the count the time budget chose
         self._continue_cosine(state.get("epochs"))
 
@@ -167,7 +169,7 @@ class Trainer:
             self.rows.append(row)
             self._append_log(row)
             self._track_best(row)
-            if self.epoch == TIME_PROBE_EPOCH and self.settings.max_minutes is not None:
+            if self.epoch in TIME_CHECK_EPOCHS and self.settings.max_minutes is not None:
                 self._fit_time_budget(bar)
             last = self.epoch == self.settings.epochs
             if self.epoch % self.settings.checkpoint_every == 0 or last or self._stopped():
@@ -180,15 +182,27 @@ class Trainer:
         return self.rows
 
     def _fit_time_budget(self, bar: tqdm) -> None:
-        """Cut the epochs to what training.max_minutes allows at the last epoch's pace."""
-        n = epochs_within(self.settings.max_minutes, [r["time_s"] for r in self.rows])
-        if n >= self.settings.epochs:
+        """Set the epochs to what training.max_minutes allows at the median pace so far (at
+        most the count asked for); a later check leaves them when that would move a final
+        loss stage to or before this epoch, or one has begun."""
+        n = min(epochs_within(self.settings.max_minutes, [r["time_s"] for r in self.rows]),
+                self.requested_epochs)
+        if n == self.settings.epochs:
             return
+        if self.epoch > TIME_CHECK_EPOCHS[0] and not self._final_stage_ahead(n):
+            return
+        pace = statistics.median(r["time_s"] for r in self.rows[1:])
         tqdm.write(f"training.max_minutes {self.settings.max_minutes:g}: {n} epochs fit at "
-                   f"{self.rows[-1]['time_s']:.3g} s each, not {self.settings.epochs}",
-                   file=sys.stderr)
+                   f"{pace:.3g} s each (the median after the first), not "
+                   f"{self.settings.epochs}", file=sys.stderr)
         self._set_epochs(n)
         bar.total = n
+
+    def _final_stage_ahead(self, n: int) -> bool:
+        """Whether a final loss stage, if any, is still to start both now and with n epochs."""
+        if self.final_loss is None:
+            return True
+        return min(self.final_loss_epoch, final_loss(self.settings.loss, n)[1]) > self.epoch
 
     def _set_epochs(self, n: int) -> None:
         """Train for n epochs instead: the final loss stage and a cosine schedule follow."""
