@@ -326,8 +326,8 @@ class TrainingConfig(Section):
     select: which epoch's model is kept (mlpot.training.selection): lowest (validation loss),
     latest_within_se (the latest epoch within one standard error of the lowest), last.
     max_minutes: a wall-time budget for the epochs (validation included, data preparation
-    not): after the second epoch the number of epochs is cut to what fits, after the tenth
-    set again at the median pace (at most the epochs asked for), and a cosine schedule is
+    not): after the second epoch the number of epochs is cut to what fits, after every tenth
+    set again at the mean pace (at most the epochs asked for), and a cosine schedule is
     fitted to end there (null: no budget).
     """
 

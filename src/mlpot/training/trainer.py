@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import math
-import statistics
 import sys
 import time
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from mlpot.training.kalman import KalmanUpdater
 from mlpot.training.loss import batch_loss, final_loss, structure_losses
 from mlpot.training.metrics import ErrorAccumulator
 from mlpot.training.selection import EpochSelection
-from mlpot.training.time_budget import TIME_CHECK_EPOCHS, epochs_within
+from mlpot.training.time_budget import FIRST_CHECK, epoch_pace, epochs_within, is_budget_check
 
 
 @dataclass
@@ -119,7 +118,7 @@ class Trainer:
         self._resume_selection(state)
         self.rows = list(state["rows"])
         self._rewrite_log()
-        if self.settings.max_minutes is not None and self.epoch >= TIME_CHECK_EPOCHS[0]:
+        if self.settings.max_minutes is not None and self.epoch >= FIRST_CHECK:
             self._use_epochs(state["epochs"])  # the count the time budget chose
         self._continue_cosine(state.get("epochs"))
 
@@ -169,7 +168,7 @@ class Trainer:
             self.rows.append(row)
             self._append_log(row)
             self._track_best(row)
-            if self.epoch in TIME_CHECK_EPOCHS and self.settings.max_minutes is not None:
+            if is_budget_check(self.epoch) and self.settings.max_minutes is not None:
                 self._fit_time_budget(bar)
             last = self.epoch == self.settings.epochs
             if self.epoch % self.settings.checkpoint_every == 0 or last or self._stopped():
@@ -182,18 +181,17 @@ class Trainer:
         return self.rows
 
     def _fit_time_budget(self, bar: tqdm) -> None:
-        """Set the epochs to what training.max_minutes allows at the median pace so far (at
-        most the count asked for); a later check leaves them when that would move a final
-        loss stage to or before this epoch, or one has begun."""
-        n = min(epochs_within(self.settings.max_minutes, [r["time_s"] for r in self.rows]),
-                self.requested_epochs)
+        """Set the epochs to what training.max_minutes allows at the pace so far (at most the
+        count asked for); a later check leaves them when that would move a final loss stage
+        to or before this epoch, or one has begun."""
+        seconds = [r["time_s"] for r in self.rows]
+        n = min(epochs_within(self.settings.max_minutes, seconds), self.requested_epochs)
         if n == self.settings.epochs:
             return
-        if self.epoch > TIME_CHECK_EPOCHS[0] and not self._final_stage_ahead(n):
+        if self.epoch > FIRST_CHECK and not self._final_stage_ahead(n):
             return
-        pace = statistics.median(r["time_s"] for r in self.rows[1:])
         tqdm.write(f"training.max_minutes {self.settings.max_minutes:g}: {n} epochs fit at "
-                   f"{pace:.3g} s each (the median after the first), not "
+                   f"{epoch_pace(seconds):.3g} s each (the mean after the first), not "
                    f"{self.settings.epochs}", file=sys.stderr)
         self._set_epochs(n)
         bar.total = n
