@@ -36,10 +36,8 @@ from multi_fidelity import draw_indices, write_frames  # noqa: E402
 
 
 def subset(frames: list, fraction: float, draw: int) -> list:
-    """The structures of one draw: all of them at fraction 1."""
-    if fraction >= 1:
-        return frames
-    return [frames[i] for i in draw_indices(len(frames), fraction, draw)]
+    """The structures of one draw (all of them at fraction 1)."""
+    return [frames[i] for i in draw_indices(len(frames), min(fraction, 1.0), draw)]
 
 
 def run_name(family: str, fraction: float, draw: int) -> str:

@@ -170,15 +170,14 @@ def test_a_later_check_cuts_the_epochs_when_they_slow_down(alni_frames, tmp_path
     assert len(rows) == 20 and sum(r["time_s"] for r in rows) == pytest.approx(300.0)
 
 
-def test_the_checks_never_go_past_the_epochs_asked_for(alni_frames, tmp_path,
-                                                              monkeypatch):
+def test_the_checks_never_go_past_the_epochs_asked_for(alni_frames, tmp_path, monkeypatch):
     monkeypatch.setattr(trainer_module.time, "perf_counter", epoch_clock([30.0, 30.0, 1.0]))
     model, train, val, settings = setup(alni_frames, epochs=20, max_minutes=5.0)
     assert len(Trainer(model, train, val, settings, tmp_path).run()) == 20
 
 
 def test_a_later_check_leaves_a_begun_final_stage_in_place(alni_frames, tmp_path,
-                                                             monkeypatch):
+                                                           monkeypatch):
     monkeypatch.setattr(trainer_module.time, "perf_counter", epoch_clock([30.0, 30.0, 10.0]))
     final = DEFAULT_LOSS.model_copy(update={"final": FinalLossWeights(start=0.5, energy=5.0)})
     model, train, val, settings = setup(alni_frames, epochs=50, loss=final, max_minutes=5.0)
