@@ -131,7 +131,7 @@ def test_a_run_reports_its_data_choices_and_best_epoch_and_resumes_its_schedule(
     assert run["best_epoch"] in (1, 2) and "lowest training loss" in run["best_reason"]
     _config(in_tmp, copper(3), validation=0.1, epochs=4)
     assert main(["train", config, "--no-progress", "--resume"]) == 0
-    assert "continues from the last epoch's learning rate" in capsys.readouterr().err
+    assert "goes on from the last epoch's learning rate" in capsys.readouterr().err
     text = (in_tmp / "run" / "log.csv").read_text()
     assert "nan" not in text.lower()  # no validation frames: empty cells
     with open(in_tmp / "run" / "log.csv") as handle:

@@ -3,7 +3,6 @@ time budget that sets how many epochs there are."""
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import pytest
@@ -159,7 +158,13 @@ def test_later_checks_fit_the_epochs_to_a_faster_pace(alni_frames, tmp_path, mon
     # at the mean after the first, 110 / 9 s: 23; epoch 20: 60 s left at 210 / 19 s: 25
     assert len(rows) == 25 and sum(r["time_s"] for r in rows) == pytest.approx(290.0)
     assert rows[-1]["lr"] == pytest.approx(1e-5)
-    assert all(a["lr"] >= b["lr"] for a, b in itertools.pairwise(rows))
+    # after each check the rate is the cosine set for the new count from the start (epoch e
+    # runs at schedule step e - 1): at epoch 10 the cut to 10 epochs had reached min_lr, and
+    # the 13 epochs more get the rates a 23-epoch cosine has there
+    for check, epochs in ((2, 10), (10, 23), (20, 25)):
+        for e in range(check + 1, min(check + 10, epochs) + 1):
+            expected = 1e-5 + (5e-3 - 1e-5) * (1 + math.cos(math.pi * (e - 1) / (epochs - 1))) / 2
+            assert rows[e - 1]["lr"] == pytest.approx(expected, rel=1e-9)
 
 
 def test_a_later_check_cuts_the_epochs_when_they_slow_down(alni_frames, tmp_path, monkeypatch):

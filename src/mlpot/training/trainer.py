@@ -124,24 +124,26 @@ class Trainer:
 
     def _continue_cosine(self, saved_epochs: int | None) -> None:
         """Resumed with another number of epochs, a cosine schedule would jump (back up from
-        min_lr when there are more): it goes on from the rate of the last epoch to min_lr over
-        the epochs left instead, and says so."""
+        min_lr when there are more): it keeps its phase instead, going on from the last
+        epoch's rate along the cosine that reaches min_lr at the new last epoch, and says so."""
         if not isinstance(self.scheduler, torch.optim.lr_scheduler.CosineAnnealingLR):
             return
         saved = saved_epochs if saved_epochs is not None else self.scheduler.T_max + 1
         left = self.settings.epochs - self.epoch
         if saved == self.settings.epochs or left <= 0 or not self.rows:
             return
-        lr = self.rows[-1]["lr"]  # the optimiser's own is one schedule step past the end
+        last = self.rows[-1]["lr"]  # the optimiser's own is one schedule step past the end
+        lr = cosine_step(last, self.scheduler.last_epoch, self.settings.epochs - 1,
+                         self.settings.schedule.min_lr)
+        self.scheduler.T_max = max(self.settings.epochs - 1, 1)
         for group in self.optimizer.param_groups:
-            group["initial_lr"] = group["lr"] = lr
-        self.scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
-            self.optimizer, T_max=max(left - 1, 1), eta_min=self.settings.schedule.min_lr
-        )
+            group["lr"] = lr
+        self.scheduler._last_lr = [lr] * len(self.optimizer.param_groups)
         tqdm.write(
             f"the cosine schedule was set for {saved} epochs, now {self.settings.epochs}: it "
-            f"continues from the last epoch's learning rate {lr:.3g} down to "
-            f"{self.settings.schedule.min_lr:.3g} over the {left} epochs left", file=sys.stderr
+            f"goes on from the last epoch's learning rate {last:.3g} along the cosine that "
+            f"reaches {self.settings.schedule.min_lr:.3g} at epoch {self.settings.epochs}",
+            file=sys.stderr,
         )
 
     def _resume_average(self, data: dict) -> None:
@@ -203,10 +205,22 @@ class Trainer:
         return min(self.final_loss_epoch, final_loss(self.settings.loss, n)[1]) > self.epoch
 
     def _set_epochs(self, n: int) -> None:
-        """Train for n epochs instead: the final loss stage and a cosine schedule follow."""
-        old = self.settings.epochs
+        """Train for n epochs instead: the final loss stage follows, and a cosine schedule
+        goes on as the one set for n epochs from the start (a small step in the rate at a
+        check that changes the count a little; restarting the curve from its flat top at
+        each check would hold the rate high and drop it in the last epochs)."""
         self._use_epochs(n)
-        self._continue_cosine(old)
+        scheduler = self.scheduler
+        if not isinstance(scheduler, torch.optim.lr_scheduler.CosineAnnealingLR):
+            return
+        scheduler.T_max = max(n - 1, 1)
+        floor = self.settings.schedule.min_lr
+        rates = [floor + (base - floor) * (1 + math.cos(math.pi * min(scheduler.last_epoch /
+                                                                       scheduler.T_max, 1))) / 2
+                 for base in scheduler.base_lrs]
+        for group, rate in zip(self.optimizer.param_groups, rates, strict=True):
+            group["lr"] = rate
+        scheduler._last_lr = rates
 
     def _use_epochs(self, n: int) -> None:
         """n epochs in the settings and the final loss stage placed for them."""
@@ -405,6 +419,14 @@ def _scheduler(optimizer: torch.optim.Optimizer, settings: TrainingConfig):
             optimizer, T_max=max(epochs - 1, 1), eta_min=s.min_lr
         )
     return None
+
+
+def cosine_step(rate: float, step: int, last_step: int, min_lr: float) -> float:
+    """The rate at schedule step `step` of the cosine from the rate at step - 1 to min_lr at
+    `last_step` (step <= last_step): the same cosine shape, anchored at `rate`."""
+    ratio = (1 + math.cos(math.pi * step / last_step)) / (
+        1 + math.cos(math.pi * (step - 1) / last_step))
+    return min_lr + (rate - min_lr) * ratio
 
 
 def _cell(value):
