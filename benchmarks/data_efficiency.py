@@ -8,9 +8,10 @@ For a fraction f below 1 and draw d, the structures are a random f of EL/trainin
 drawn as multi_fidelity.py draws its DFT subsets (numpy's default_rng(d), `choice` without
 replacement); f = 1 takes them all. Each run is `mlpot train` in a child process with a
 config that names only the data (10 % of it for validation), the family (`model.family`),
-`training.seed` d and `training.max_minutes` --minutes: everything else is the family's
-default recipe. The equivariant family's recipe needs the time cap (its automatic epoch
-count would take hours on one core); the descriptor recipe ends well within it. The kept
+`training.seed` d and `training.max_minutes` --minutes (with --scale-minutes: --minutes x f,
+so that every fraction gets about the epochs of the full set's run): everything else is the
+family's default recipe. The equivariant family's recipe needs the time cap (its automatic
+epoch count would take hours on one core); the descriptor recipe ends well within it. The kept
 model is tested on test.json, which no run sees, per group.
 
 Each run's result goes to OUT/FAMILY@F-drawD/result.json and a run with a result is not
@@ -44,6 +45,11 @@ def run_name(family: str, fraction: float, draw: int) -> str:
     return f"{family}@{fraction:g}-draw{draw}"
 
 
+def minutes_for(args, fraction: float) -> float:
+    """training.max_minutes of a run on `fraction` of the structures."""
+    return args.minutes * min(fraction, 1.0) if args.scale_minutes else args.minutes
+
+
 def run_once(args, family: str, fraction: float, draw: int, frames: list) -> dict:
     """Train and test one run (or read its result where it exists)."""
     from zuo import evaluate, train
@@ -60,7 +66,7 @@ def run_once(args, family: str, fraction: float, draw: int, frames: list) -> dic
         "output": str(out / "run"),
         "data": {"train": [{"name": "train", "files": [str(data)]}], "validation": 0.1},
         "model": {"family": family},
-        "training": {"seed": draw, "max_minutes": args.minutes},
+        "training": {"seed": draw, "max_minutes": minutes_for(args, fraction)},
     }
     path = out / "config.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -68,6 +74,7 @@ def run_once(args, family: str, fraction: float, draw: int, frames: list) -> dic
     record = json.loads((out / "run" / "run.json").read_text())
     result = {"family": family, "fraction": fraction, "draw": draw, "structures": len(chosen),
               "train_s": seconds, "epochs": record.get("epochs_run"),
+              "max_minutes": minutes_for(args, fraction),
               "errors": evaluate(out / "run" / "model.pt", args.data.resolve(), args.element,
                                  out)}
     result_path.write_text(json.dumps(result, indent=2) + "\n")
@@ -113,6 +120,8 @@ def main() -> None:
     parser.add_argument("--draws", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--minutes", type=float, default=60.0,
                         help="training.max_minutes of every run")
+    parser.add_argument("--scale-minutes", action="store_true",
+                        help="training.max_minutes = --minutes x the fraction (equal epochs)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("runs/data-efficiency"))
     args = parser.parse_args()
