@@ -19,7 +19,7 @@ from mlpot.training.loss import batch_loss, structure_losses
 from mlpot.training.run_summary import best_epoch_summary
 from mlpot.training.selection import RULES, EpochSelection
 from mlpot.training.time_budget import epochs_within
-from mlpot.training.trainer import Trainer
+from mlpot.training.trainer import Trainer, cosine_step
 
 # (loss, standard error) per epoch: the lowest at epoch 2, epochs 4 and 5 within its error,
 # epoch 6 beyond it.
@@ -165,6 +165,16 @@ def test_later_checks_fit_the_epochs_to_a_faster_pace(alni_frames, tmp_path, mon
         for e in range(check + 1, min(check + 10, epochs) + 1):
             expected = 1e-5 + (5e-3 - 1e-5) * (1 + math.cos(math.pi * (e - 1) / (epochs - 1))) / 2
             assert rows[e - 1]["lr"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_resumed_cosine_keeps_its_phase():
+    def cosine(step, last):
+        return 1e-5 + (5e-3 - 1e-5) * (1 + math.cos(math.pi * step / last)) / 2
+    # on the curve itself the step reproduces it; from another count's rate it keeps the shape
+    assert cosine_step(cosine(9, 29), 10, 29, 1e-5) == pytest.approx(cosine(10, 29), rel=1e-12)
+    rate = cosine_step(cosine(9, 19), 10, 29, 1e-5)
+    assert rate < cosine(9, 19)
+    assert cosine_step(rate, 29, 29, 1e-5) == pytest.approx(1e-5)  # min_lr at the new end
 
 
 def test_a_later_check_cuts_the_epochs_when_they_slow_down(alni_frames, tmp_path, monkeypatch):
