@@ -136,9 +136,7 @@ class Trainer:
         lr = cosine_step(last, self.scheduler.last_epoch, self.settings.epochs - 1,
                          self.settings.schedule.min_lr)
         self.scheduler.T_max = max(self.settings.epochs - 1, 1)
-        for group in self.optimizer.param_groups:
-            group["lr"] = lr
-        self.scheduler._last_lr = [lr] * len(self.optimizer.param_groups)
+        self._set_rates([lr] * len(self.optimizer.param_groups))
         tqdm.write(
             f"the cosine schedule was set for {saved} epochs, now {self.settings.epochs}: it "
             f"goes on from the last epoch's learning rate {last:.3g} along the cosine that "
@@ -214,13 +212,14 @@ class Trainer:
         if not isinstance(scheduler, torch.optim.lr_scheduler.CosineAnnealingLR):
             return
         scheduler.T_max = max(n - 1, 1)
-        floor = self.settings.schedule.min_lr
-        rates = [floor + (base - floor) * (1 + math.cos(math.pi * min(scheduler.last_epoch /
-                                                                       scheduler.T_max, 1))) / 2
-                 for base in scheduler.base_lrs]
+        if scheduler.last_epoch <= scheduler.T_max:  # else the run ends with this epoch
+            self._set_rates(scheduler._get_closed_form_lr())
+
+    def _set_rates(self, rates: list[float]) -> None:
+        """The optimiser's learning rates for the next epoch, and the scheduler's record."""
         for group, rate in zip(self.optimizer.param_groups, rates, strict=True):
             group["lr"] = rate
-        scheduler._last_lr = rates
+        self.scheduler._last_lr = list(rates)
 
     def _use_epochs(self, n: int) -> None:
         """n epochs in the settings and the final loss stage placed for them."""
