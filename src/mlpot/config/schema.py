@@ -233,12 +233,15 @@ Schedule = Annotated[
 class FinalLossWeights(Section):
     """Loss coefficients for the last part of training, from the fraction `start` of the
     epochs on (a second, energy-weighted stage as in MACE); a coefficient left out keeps its
-    value. The best model is chosen within this stage."""
+    value. The best model is chosen within this stage. reset_optimizer: the optimiser's
+    moment estimates start afresh with the stage (Adam's running averages of the first
+    stage's gradients would otherwise set the size of the new loss's first steps)."""
 
     start: float = Field(0.75, gt=0, lt=1)
     energy: NonNegative | None = None
     forces: NonNegative | None = None
     stress: NonNegative | None = None
+    reset_optimizer: bool = False
 
 
 class HuberWidths(Section):

@@ -240,8 +240,11 @@ class Trainer:
         return self.rows
 
     def _start_final_stage(self) -> None:
-        """A new loss, not comparable with the old: selection and plateaus start afresh."""
+        """A new loss, not comparable with the old: selection and plateaus start afresh, and
+        the optimiser's moments too where the stage asks for it."""
         self.selection.restart()
+        if self.settings.loss.final.reset_optimizer:  # never Kalman: it refuses loss.final
+            self.optimizer.state.clear()
         self.bad_epochs = 0
         if isinstance(self.scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
             self.scheduler.best, self.scheduler.num_bad_epochs = self.scheduler.mode_worse, 0
