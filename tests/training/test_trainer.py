@@ -8,7 +8,7 @@ import pytest
 import torch
 from training_setup import DEFAULT_LOSS, loss, run_killed_in_epoch, setup, staged
 
-from mlpot.config import LossWeights, OptimizerConfig, PlateauSchedule
+from mlpot.config import OptimizerConfig, PlateauSchedule
 from mlpot.models.serialization import load_model
 from mlpot.training.trainer import Trainer
 
@@ -114,16 +114,9 @@ def test_final_loss_stage_from_the_first_epoch_trains_as_its_coefficients(alni_f
         torch.testing.assert_close(value, plain.state_dict()[key], rtol=0, atol=0)
 
 
-def _reset_stage(start: float) -> LossWeights:
-    stage = staged(DEFAULT_LOSS, loss(100.0, 1.0, 0.1), start).final
-    return DEFAULT_LOSS.model_copy(
-        update={"final": stage.model_copy(update={"reset_optimizer": True})}
-    )
-
-
 @pytest.mark.parametrize("reset", [False, True])
 def test_final_loss_stage_can_start_the_optimiser_afresh(alni_frames, tmp_path, reset):
-    stages = _reset_stage(0.5) if reset else staged(DEFAULT_LOSS, loss(100.0, 1.0, 0.1), 0.5)
+    stages = staged(DEFAULT_LOSS, loss(100.0, 1.0, 0.1), 0.5, reset_optimizer=reset)
     model, train, val, settings = setup(alni_frames, epochs=6, loss=stages)  # stage: epoch 4
     trainer = Trainer(model, train, val, settings, tmp_path)
     trainer.run()
@@ -135,12 +128,13 @@ def test_final_loss_stage_can_start_the_optimiser_afresh(alni_frames, tmp_path, 
 def test_resume_in_a_stage_that_reset_the_optimiser_equals_the_whole_run(
     alni_frames, tmp_path, monkeypatch
 ):
-    model, train, val, settings = setup(alni_frames, epochs=6, loss=_reset_stage(0.5))
+    stages = staged(DEFAULT_LOSS, loss(100.0, 1.0, 0.1), 0.5, reset_optimizer=True)
+    model, train, val, settings = setup(alni_frames, epochs=6, loss=stages)
     Trainer(model, train, val, settings, tmp_path / "whole").run()
     reference = {k: v.clone() for k, v in model.state_dict().items()}
-    model, train, val, settings = setup(alni_frames, epochs=6, loss=_reset_stage(0.5))
+    model, train, val, settings = setup(alni_frames, epochs=6, loss=stages)
     run_killed_in_epoch(Trainer(model, train, val, settings, tmp_path / "split"), 5, monkeypatch)
-    fresh, train, val, settings = setup(alni_frames, epochs=6, loss=_reset_stage(0.5))
+    fresh, train, val, settings = setup(alni_frames, epochs=6, loss=stages)
     trainer = Trainer(fresh, train, val, settings, tmp_path / "split")
     trainer.resume()
     trainer.run()

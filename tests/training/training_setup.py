@@ -29,10 +29,11 @@ def loss(energy: float, forces: float, stress: float = 0.0, **more) -> LossWeigh
     return LossWeights(energy=energy, forces=forces, stress=stress, **more)
 
 
-def staged(first: LossWeights, final: LossWeights, start: float) -> LossWeights:
+def staged(first: LossWeights, final: LossWeights, start: float,
+           reset_optimizer: bool = False) -> LossWeights:
     """`first` with a final stage of `final`'s energy, force and stress coefficients."""
     stage = FinalLossWeights(start=start, energy=final.energy, forces=final.forces,
-                             stress=final.stress)
+                             stress=final.stress, reset_optimizer=reset_optimizer)
     return first.model_copy(update={"final": stage})
 
 

@@ -29,7 +29,7 @@ def final_loss(loss: LossWeights, epochs: int) -> tuple[LossWeights | None, int]
     coefficients `loss.final` gives replace theirs from epoch round(start * epochs) + 1."""
     if loss.final is None:
         return None, 0
-    given = loss.final.model_dump(exclude={"start", "reset_optimizer"}, exclude_none=True)
+    given = loss.final.model_dump(include={"energy", "forces", "stress"}, exclude_none=True)
     return loss.model_copy(update={**given, "final": None}), round(loss.final.start * epochs) + 1
 
 
