@@ -89,7 +89,8 @@ class EquivariantConfig(Section):
     interactions:  message-passing layers
     radial_basis, radial_hidden, envelope_p: Bessel functions, radial network widths and the
                    exponent of the polynomial cutoff envelope
-    readout_hidden: width of the last layer's energy readout
+    readout_hidden: width of the MLP energy readouts
+    mlp_readouts:  "last" (the other layers' readouts linear, as MACE) or "all"
     reference_energies: "fit" (least squares on the training set) or element -> eV
     """
 
@@ -110,6 +111,7 @@ class EquivariantConfig(Section):
     radial_hidden: list[PositiveInt] = Field(default_factory=lambda: [64, 64])
     envelope_p: int = Field(6, ge=2)
     readout_hidden: PositiveInt = 16
+    mlp_readouts: Literal["last", "all"] = "last"
     reference_energies: ReferenceEnergies = "fit"
 
 

@@ -26,6 +26,7 @@ def build_equivariant(section: EquivariantConfig, context: BuildContext):
         correlation=section.correlation, interactions=section.interactions,
         radial_basis=section.radial_basis, radial_hidden=tuple(section.radial_hidden),
         envelope_p=section.envelope_p, readout_hidden=section.readout_hidden,
+        mlp_readouts=section.mlp_readouts,
         average_neighbours=mean_neighbours(context.frames, section.cutoff),
     )
     with torch.random.fork_rng(devices=[]):

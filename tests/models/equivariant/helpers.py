@@ -29,7 +29,8 @@ SETTINGS = {
         readout_hidden=4,
         average_neighbours=10.0,
     ),
-    # vectors between layers (e3nn-coupled messages), three layers, correlation 2
+    # vectors between layers (e3nn-coupled messages), three layers, correlation 2, an MLP
+    # readout on every layer
     "vector": EquivariantSettings(
         channels=3,
         l_max=2,
@@ -40,6 +41,7 @@ SETTINGS = {
         readout_hidden=4,
         average_neighbours=10.0,
         envelope_p=5,
+        mlp_readouts="all",
     ),
 }
 

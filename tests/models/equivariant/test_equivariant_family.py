@@ -49,13 +49,15 @@ def test_trains_from_a_config(tmp_path):
         "data": {"train": [{"name": "emt", "files": [str(tmp_path / "train.xyz")]}],
                  "validation": 0.0},
         "model": {"family": "equivariant", "cutoff": 4.0, "channels": 4, "l_max": 1,
-                  "correlation": 2, "interactions": 1, "radial_hidden": [8]},
+                  "correlation": 2, "interactions": 2, "radial_hidden": [8],
+                  "mlp_readouts": "all"},
         "training": {"epochs": 2, "batch_size": 3},
     }
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
     assert main(["train", str(tmp_path / "config.yaml"), "--no-progress"]) == 0
     model = load_model(tmp_path / "run" / "model.pt")
     assert model.family == "equivariant" and model.settings.average_neighbours > 10
+    assert all(isinstance(layer.readout, torch.nn.Sequential) for layer in model.layers)
     assert float(model.energy_scale[0]) > 0.01  # the training forces' RMS
 
 

@@ -90,6 +90,8 @@ def test_settings_are_checked():
         EquivariantSettings(interactions=4)
     with pytest.raises(MlpotError, match="hidden_l_max"):
         EquivariantSettings(l_max=1, hidden_l_max=2)
+    with pytest.raises(MlpotError, match="mlp_readouts"):
+        EquivariantSettings(mlp_readouts="first")
     with pytest.raises(MlpotError, match="distinct"):
         EquivariantPotential(("Si", "Si"), 5.0, EquivariantSettings(), torch.float64)
 

@@ -4,7 +4,7 @@ energy readout.
 Pairs p = (i, j) = (first[p], second[p]) carry the message of neighbour j to the central atom i:
     A_i = sum_{p: first[p] = i} R_p (x) h_j (x) Y(r_p) / average_neighbours   (density.py)
     B_i = many-body product of A_i (products of up to `correlation` densities)
-    h_i' = Linear(B_i) + Linear(h_i),   E_i += readout(scalars of h_i')
+    h_i' = Linear(B_i) + Linear(h_i),   E_i += readout(scalars of h_i')  (linear or MLP)
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ class InteractionLayer(torch.nn.Module):
         )
         self.update = o3.Linear(out_irreps, out_irreps)
         self.self_connection = o3.Linear(node_irreps, out_irreps)
-        self.readout = _readout(out_irreps, settings.readout_hidden, last)
+        mlp = last or settings.mlp_readouts == "all"
+        self.readout = _readout(out_irreps, settings.readout_hidden, mlp)
 
     def forward(
         self, features: torch.Tensor, species: torch.Tensor, edges: Edges
@@ -55,9 +56,9 @@ class InteractionLayer(torch.nn.Module):
         return updated, self.readout(updated).squeeze(-1)
 
 
-def _readout(irreps: o3.Irreps, hidden: int, last: bool) -> torch.nn.Module:
-    """A linear map of the invariant scalars to one energy per atom; on the last layer an MLP."""
-    if not last:
+def _readout(irreps: o3.Irreps, hidden: int, mlp: bool) -> torch.nn.Module:
+    """The invariant scalars to one energy per atom: a linear map, or an MLP of one hidden layer."""
+    if not mlp:
         return o3.Linear(irreps, o3.Irreps("1x0e"))
     return torch.nn.Sequential(
         o3.Linear(irreps, o3.Irreps(f"{hidden}x0e")),

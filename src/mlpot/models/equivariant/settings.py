@@ -25,7 +25,9 @@ class EquivariantSettings:
     radial_hidden:       hidden widths of the radial network (shared by all layers)
     envelope_p:          exponent p of the polynomial cutoff envelope (smooth to order p)
     average_neighbours:  neighbour sums are divided by this (the data's mean neighbour count)
-    readout_hidden:      width of the hidden layer of the last layer's energy readout
+    readout_hidden:      width of the hidden layer of the MLP energy readouts
+    mlp_readouts:        "last": only the last layer reads its energy out through an MLP, the
+                         others linearly (MACE's design); "all": every layer through an MLP
     """
 
     channels: int = 32
@@ -38,6 +40,7 @@ class EquivariantSettings:
     envelope_p: int = 6
     average_neighbours: float = 1.0
     readout_hidden: int = 16
+    mlp_readouts: str = "last"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "radial_hidden", tuple(int(w) for w in self.radial_hidden))
@@ -52,6 +55,7 @@ class EquivariantSettings:
             "envelope_p must be >= 2": self.envelope_p >= 2,
             "average_neighbours must be > 0": self.average_neighbours > 0,
             "readout_hidden must be >= 1": self.readout_hidden >= 1,
+            "mlp_readouts must be 'last' or 'all'": self.mlp_readouts in ("last", "all"),
         }
         failed = [message for message, ok in checks.items() if not ok]
         if failed:
