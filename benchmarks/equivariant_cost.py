@@ -10,8 +10,9 @@ positions (0.001 Å), so nothing is cached but the descriptor calculator's neigh
 (built with a skin, as in MD).
 
 Models, all with random weights (the cost does not depend on their values), cutoff 5 Å for the
-equivariant ones (28 neighbours per atom), float64 or --dtype float32 for the equivariant ones
-(the descriptor model stays float64):
+equivariant ones (28 neighbours per atom; --cutoffs 5 6 measures each at both cutoffs, with the
+cell's neighbour count at each as the models' normaliser), float64 or --dtype float32 for the
+equivariant ones (the descriptor model stays float64):
 - mlpot equivariant: `EquivariantSettings` as given by --channels (default settings otherwise:
   l_max 3, scalar node features between 2 layers, correlation 3, radial MLP 8-64-64 shared by
   the layers), evaluated as the model-family seam will: vesin neighbour pairs,
@@ -45,8 +46,7 @@ import numpy as np
 
 ATOMS_PER_EDGE = 10  # primitive cells per edge: 2 x 10^3 atoms
 RATTLE = 0.05  # Å
-CUTOFF = 5.0  # Å, the equivariant models'
-NEIGHBOURS = 28.0  # atoms within 5 Å of an atom of diamond Si
+CUTOFFS = (5.0,)  # Å, the equivariant models'
 MACE_DEFAULT = ("32x0e", "128x0e")
 REPLY = "@reply"  # prefix of the MACE child's answers on its stdout
 
@@ -58,6 +58,14 @@ def silicon(seed: int = 0):
     atoms = bulk("Si", "diamond", a=5.43).repeat(ATOMS_PER_EDGE)
     atoms.rattle(stdev=RATTLE, seed=seed)
     return atoms
+
+
+def mean_neighbours(cutoff: float) -> float:
+    """Neighbours within `cutoff` (Å) per atom of the rattled cell (the models' normaliser)."""
+    from ase.neighborlist import neighbor_list
+
+    atoms = silicon()
+    return len(neighbor_list("i", atoms, cutoff)) / len(atoms)
 
 
 def displacer(atoms, seed: int):
@@ -73,14 +81,14 @@ def displacer(atoms, seed: int):
 # ---- MACE, in its own environment (child process) ----
 
 
-def mace_model(hidden: str):
+def mace_model(hidden: str, cutoff: float):
     import torch
     from e3nn import o3
     from mace import modules
 
     block = modules.interaction_classes["RealAgnosticResidualInteractionBlock"]
     return modules.MACE(
-        r_max=CUTOFF,
+        r_max=cutoff,
         num_bessel=8,
         num_polynomial_cutoff=5,
         max_ell=3,
@@ -91,7 +99,7 @@ def mace_model(hidden: str):
         hidden_irreps=o3.Irreps(hidden),
         MLP_irreps=o3.Irreps("16x0e"),
         atomic_energies=np.array([-4.0]),
-        avg_num_neighbors=NEIGHBOURS,
+        avg_num_neighbors=mean_neighbours(cutoff),
         atomic_numbers=[14],
         correlation=3,
         gate=torch.nn.functional.silu,
@@ -99,9 +107,9 @@ def mace_model(hidden: str):
     )
 
 
-def serve_mace(hidden_irreps: list[str], threads: int, dtype: str) -> None:
-    """Child: build the MACE models, then one E+F per line "run NAME" on stdin, answering
-    the wall time in seconds."""
+def serve_mace(models: list[str], threads: int, dtype: str) -> None:
+    """Child: build the MACE models (each named HIDDEN@CUTOFF), then one E+F per line
+    "run NAME" on stdin, answering the wall time in seconds."""
     import torch
     from mace.calculators import MACECalculator
 
@@ -109,13 +117,14 @@ def serve_mace(hidden_irreps: list[str], threads: int, dtype: str) -> None:
     torch.set_default_dtype(getattr(torch, dtype))
     torch.manual_seed(0)
     calculators, structures = {}, {}
-    for hidden in hidden_irreps:
-        model = mace_model(hidden)
+    for name in models:
+        hidden, cutoff = name.split("@")
+        model = mace_model(hidden, float(cutoff))
         calc = MACECalculator(models=model, device="cpu", default_dtype=dtype)
         n_parameters = sum(p.numel() for p in model.parameters())
-        calculators[hidden] = (calc, n_parameters)
+        calculators[name] = (calc, n_parameters)
         atoms = silicon()
-        structures[hidden] = (atoms, displacer(atoms, 1))
+        structures[name] = (atoms, displacer(atoms, 1))
     print(REPLY, json.dumps({h: n for h, (_, n) in calculators.items()}), flush=True)
     for line in sys.stdin:
         command, hidden = line.split()
@@ -139,11 +148,11 @@ def serve_mace(hidden_irreps: list[str], threads: int, dtype: str) -> None:
 
 
 class MaceClient:
-    """The parent's side: one MACE model per hidden irreps, called one E+F at a time."""
+    """The parent's side: one MACE model per HIDDEN@CUTOFF, called one E+F at a time."""
 
-    def __init__(self, python: str, hidden_irreps: list[str], threads: int, dtype: str) -> None:
+    def __init__(self, python: str, models: list[str], threads: int, dtype: str) -> None:
         env = {**os.environ, "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD": "1"}  # e3nn 0.4.4's constants
-        command = [python, __file__, "--serve-mace", *hidden_irreps, "--threads", str(threads)]
+        command = [python, __file__, "--serve-mace", *models, "--threads", str(threads)]
         command += ["--dtype", dtype]
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
@@ -171,15 +180,15 @@ class MaceClient:
 # ---- mlpot's models ----
 
 
-def equivariant_case(channels: int, dtype: str = "float64"):
+def equivariant_case(channels: int, dtype: str = "float64", cutoff: float = CUTOFFS[0]):
     """(evaluate E+F once, n_parameters, (model, atoms)) for mlpot's equivariant model."""
     import torch
 
     from mlpot.models.equivariant import EquivariantPotential, EquivariantSettings
 
     torch.manual_seed(0)
-    settings = EquivariantSettings(channels=channels, average_neighbours=NEIGHBOURS)
-    model = EquivariantPotential(("Si",), CUTOFF, settings, getattr(torch, dtype))
+    settings = EquivariantSettings(channels=channels, average_neighbours=mean_neighbours(cutoff))
+    model = EquivariantPotential(("Si",), cutoff, settings, getattr(torch, dtype))
     atoms = silicon()
     displace = displacer(atoms, 1)
 
@@ -239,13 +248,17 @@ def measure(args, threads: int) -> list[dict]:
 
     torch.set_num_threads(threads)
     numba.set_num_threads(threads)
-    mace = MaceClient(args.mace_python, args.mace, threads, args.dtype)
+    models = [f"{hidden}@{cutoff}" for cutoff in args.cutoffs for hidden in args.mace]
+    mace = MaceClient(args.mace_python, models, threads, args.dtype)
     cases = {}
-    for channels in args.channels:
-        evaluate, n, _ = equivariant_case(channels, args.dtype)
-        cases[f"mlpot equivariant {channels}x0e"] = (evaluate, n, CUTOFF)
-    for hidden in args.mace:
-        cases[f"MACE {hidden}"] = (lambda h=hidden: mace.call(h), mace.parameters[hidden], CUTOFF)
+    for cutoff in args.cutoffs:
+        for channels in args.channels:
+            evaluate, n, _ = equivariant_case(channels, args.dtype, cutoff)
+            cases[f"mlpot equivariant {channels}x0e, {cutoff} Å"] = (evaluate, n, cutoff)
+        for hidden in args.mace:
+            name = f"{hidden}@{cutoff}"
+            call = partial(mace.call, name)
+            cases[f"MACE {hidden}, {cutoff} Å"] = (call, mace.parameters[name], cutoff)
     if args.data is not None:
         evaluate, n, cutoff = descriptor_case(args.data)
         cases["mlpot descriptor (default recipe)"] = (evaluate, n, cutoff)
@@ -259,8 +272,8 @@ def measure(args, threads: int) -> list[dict]:
             wall = time.perf_counter() - start
             times[name].append(child_seconds if child_seconds is not None else wall)
     if args.profile:
-        for hidden in args.mace:
-            mace.call(hidden, "profile")
+        for name in models:
+            mace.call(name, "profile")
     mace.close()
     n_atoms = ATOMS_PER_EDGE**3 * 2
     return [
@@ -312,6 +325,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="mlearn data (adds the descriptor model)")
     parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--cutoffs", nargs="+", type=float, default=list(CUTOFFS))
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
@@ -323,8 +337,8 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|")
     cost = {(row["model"], row["threads"]): row["us_per_atom"] for row in rows}
     for row in rows:
-        hidden = row["model"].split()[-1]
-        mace = cost.get((f"MACE {hidden}", row["threads"]))
+        size, cutoff = row["model"].split()[-3], row["cutoff"]  # "... 32x0e, 5.0 Å"
+        mace = cost.get((f"MACE {size.rstrip(',')}, {cutoff} Å", row["threads"]))
         ratio = f"{mace / row['us_per_atom']:.2f}" if mace and "mlpot" in row["model"] else ""
         print(
             f"| {row['model']} | {row['threads']} | {row['parameters']:,} | {row['cutoff']:.1f} "
