@@ -250,11 +250,14 @@ def measure(args, threads: int) -> list[dict]:
     numba.set_num_threads(threads)
     models = [f"{hidden}@{cutoff}" for cutoff in args.cutoffs for hidden in args.mace]
     mace = MaceClient(args.mace_python, models, threads, args.dtype)
-    cases = {}
+    cases, same_size_mace = {}, {}
     for cutoff in args.cutoffs:
         for channels in args.channels:
             evaluate, n, _ = equivariant_case(channels, args.dtype, cutoff)
             cases[f"mlpot equivariant {channels}x0e, {cutoff} Å"] = (evaluate, n, cutoff)
+            same_size_mace[f"mlpot equivariant {channels}x0e, {cutoff} Å"] = (
+                f"MACE {channels}x0e, {cutoff} Å"
+            )
         for hidden in args.mace:
             name = f"{hidden}@{cutoff}"
             call = partial(mace.call, name)
@@ -283,6 +286,7 @@ def measure(args, threads: int) -> list[dict]:
             "parameters": n,
             "cutoff": cutoff,
             "us_per_atom": 1e6 * statistics.median(times[name]) / n_atoms,
+            "same_size_mace": same_size_mace.get(name),
         }
         for name, (_, n, cutoff) in cases.items()
     ]
@@ -337,9 +341,8 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|")
     cost = {(row["model"], row["threads"]): row["us_per_atom"] for row in rows}
     for row in rows:
-        size, cutoff = row["model"].split()[-3], row["cutoff"]  # "... 32x0e, 5.0 Å"
-        mace = cost.get((f"MACE {size.rstrip(',')}, {cutoff} Å", row["threads"]))
-        ratio = f"{mace / row['us_per_atom']:.2f}" if mace and "mlpot" in row["model"] else ""
+        mace = cost.get((row["same_size_mace"], row["threads"]))
+        ratio = f"{mace / row['us_per_atom']:.2f}" if mace else ""
         print(
             f"| {row['model']} | {row['threads']} | {row['parameters']:,} | {row['cutoff']:.1f} "
             f"| {row['us_per_atom']:.0f} | {ratio} |"
